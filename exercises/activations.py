@@ -1,0 +1,71 @@
+"""Activation functions and their derivatives, written from elementary tensor operations.
+
+Every function takes a tensor of any shape and returns a new tensor of the same shape, dtype and
+device. None of them may change its input. Not allowed here: torch's own sigmoid, relu, softmax,
+log_softmax and logsumexp (in any spelling: torch.*, torch.nn.functional.*, Tensor methods).
+"""
+
+import torch
+from torch import Tensor
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """The logistic function, applied elementwise.
+
+        sigmoid(x) = 1 / (1 + exp(-x))
+
+    Output in [0, 1]. Must stay finite and accurate for |x| up to 1e4: exp(-x) overflows to inf
+    for very negative x (1 / inf is still fine) but exp(x) / (1 + exp(x)) gives inf / inf = NaN
+    for large x. A form that never exponentiates a positive number is safe both ways:
+    with e = exp(-|x|), sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.
+    """
+    raise NotImplementedError("sigmoid() is not implemented yet: replace this line with your code")
+
+
+def sigmoid_grad(x: Tensor) -> Tensor:
+    """The derivative of sigmoid at the pre-activation x, elementwise.
+
+        sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x))
+
+    Note the argument: x is the input of sigmoid, not its output. Finite and accurate for |x| up
+    to 1e4 (the derivative is tiny there, never NaN); it equals e / (1 + e)^2 with e = exp(-|x|).
+    """
+    raise NotImplementedError("sigmoid_grad() is not implemented yet: replace this line with your code")
+
+
+def relu(x: Tensor) -> Tensor:
+    """The rectified linear unit, elementwise: relu(x) = max(x, 0)."""
+    raise NotImplementedError("relu() is not implemented yet: replace this line with your code")
+
+
+def relu_grad(x: Tensor) -> Tensor:
+    """The derivative of relu at x, elementwise: 1 where x > 0, else 0.
+
+    At x == 0 relu has no derivative; like PyTorch's autograd, use 0 there. The result has x's
+    dtype (a float tensor of zeros and ones, not a bool tensor).
+    """
+    raise NotImplementedError("relu_grad() is not implemented yet: replace this line with your code")
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """Softmax along ``dim``: exponentiate, then normalize so the values along dim sum to 1.
+
+        softmax(x)_i = exp(x_i) / sum_j exp(x_j)
+
+    Stable for any finite input: exp(1000) is inf in every float type, so first subtract the
+    maximum along dim. softmax(x - c) = softmax(x) for any constant c, and after the shift the
+    largest exponent is exp(0) = 1.
+    """
+    raise NotImplementedError("softmax() is not implemented yet: replace this line with your code")
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """The logarithm of softmax along ``dim``, computed without taking log of a softmax.
+
+        log_softmax(x)_i = x_i - log(sum_j exp(x_j))
+                         = (x_i - m) - log(sum_j exp(x_j - m)),   m = max_j x_j
+
+    log(softmax(x)) fails for very negative entries: softmax underflows to 0 and log(0) = -inf,
+    while the true value, e.g. -1e4, is perfectly representable.
+    """
+    raise NotImplementedError("log_softmax() is not implemented yet: replace this line with your code")

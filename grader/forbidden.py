@@ -1,0 +1,100 @@
+"""Forbid the library routine an exercise re-implements, while a student function runs.
+
+``forbid(names, module_globals)`` swaps each named routine (``torch.softmax``,
+``torch.Tensor.softmax``, ``torch.nn.init.*`` ...) for a stand-in that records the call and
+raises :class:`ForbiddenCallError`. Names the student's module imported directly
+(``from torch.nn.functional import softmax``) are swapped in its globals too. Everything is
+restored on exit, even when the student's code raises. If the student's code swallows the error,
+the guard still reports the violation when the function returns.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+_MISSING = object()
+
+
+class ForbiddenCallError(RuntimeError):
+    """A student function called the library routine its exercise asks them to write."""
+
+
+@cache
+def resolve(name: str) -> tuple[tuple[Any, str, Any], ...]:
+    """``"torch.nn.functional.softmax"`` -> ((owner, attribute, original), ...).
+
+    ``"pkg.module.*"`` gives every public function and class that module itself defines.
+    An unknown name is a LookupError: the manifest is trusted configuration and must be right.
+    """
+    if name.endswith(".*"):
+        module = importlib.import_module(name[:-2])
+        return tuple(
+            (module, attr, obj)
+            for attr, obj in vars(module).items()
+            if not attr.startswith("_")
+            and (inspect.isfunction(obj) or inspect.isclass(obj))
+            and getattr(obj, "__module__", "").startswith(module.__name__)
+        )
+    parts = name.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            owner: Any = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attr in parts[split:-1]:
+            owner = getattr(owner, attr)
+        original = getattr(owner, parts[-1], _MISSING)
+        if original is _MISSING:
+            break
+        return ((owner, parts[-1], original),)
+    raise LookupError(f"forbidden routine {name!r} does not exist in this environment")
+
+
+class _Guard:
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    def stand_in(self, name: str) -> Any:
+        def forbidden(*args: Any, **kwargs: Any) -> Any:
+            self.violations.append(name)
+            raise ForbiddenCallError(
+                f"{name} is not allowed in this exercise: it is the routine you are asked to "
+                "write yourself. Build it from elementary tensor operations instead."
+            )
+
+        return forbidden
+
+
+@contextmanager
+def forbid(names: tuple[str, ...], module_globals: dict[str, Any] | None = None) -> Iterator[_Guard]:
+    """Within the block, calling any routine in ``names`` raises ForbiddenCallError."""
+    guard = _Guard()
+    swapped: list[tuple[Any, str, Any]] = []  # (namespace, attribute, previous value)
+    originals: dict[int, str] = {}
+    try:
+        for name in names:
+            for owner, attr, original in resolve(name):
+                dotted = f"{owner.__name__}.{attr}" if name.endswith(".*") else name
+                originals[id(original)] = dotted
+                previous = owner.__dict__.get(attr, _MISSING)
+                swapped.append((owner, attr, previous))
+                setattr(owner, attr, guard.stand_in(dotted))
+        if module_globals is not None:
+            for attr, value in list(module_globals.items()):
+                if id(value) in originals:
+                    swapped.append((module_globals, attr, value))
+                    module_globals[attr] = guard.stand_in(originals[id(value)])
+        yield guard
+    finally:
+        for owner, attr, previous in reversed(swapped):
+            if isinstance(owner, dict):
+                owner[attr] = previous
+            elif previous is _MISSING:
+                delattr(owner, attr)
+            else:
+                setattr(owner, attr, previous)

@@ -1,0 +1,115 @@
+"""Load one implementation of the exercises: ``exercises/``, ``solutions/`` or a submission.
+
+An implementation is a directory of flat module files (``activations.py``, ``losses.py``, ...).
+Each module is loaded from its own file under a private name, so whatever else is importable
+(an installed package, another directory on ``sys.path``) never stands in for it. Its public
+functions are wrapped so that the routines the exercise re-implements are forbidden while they
+run (see :mod:`grader.forbidden`).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import inspect
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from grader.forbidden import ForbiddenCallError, forbid
+from grader.manifest import PROJECT_ROOT, exercise_named
+
+NAMED_IMPLEMENTATIONS = {"exercises": PROJECT_ROOT / "exercises", "solutions": PROJECT_ROOT / "solutions"}
+
+
+class NotAttempted(NotImplementedError):
+    """The implementation has no file for this exercise: nothing to grade yet."""
+
+
+class ImplementationError(Exception):
+    """The student's module exists but cannot be loaded (syntax error, crash on import, ...)."""
+
+
+class MissingFunction(AttributeError):
+    """The student's module lacks a function the tests call."""
+
+
+def resolve_impl(choice: str) -> Path:
+    """``exercises`` | ``solutions`` | a directory path -> the directory."""
+    path = NAMED_IMPLEMENTATIONS.get(choice, Path(choice).expanduser())
+    if not path.is_dir():
+        raise ValueError(
+            f"--impl={choice!r}: expected 'exercises', 'solutions' or a directory holding the "
+            f"exercise files (activations.py, losses.py, ...), but {path} is not a directory"
+        )
+    return path.resolve()
+
+
+class Implementation:
+    """A loaded exercise module: its public functions, guarded; ``.module`` is the raw module."""
+
+    def __init__(self, name: str, module: ModuleType, forbidden: tuple[str, ...]) -> None:
+        self.name = name
+        self.module = module
+        self._forbidden = forbidden
+
+    def __getattr__(self, function_name: str) -> Callable[..., Any]:
+        __tracebackhide__ = True
+        function = getattr(self.module, function_name, None)
+        if function_name.startswith("_") or not callable(function):
+            raise MissingFunction(
+                f"{self.name}.py defines no function {function_name}(): keep the names and "
+                "signatures of the stub"
+            )
+        return self._guarded(function_name, function)
+
+    def _guarded(self, function_name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            with forbid(self._forbidden, vars(self.module)) as guard:
+                result = function(*args, **kwargs)
+            if guard.violations:  # the student's code caught our error and carried on
+                raise ForbiddenCallError(
+                    f"{self.name}.{function_name}() called {guard.violations[0]}, which is not "
+                    "allowed in this exercise"
+                )
+            return result
+
+        guarded.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]
+        return guarded
+
+
+def load_module(directory: Path, name: str) -> ModuleType:
+    """Execute ``directory/name.py`` as a fresh module called ``impl_<name>``."""
+    path = directory / f"{name}.py"
+    if not path.is_file():
+        raise NotAttempted(f"{path.name} is missing from {directory}: {name} not attempted")
+    module_name = f"impl_{name}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
+    try:
+        spec.loader.exec_module(module)
+    except NotImplementedError:
+        raise
+    except SyntaxError as error:
+        raise ImplementationError(
+            f"{path.name} does not parse: {error.msg} (line {error.lineno}). "
+            "Run `python -m py_compile " + path.name + "` to see where."
+        ) from None
+    except BaseException as error:  # any failure on import is the student's to fix
+        raise ImplementationError(
+            f"importing {path.name} failed with {type(error).__name__}: {error}"
+        ) from error
+    finally:
+        if sys.modules.get(module_name) is module:
+            del sys.modules[module_name]
+    return module
+
+
+def load(directory: Path, name: str) -> Implementation:
+    """The exercise ``name`` from ``directory``, with its forbidden routines guarded."""
+    return Implementation(name, load_module(directory, name), exercise_named(name).forbidden)

@@ -1,0 +1,75 @@
+"""The manifest (``manifest.toml`` at the project root): the exercises in teaching order."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST_PATH = PROJECT_ROOT / "manifest.toml"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str  # module name, e.g. "activations"; also the pytest marker of its tests
+    title: str
+    points: int
+    tests: tuple[str, ...]  # test modules, relative to the project root
+    forbidden: tuple[str, ...]  # dotted names, groups already expanded
+
+
+def _expand(names: list[str], groups: dict[str, list[str]]) -> tuple[str, ...]:
+    expanded: list[str] = []
+    for name in names:
+        if name.startswith("@"):
+            if name[1:] not in groups:
+                raise ValueError(f"manifest: unknown forbidden group {name!r}")
+            expanded.extend(groups[name[1:]])
+        else:
+            expanded.append(name)
+    return tuple(dict.fromkeys(expanded))
+
+
+@cache
+def load_manifest(path: Path = MANIFEST_PATH) -> tuple[Exercise, ...]:
+    """Read the manifest; a malformed one is a ValueError naming the problem."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    groups = data.get("groups", {})
+    exercises = []
+    for entry in data.get("exercise", []):
+        try:
+            exercises.append(
+                Exercise(
+                    name=entry["name"],
+                    title=entry["title"],
+                    points=int(entry["points"]),
+                    tests=tuple(entry["tests"]),
+                    forbidden=_expand(entry.get("forbidden", []), groups),
+                )
+            )
+        except KeyError as missing:
+            raise ValueError(f"manifest: exercise entry {entry!r} lacks {missing}") from None
+    names = [e.name for e in exercises]
+    if len(set(names)) != len(names):
+        raise ValueError(f"manifest: duplicate exercise names in {names}")
+    return tuple(exercises)
+
+
+def exercise_named(name: str) -> Exercise:
+    for exercise in load_manifest():
+        if exercise.name == name:
+            return exercise
+    raise KeyError(f"no exercise named {name!r} in {MANIFEST_PATH.name}")
+
+
+def exercise_for_test_file(path: Path) -> Exercise | None:
+    """The exercise a test module grades, or None for the project's own tests.
+
+    Matched by file name, so a trusted copy of the tests elsewhere maps the same way.
+    """
+    for exercise in load_manifest():
+        if any(Path(test).name == Path(path).name for test in exercise.tests):
+            return exercise
+    return None

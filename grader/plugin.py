@@ -1,0 +1,197 @@
+"""The pytest plugin behind every exercise test run (enabled in pyproject.toml).
+
+* ``--impl=exercises|solutions|PATH`` picks the implementation under test (default: exercises).
+* Tests of an exercise carry its name as a marker: ``pytest -m activations`` runs one exercise.
+* A stub's ``raise NotImplementedError`` (or a missing module file) makes a test *not attempted*,
+  shown as a skip, never as a failure.
+* ``--slow`` adds the slow tests; benchmarks run only with ``--benchmark-only``.
+* The run ends with a per-exercise table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.implementation import (
+    NAMED_IMPLEMENTATIONS,
+    Implementation,
+    ImplementationError,
+    NotAttempted,
+    load,
+    load_module,
+    resolve_impl,
+)
+from grader.manifest import exercise_for_test_file, load_manifest
+
+IMPL_DIR = pytest.StashKey[Path]()
+TALLY = pytest.StashKey[dict[str, Counter[str]]]()
+NOT_ATTEMPTED = "not attempted"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("exercises")
+    group.addoption(
+        "--impl",
+        default="exercises",
+        help="implementation under test: 'exercises' (your work, the default), 'solutions' "
+        "(the reference) or a directory holding the exercise files",
+    )
+    group.addoption("--slow", action="store_true", help="also run the tests marked slow")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        config.stash[IMPL_DIR] = resolve_impl(config.getoption("impl"))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[TALLY] = {}
+    for exercise in load_manifest():
+        config.addinivalue_line("markers", f"{exercise.name}: tests of the {exercise.title} exercise")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"implementation under test: {config.stash[IMPL_DIR]}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    keep, drop = [], []
+    benchmarks_only = bool(config.getoption("benchmark_only", False))
+    for item in items:
+        exercise = exercise_for_test_file(item.path)
+        if exercise is not None:
+            item.add_marker(exercise.name)
+        is_benchmark = "benchmark" in getattr(item, "fixturenames", ())
+        if is_benchmark != benchmarks_only or (
+            item.get_closest_marker("slow") and not config.getoption("slow")
+        ):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+# --- fixtures the exercise tests use -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def load_impl(request: pytest.FixtureRequest) -> Callable[[str], Implementation]:
+    """``load_impl("activations")``: the implementation under test, functions guarded."""
+    directory = request.config.stash[IMPL_DIR]
+    cache: dict[str, Implementation | BaseException] = {}
+
+    def loader(name: str) -> Implementation:
+        if name not in cache:
+            try:
+                cache[name] = load(directory, name)
+            except (NotAttempted, ImplementationError) as error:
+                cache[name] = error
+        loaded = cache[name]
+        if isinstance(loaded, NotAttempted):
+            raise loaded
+        if isinstance(loaded, ImplementationError):
+            pytest.fail(str(loaded), pytrace=False)
+        return loaded
+
+    return loader
+
+
+@pytest.fixture(scope="session")
+def load_reference() -> Callable[[str], Any]:
+    """``load_reference("activations")``: the trusted reference module (skips where absent)."""
+    directory = NAMED_IMPLEMENTATIONS["solutions"]
+
+    def loader(name: str) -> Any:
+        if not (directory / f"{name}.py").is_file():
+            pytest.skip("the reference solutions are not part of this copy")
+        return load_module(directory, name)
+
+    return loader
+
+
+# --- not attempted, and the per-exercise tally -------------------------------------------------
+
+
+def _is_not_attempted(excinfo: pytest.ExceptionInfo[BaseException], impl_dir: Path) -> bool:
+    """A missing module, or a ``raise NotImplementedError`` written in the implementation itself
+    (a stub). A NotImplementedError raised by torch (an op with no kernel for a device) is a real
+    failure."""
+    if excinfo.errisinstance(NotAttempted):
+        return True
+    if not excinfo.errisinstance(NotImplementedError):
+        return False
+    innermost = excinfo.traceback[-1]
+    in_impl = Path(innermost.path).resolve().is_relative_to(impl_dir)
+    return in_impl and str(innermost.statement).lstrip().startswith("raise")
+
+
+def _student_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
+    """For an exception raised inside the implementation: a short message pointing at the
+    student's line instead of a traceback through torch's internals (None otherwise)."""
+    impl_dir = item.config.stash[IMPL_DIR]
+    frames = [e for e in excinfo.traceback if Path(e.path).resolve().is_relative_to(impl_dir)]
+    if not frames:
+        return None
+    where = frames[-1]
+    error = excinfo.value
+    first_lines = "\n    ".join(str(error).strip().splitlines()[:6])
+    return (
+        f"{item.name}: your code raised {type(error).__name__}:\n    {first_lines}\n"
+        f"  at {Path(where.path).name}, line {where.lineno + 1}: {str(where.statement).strip()}\n"
+        f"  (test: {item.nodeid})"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    exercise = exercise_for_test_file(item.path)
+    status = report.outcome
+    if call.excinfo is not None and call.when in ("setup", "call"):
+        if _is_not_attempted(call.excinfo, item.config.stash[IMPL_DIR]):
+            message = str(call.excinfo.value) or "still raises NotImplementedError"
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0, f"{NOT_ATTEMPTED}: {message}")
+            status = NOT_ATTEMPTED
+        elif report.failed and not call.excinfo.errisinstance(pytest.fail.Exception):
+            report.longrepr = _student_error(call.excinfo, item) or report.longrepr
+    counts_once = call.when == "call" or (call.when == "setup" and report.outcome != "passed")
+    if exercise is not None and counts_once:
+        item.config.stash[TALLY].setdefault(exercise.name, Counter())[status] += 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    tally = config.stash.get(TALLY, {})
+    if not tally:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section(f"exercise summary ({config.stash[IMPL_DIR]})")
+    write(f"{'#':>2}  {'exercise':<16} {'passed':>9} {'failed':>7} {'not attempted':>14}   points")
+    next_up = None
+    total_points = earned = 0.0
+    for number, exercise in enumerate(load_manifest(), start=1):
+        counts = tally.get(exercise.name)
+        if not counts:
+            continue
+        graded = counts["passed"] + counts["failed"] + counts[NOT_ATTEMPTED]
+        points = exercise.points * counts["passed"] / graded if graded else 0.0
+        total_points += exercise.points
+        earned += points
+        if next_up is None and counts["passed"] < graded:
+            next_up = exercise
+        write(
+            f"{number:>2}  {exercise.name:<16} {counts['passed']:>4}/{graded:<4} "
+            f"{counts['failed']:>7} {counts[NOT_ATTEMPTED]:>14}   {points:5.1f}/{exercise.points}"
+        )
+    write(f"{'':>2}  {'total':<16} {'':>9} {'':>7} {'':>14}   {earned:5.1f}/{total_points:g}")
+    if next_up is not None:
+        write(f"next: {next_up.name} ({next_up.title}) - edit exercises/{next_up.name}.py")

@@ -1,0 +1,143 @@
+"""What every exercise test shares: devices, dtypes, tolerances, and assertions whose failure
+messages teach (the call, the input, what was expected, what came back, a hint)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+import torch
+
+CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+DEVICES = [pytest.param("cpu", id="cpu"), pytest.param("cuda", id="cuda", marks=CUDA)]
+# The meta device computes shapes, dtypes and devices but no values: it checks, on a machine
+# without a GPU, that an implementation keeps its tensors on the input's device.
+DEVICES_AND_META = [*DEVICES, pytest.param("meta", id="meta")]
+DTYPES = [pytest.param(torch.float32, id="float32"), pytest.param(torch.float64, id="float64")]
+
+# Tolerances for comparing with an oracle computed by a different but equally valid formula.
+TOLERANCE = {
+    torch.float32: {"rtol": 1e-5, "atol": 1e-6},
+    torch.float64: {"rtol": 1e-10, "atol": 1e-12},
+}
+
+# Statistical checks allow Z standard errors: |N(0,1)| > 5.5 has probability 3.8e-8, so a correct
+# implementation fails one with probability well under 1e-6 whatever random numbers it draws.
+Z = 5.5
+
+
+def describe(value: Any) -> str:
+    """A short description of a test input or output, for failure messages."""
+    if isinstance(value, torch.Tensor):
+        text = f"{value.dtype} tensor of shape {tuple(value.shape)} on {value.device}"
+        if value.device.type != "meta" and value.numel() and value.is_floating_point():
+            finite = value[torch.isfinite(value)]
+            if finite.numel():
+                text += f", values in [{finite.min().item():.4g}, {finite.max().item():.4g}]"
+        return text
+    return repr(value)
+
+
+def fail(call: str, problem: str, hint: str = "") -> None:
+    """Fail the test with a message a student can act on (no traceback of ours)."""
+    message = f"{call}: {problem}"
+    if hint:
+        message += f"\nHint: {hint}"
+    pytest.fail(message, pytrace=False)
+
+
+def check_tensor_type(actual: Any, call: str) -> torch.Tensor:
+    if not isinstance(actual, torch.Tensor) or type(actual) not in (torch.Tensor, torch.nn.Parameter):
+        fail(call, f"returned {type(actual).__name__}, expected a torch.Tensor")
+    return actual
+
+
+def assert_like(
+    actual: Any,
+    *,
+    call: str,
+    shape: tuple[int, ...] | torch.Size,
+    dtype: torch.dtype,
+    device: torch.device | str,
+    hint: str = "",
+) -> torch.Tensor:
+    """The result is a tensor with this shape, dtype and device (values not checked)."""
+    actual = check_tensor_type(actual, call)
+    if tuple(actual.shape) != tuple(shape):
+        fail(call, f"returned shape {tuple(actual.shape)}, expected {tuple(shape)}", hint)
+    if actual.dtype != dtype:
+        fail(
+            call,
+            f"returned dtype {actual.dtype}, expected {dtype}",
+            hint or "the output keeps the input's dtype: avoid creating float32 constants with "
+            "torch.tensor(...) or torch.zeros(...) without dtype=",
+        )
+    if actual.device.type != torch.device(device).type:
+        fail(
+            call,
+            f"returned a tensor on {actual.device}, expected {device}",
+            hint or "create new tensors on the input's device (torch.zeros_like, device=x.device)",
+        )
+    return actual
+
+
+def assert_tensor_close(
+    actual: Any,
+    expected: torch.Tensor,
+    *,
+    call: str,
+    inputs: str = "",
+    hint: str = "",
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> None:
+    """``actual`` matches ``expected`` in type, shape, dtype, device, finiteness and values."""
+    actual = assert_like(
+        actual, call=call, shape=expected.shape, dtype=expected.dtype, device=expected.device
+    )
+    if expected.device.type == "meta":
+        return
+    actual = actual.detach()
+    if rtol is None or atol is None:
+        rtol, atol = TOLERANCE.get(expected.dtype, {"rtol": 0.0, "atol": 0.0}).values()
+    where = f" for {inputs}" if inputs else ""
+    bad = ~torch.isfinite(actual) & torch.isfinite(expected)
+    if bad.any():
+        index = tuple(int(i) for i in bad.nonzero()[0])
+        fail(
+            call,
+            f"returned {actual[index].item()} at index {index}{where}; expected the finite value "
+            f"{expected[index].item():.6g}",
+            hint,
+        )
+
+    def message(generated: str) -> str:
+        text = f"{call}: values differ{where}.\n{generated}"
+        return text + (f"\nHint: {hint}" if hint else "")
+
+    try:
+        torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, msg=message)
+    except AssertionError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+def assert_statistic(
+    name: str, observed: float, expected: float, std_error: float, *, call: str, hint: str
+) -> None:
+    """``observed`` is within Z standard errors of ``expected``."""
+    tolerance = Z * std_error
+    if not math.isfinite(observed) or abs(observed - expected) > tolerance:
+        fail(
+            call,
+            f"{name} is {observed:.6g}, expected {expected:.6g} ± {tolerance:.3g} "
+            f"({Z} standard errors of the estimate)",
+            hint,
+        )
+
+
+def random_tensor(shape: tuple[int, ...], dtype: torch.dtype, device: str, seed: int = 0, scale: float = 1.0) -> torch.Tensor:
+    """Standard normal values (times ``scale``), the same on every device."""
+    generator = torch.Generator().manual_seed(seed)
+    values = torch.randn(shape, generator=generator, dtype=torch.float64) * scale
+    return values.to(dtype=dtype, device=device)

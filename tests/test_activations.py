@@ -1,0 +1,217 @@
+"""Tests of exercises/activations.py: sigmoid, relu, softmax, log_softmax and derivatives.
+
+Oracles: torch's own functions and autograd, computed outside the student's call.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import DEVICES, DEVICES_AND_META, DTYPES, assert_like, assert_tensor_close, describe, random_tensor
+
+EXTREMES = [-1e4, -1000.0, -710.0, -100.0, -88.8, -30.0, -1.0, -1e-8, 0.0, 1e-8, 1.0, 30.0, 88.8, 100.0, 710.0, 1000.0, 1e4]
+
+
+@pytest.fixture(scope="module")
+def act(load_impl):
+    return load_impl("activations")
+
+
+def mixed_input(dtype: torch.dtype, device: str) -> torch.Tensor:
+    """Ordinary values, the extremes above, and exact zeros."""
+    ordinary = random_tensor((64,), dtype, device, scale=5.0)
+    return torch.cat([ordinary, torch.tensor(EXTREMES, dtype=dtype, device=device)])
+
+
+def autograd_derivative(function, x: torch.Tensor) -> torch.Tensor:
+    x = x.detach().clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(function(x).sum(), x)
+    return grad
+
+
+# --- sigmoid -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_matches_torch(act, dtype, device):
+    x = mixed_input(dtype, device)
+    assert_tensor_close(
+        act.sigmoid(x.clone()),
+        torch.sigmoid(x),
+        call="sigmoid(x)",
+        inputs=describe(x),
+        hint="for x far from 0, exp(x) / (1 + exp(x)) is inf / inf = NaN; use exp(-|x|), which "
+        "never overflows",
+    )
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_grad_matches_autograd(act, dtype, device):
+    x = mixed_input(dtype, device)
+    assert_tensor_close(
+        act.sigmoid_grad(x.clone()),
+        autograd_derivative(torch.sigmoid, x),
+        call="sigmoid_grad(x)",
+        inputs=describe(x),
+        hint="sigmoid_grad takes the pre-activation x: compute s = sigmoid(x) first, then "
+        "s * (1 - s); stay finite for |x| up to 1e4",
+    )
+
+
+# --- relu --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_matches_torch(act, dtype, device):
+    x = torch.cat([mixed_input(dtype, device), torch.tensor([-0.0, 0.0], dtype=dtype, device=device)])
+    assert_tensor_close(act.relu(x.clone()), F.relu(x), call="relu(x)", inputs=describe(x))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_grad_is_zero_at_zero_like_autograd(act, dtype, device):
+    x = torch.cat([mixed_input(dtype, device), torch.zeros(3, dtype=dtype, device=device)])
+    assert_tensor_close(
+        act.relu_grad(x.clone()),
+        autograd_derivative(torch.relu, x),
+        call="relu_grad(x)",
+        inputs=describe(x) + " (three exact zeros at the end)",
+        hint="1 where x > 0 (strictly), else 0, in x's dtype",
+    )
+
+
+# --- softmax and log_softmax -------------------------------------------------------------------
+
+LARGE_LOGITS = [
+    pytest.param(1.0, id="ordinary"),
+    pytest.param(1e3, id="exp-overflows"),  # exp(1000) = inf in float32 and float64
+    pytest.param(1e4, id="huge"),
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("scale", LARGE_LOGITS)
+@pytest.mark.parametrize("dim", [-1, 0, 1])
+def test_softmax_matches_torch(act, dim, scale, dtype, device):
+    x = random_tensor((4, 5, 6), dtype, device, seed=1, scale=scale)
+    assert_tensor_close(
+        act.softmax(x.clone(), dim=dim),
+        F.softmax(x, dim=dim),
+        call=f"softmax(x, dim={dim})",
+        inputs=describe(x),
+        hint="subtract the maximum along dim before exponentiating (keepdim=True keeps the "
+        "shapes aligned); normalize along the same dim",
+    )
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("scale", LARGE_LOGITS)
+@pytest.mark.parametrize("dim", [-1, 0, 1])
+def test_log_softmax_matches_torch(act, dim, scale, dtype, device):
+    x = random_tensor((4, 5, 6), dtype, device, seed=2, scale=scale)
+    assert_tensor_close(
+        act.log_softmax(x.clone(), dim=dim),
+        F.log_softmax(x, dim=dim),
+        call=f"log_softmax(x, dim={dim})",
+        inputs=describe(x),
+        hint="use (x - m) - log(sum(exp(x - m))) with m the max along dim; log(softmax(x)) "
+        "turns tiny probabilities into -inf",
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log_softmax_of_very_unlikely_class_is_finite(act, dtype):
+    x = torch.tensor([[0.0, -1e4, 50.0], [-200.0, 0.0, 300.0]], dtype=dtype)
+    assert_tensor_close(
+        act.log_softmax(x.clone()),
+        F.log_softmax(x, dim=-1),
+        call="log_softmax(x)",
+        inputs=f"x = {x.tolist()}",
+        hint="softmax underflows to 0 for these entries and log(0) = -inf: do not take the log "
+        "of a softmax",
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(1, 5),
+    cols=st.integers(1, 7),
+    shift=st.floats(-1e4, 1e4, allow_nan=False),
+    seed=st.integers(0, 2**16),
+)
+def test_softmax_ignores_a_constant_shift(act, rows, cols, shift, seed):
+    """softmax(x + c) == softmax(x): a property that the max-shift makes hold for huge c."""
+    x = random_tensor((rows, cols), torch.float64, "cpu", seed=seed)
+    assert_tensor_close(
+        act.softmax(x + shift),
+        F.softmax(x, dim=-1),
+        call="softmax(x + c)",
+        inputs=f"x of shape {(rows, cols)} and c = {shift!r}",
+        hint="softmax is invariant to adding a constant; subtract the max along dim first",
+        rtol=1e-8,
+        atol=1e-10,
+    )
+
+
+# --- every function: shape, dtype, device, input untouched -------------------------------------
+
+FUNCTIONS = ["sigmoid", "sigmoid_grad", "relu", "relu_grad", "softmax", "log_softmax"]
+
+
+@pytest.mark.parametrize("device", DEVICES_AND_META)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_output_follows_input_dtype_and_device(act, name, dtype, device):
+    x = random_tensor((3, 7), dtype, device, seed=3)
+    assert_like(getattr(act, name)(x), call=f"{name}(x)", shape=x.shape, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_input_is_not_modified(act, name):
+    x = random_tensor((5, 4), torch.float64, "cpu", seed=4, scale=100.0)
+    before = x.clone()
+    getattr(act, name)(x)
+    assert_tensor_close(
+        x,
+        before,
+        call=f"{name}(x) changed its input x",
+        hint="in-place operations (x -= ..., x.exp_()) modify the caller's tensor; work on a new "
+        "tensor",
+        rtol=0.0,
+        atol=0.0,
+    )
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_matches_reference(act, load_reference, name):
+    x = random_tensor((6, 9), torch.float64, "cpu", seed=5, scale=20.0)
+    expected = getattr(load_reference("activations"), name)(x)
+    assert_tensor_close(getattr(act, name)(x.clone()), expected, call=f"{name}(x)", inputs=describe(x))
+
+
+# --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------
+
+BENCHMARKS = {
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+    "softmax": lambda x: torch.softmax(x, dim=-1),
+    "log_softmax": lambda x: torch.log_softmax(x, dim=-1),
+}
+
+
+@pytest.mark.parametrize("source", ["impl", "torch"])
+@pytest.mark.parametrize("name", list(BENCHMARKS))
+def test_benchmark(benchmark, act, name, source):
+    """Realistic size: a batch of 512 rows of 1000 logits (ImageNet-sized classifier output)."""
+    x = random_tensor((512, 1000), torch.float32, "cpu", seed=6)
+    function = getattr(act.module, name) if source == "impl" else BENCHMARKS[name]
+    benchmark.group = f"activations.{name}"
+    benchmark(function, x)
