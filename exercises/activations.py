@@ -14,10 +14,11 @@ def sigmoid(x: Tensor) -> Tensor:
 
         sigmoid(x) = 1 / (1 + exp(-x))
 
-    Output in [0, 1]. Must stay finite and accurate for |x| up to 1e4: exp(-x) overflows to inf
-    for very negative x (1 / inf is still fine) but exp(x) / (1 + exp(x)) gives inf / inf = NaN
-    for large x. A form that never exponentiates a positive number is safe both ways:
-    with e = exp(-|x|), sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.
+    Output in [0, 1]. Must stay finite and accurate for |x| up to 1e4. In floating point,
+    exp(-x) overflows to inf for very negative x, and 1 / (1 + inf) = 0 is the right limit, so
+    this form is safe. The algebraically equal exp(x) / (1 + exp(x)) is not: for large x it is
+    inf / inf = NaN. (Another safe form: with e = exp(-|x|), 1 / (1 + e) where x >= 0 and
+    e / (1 + e) elsewhere.)
     """
     raise NotImplementedError("sigmoid() is not implemented yet: replace this line with your code")
 

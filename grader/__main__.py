@@ -1,7 +1,7 @@
 """Command line: ``python -m grader <command>``.
 
-    check [--impl PATH]   the student's self-check: run the public tests, print the table
-    stubs [--check]       regenerate exercises/ from solutions/ (or only report what differs)
+check [--impl PATH]   the student's self-check: run the public tests, print the table
+stubs [--check]       regenerate exercises/ from solutions/ (or only report what differs)
 """
 
 from __future__ import annotations
@@ -15,14 +15,23 @@ from grader.manifest import PROJECT_ROOT, load_manifest
 def _check(args: argparse.Namespace) -> int:
     import pytest
 
-    test_files = [str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests]
+    test_files = [
+        str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests
+    ]
     return int(
         pytest.main(
             [
-                "--rootdir", str(PROJECT_ROOT),
-                "-c", str(PROJECT_ROOT / "pyproject.toml"),
+                "--rootdir",
+                str(PROJECT_ROOT),
+                "-c",
+                str(PROJECT_ROOT / "pyproject.toml"),
                 f"--impl={args.impl}",
-                "-q", "-p", "no:cacheprovider", "--tb=short", "-rfE", "--no-header",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--tb=short",
+                "-rfE",
+                "--no-header",
                 *test_files,
             ]
         )
@@ -40,7 +49,11 @@ def _stubs(args: argparse.Namespace) -> int:
             print("run `python -m grader stubs` to regenerate them from solutions/")
         return 1 if outdated else 0
     changed = write_stubs()
-    print(f"rewrote {len(changed)} stub(s): {', '.join(changed)}" if changed else "stubs are up to date")
+    print(
+        f"rewrote {len(changed)} stub(s): {', '.join(changed)}"
+        if changed
+        else "stubs are up to date"
+    )
     return 0
 
 
@@ -48,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="run the public tests on your exercises")
-    check.add_argument("--impl", default="exercises", help="exercises (default), solutions or a directory")
+    check.add_argument(
+        "--impl", default="exercises", help="exercises (default), solutions or a directory"
+    )
     check.set_defaults(run=_check)
     stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--check", action="store_true", help="only report out-of-date stubs")

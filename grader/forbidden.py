@@ -71,7 +71,9 @@ class _Guard:
 
 
 @contextmanager
-def forbid(names: tuple[str, ...], module_globals: dict[str, Any] | None = None) -> Iterator[_Guard]:
+def forbid(
+    names: tuple[str, ...], module_globals: dict[str, Any] | None = None
+) -> Iterator[_Guard]:
     """Within the block, calling any routine in ``names`` raises ForbiddenCallError."""
     guard = _Guard()
     swapped: list[tuple[Any, str, Any]] = []  # (namespace, attribute, previous value)

@@ -21,7 +21,10 @@ from typing import Any
 from grader.forbidden import ForbiddenCallError, forbid
 from grader.manifest import PROJECT_ROOT, exercise_named
 
-NAMED_IMPLEMENTATIONS = {"exercises": PROJECT_ROOT / "exercises", "solutions": PROJECT_ROOT / "solutions"}
+NAMED_IMPLEMENTATIONS = {
+    "exercises": PROJECT_ROOT / "exercises",
+    "solutions": PROJECT_ROOT / "solutions",
+}
 
 
 class NotAttempted(NotImplementedError):

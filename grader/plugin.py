@@ -51,7 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     config.stash[TALLY] = {}
     for exercise in load_manifest():
-        config.addinivalue_line("markers", f"{exercise.name}: tests of the {exercise.title} exercise")
+        config.addinivalue_line(
+            "markers", f"{exercise.name}: tests of the {exercise.title} exercise"
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -14,14 +14,14 @@ def sigmoid(x: Tensor) -> Tensor:
 
         sigmoid(x) = 1 / (1 + exp(-x))
 
-    Output in [0, 1]. Must stay finite and accurate for |x| up to 1e4: exp(-x) overflows to inf
-    for very negative x (1 / inf is still fine) but exp(x) / (1 + exp(x)) gives inf / inf = NaN
-    for large x. A form that never exponentiates a positive number is safe both ways:
-    with e = exp(-|x|), sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.
+    Output in [0, 1]. Must stay finite and accurate for |x| up to 1e4. In floating point,
+    exp(-x) overflows to inf for very negative x, and 1 / (1 + inf) = 0 is the right limit, so
+    this form is safe. The algebraically equal exp(x) / (1 + exp(x)) is not: for large x it is
+    inf / inf = NaN. (Another safe form: with e = exp(-|x|), 1 / (1 + e) where x >= 0 and
+    e / (1 + e) elsewhere.)
     """
     # BEGIN SOLUTION
-    e = torch.exp(-x.abs())
-    return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return torch.exp(-x).add_(1).reciprocal_()  # in place on the new tensor: one allocation
     # END SOLUTION
 
 
@@ -35,14 +35,14 @@ def sigmoid_grad(x: Tensor) -> Tensor:
     """
     # BEGIN SOLUTION
     e = torch.exp(-x.abs())
-    return e / (1 + e) ** 2
+    return e.div_((e + 1).square_())
     # END SOLUTION
 
 
 def relu(x: Tensor) -> Tensor:
     """The rectified linear unit, elementwise: relu(x) = max(x, 0)."""
     # BEGIN SOLUTION
-    return torch.where(x > 0, x, torch.zeros_like(x))
+    return x.clamp(min=0)
     # END SOLUTION
 
 
@@ -67,8 +67,8 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
     largest exponent is exp(0) = 1.
     """
     # BEGIN SOLUTION
-    shifted = torch.exp(x - x.amax(dim=dim, keepdim=True))
-    return shifted / shifted.sum(dim=dim, keepdim=True)
+    exps = torch.exp(x - x.amax(dim=dim, keepdim=True))
+    return exps.div_(exps.sum(dim=dim, keepdim=True))
     # END SOLUTION
 
 
@@ -83,5 +83,5 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     """
     # BEGIN SOLUTION
     shifted = x - x.amax(dim=dim, keepdim=True)
-    return shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
+    return shifted.sub_(torch.exp(shifted).sum(dim=dim, keepdim=True).log_())
     # END SOLUTION

@@ -48,7 +48,10 @@ def fail(call: str, problem: str, hint: str = "") -> None:
 
 
 def check_tensor_type(actual: Any, call: str) -> torch.Tensor:
-    if not isinstance(actual, torch.Tensor) or type(actual) not in (torch.Tensor, torch.nn.Parameter):
+    if not isinstance(actual, torch.Tensor) or type(actual) not in (
+        torch.Tensor,
+        torch.nn.Parameter,
+    ):
         fail(call, f"returned {type(actual).__name__}, expected a torch.Tensor")
     return actual
 
@@ -70,7 +73,8 @@ def assert_like(
         fail(
             call,
             f"returned dtype {actual.dtype}, expected {dtype}",
-            hint or "the output keeps the input's dtype: avoid creating float32 constants with "
+            hint
+            or "the output keeps the input's dtype: avoid creating float32 constants with "
             "torch.tensor(...) or torch.zeros(...) without dtype=",
         )
     if actual.device.type != torch.device(device).type:
@@ -136,7 +140,9 @@ def assert_statistic(
         )
 
 
-def random_tensor(shape: tuple[int, ...], dtype: torch.dtype, device: str, seed: int = 0, scale: float = 1.0) -> torch.Tensor:
+def random_tensor(
+    shape: tuple[int, ...], dtype: torch.dtype, device: str, seed: int = 0, scale: float = 1.0
+) -> torch.Tensor:
     """Standard normal values (times ``scale``), the same on every device."""
     generator = torch.Generator().manual_seed(seed)
     values = torch.randn(shape, generator=generator, dtype=torch.float64) * scale

@@ -10,9 +10,35 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import DEVICES, DEVICES_AND_META, DTYPES, assert_like, assert_tensor_close, describe, random_tensor
+from support import (
+    DEVICES,
+    DEVICES_AND_META,
+    DTYPES,
+    assert_like,
+    assert_tensor_close,
+    describe,
+    random_tensor,
+)
 
-EXTREMES = [-1e4, -1000.0, -710.0, -100.0, -88.8, -30.0, -1.0, -1e-8, 0.0, 1e-8, 1.0, 30.0, 88.8, 100.0, 710.0, 1000.0, 1e4]
+EXTREMES = [
+    -1e4,
+    -1000.0,
+    -710.0,
+    -100.0,
+    -88.8,
+    -30.0,
+    -1.0,
+    -1e-8,
+    0.0,
+    1e-8,
+    1.0,
+    30.0,
+    88.8,
+    100.0,
+    710.0,
+    1000.0,
+    1e4,
+]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +95,9 @@ def test_sigmoid_grad_matches_autograd(act, dtype, device):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_relu_matches_torch(act, dtype, device):
-    x = torch.cat([mixed_input(dtype, device), torch.tensor([-0.0, 0.0], dtype=dtype, device=device)])
+    x = torch.cat(
+        [mixed_input(dtype, device), torch.tensor([-0.0, 0.0], dtype=dtype, device=device)]
+    )
     assert_tensor_close(act.relu(x.clone()), F.relu(x), call="relu(x)", inputs=describe(x))
 
 
@@ -194,7 +222,9 @@ def test_input_is_not_modified(act, name):
 def test_matches_reference(act, load_reference, name):
     x = random_tensor((6, 9), torch.float64, "cpu", seed=5, scale=20.0)
     expected = getattr(load_reference("activations"), name)(x)
-    assert_tensor_close(getattr(act, name)(x.clone()), expected, call=f"{name}(x)", inputs=describe(x))
+    assert_tensor_close(
+        getattr(act, name)(x.clone()), expected, call=f"{name}(x)", inputs=describe(x)
+    )
 
 
 # --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------

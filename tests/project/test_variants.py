@@ -18,7 +18,7 @@ import pytest
 from grader.manifest import PROJECT_ROOT, load_manifest
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
-from variants import Variant  # noqa: E402
+from variants import Variant
 
 CASES = [
     pytest.param(exercise, variant, id=f"{exercise.name}:{variant.name}")
@@ -34,19 +34,32 @@ def run_variant(exercise, variant: Variant) -> subprocess.CompletedProcess[str]:
         impl.mkdir()
         source = (PROJECT_ROOT / "solutions" / f"{exercise.name}.py").read_text(encoding="utf-8")
         (impl / f"{exercise.name}.py").write_text(
-            f"{source}\n\n# --- planted variant: {variant.name} ---\n{variant.source}", encoding="utf-8"
+            f"{source}\n\n# --- planted variant: {variant.name} ---\n{variant.source}",
+            encoding="utf-8",
         )
         command = [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
-            "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
-            f"--impl={impl}", *(str(PROJECT_ROOT / test) for test in exercise.tests),
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--tb=short",
+            "--rootdir",
+            str(PROJECT_ROOT),
+            "-c",
+            str(PROJECT_ROOT / "pyproject.toml"),
+            f"--impl={impl}",
+            *(str(PROJECT_ROOT / test) for test in exercise.tests),
         ]
         if variant.select:
             command += ["-k", variant.select]
         if variant.expect == "fail":
             command.append("-x")
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            command, cwd=workdir, env=env, capture_output=True, text=True, timeout=600
+        )
 
 
 @pytest.fixture(scope="module")

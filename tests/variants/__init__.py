@@ -23,4 +23,6 @@ class Variant:
         if self.expect not in ("fail", "pass"):
             raise ValueError(f"variant {self.name}: expect must be 'fail' or 'pass'")
         if self.expect == "fail" and not self.message:
-            raise ValueError(f"variant {self.name}: a planted mistake needs the message it must produce")
+            raise ValueError(
+                f"variant {self.name}: a planted mistake needs the message it must produce"
+            )

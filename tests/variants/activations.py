@@ -131,6 +131,18 @@ def sigmoid_grad(x):
         expect="pass",
     ),
     Variant(
+        "sigmoid-piecewise-with-where",  # never exponentiates a positive number
+        """
+def sigmoid(x):
+    e = torch.exp(-x.abs())
+    return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+def relu(x):
+    return torch.where(x > 0, x, torch.zeros_like(x))
+""",
+        expect="pass",
+    ),
+    Variant(
         "relu-clamp-and-mask",
         """
 def relu(x):

@@ -1,0 +1,104 @@
+"""The pytest plugin as a student meets it: --impl, not attempted, the summary table."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from grader.manifest import PROJECT_ROOT, load_manifest
+
+SOLUTION = (PROJECT_ROOT / "solutions" / "activations.py").read_text(encoding="utf-8")
+STUB = (PROJECT_ROOT / "exercises" / "activations.py").read_text(encoding="utf-8")
+
+
+def run_pytest(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--rootdir",
+        str(PROJECT_ROOT),
+        "-c",
+        str(PROJECT_ROOT / "pyproject.toml"),
+        *args,
+    ]
+    return subprocess.run(
+        command, cwd=cwd or PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def summary_row(output: str, exercise: str) -> tuple[int, int, int, int]:
+    """(passed, graded, failed, not attempted) from the exercise summary table."""
+    match = re.search(rf"^\s*\d+\s+{exercise}\s+(\d+)/(\d+)\s+(\d+)\s+(\d+)", output, re.MULTILINE)
+    assert match, f"no summary row for {exercise}:\n{output[-3000:]}"
+    return tuple(int(group) for group in match.groups())  # type: ignore[return-value]
+
+
+ACTIVATION_TESTS = str(PROJECT_ROOT / "tests" / "test_activations.py")
+
+
+def test_empty_submission_is_not_attempted_and_passes_the_run(tmp_path):
+    result = run_pytest(f"--impl={tmp_path}", ACTIVATION_TESTS, cwd=tmp_path)
+    passed, graded, failed, not_attempted = summary_row(result.stdout, "activations")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert (passed, failed) == (0, 0) and not_attempted == graded > 0
+
+
+def test_partly_done_module_counts_each_function(tmp_path):
+    sigmoid = SOLUTION[SOLUTION.index("def sigmoid(") : SOLUTION.index("def sigmoid_grad(")]
+    (tmp_path / "activations.py").write_text(STUB + "\n\n" + sigmoid, encoding="utf-8")
+    result = run_pytest(f"--impl={tmp_path}", ACTIVATION_TESTS, cwd=tmp_path)
+    passed, graded, failed, not_attempted = summary_row(result.stdout, "activations")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert failed == 0 and 0 < passed < graded and passed + not_attempted == graded
+
+
+def test_not_implemented_from_a_library_is_a_failure_not_a_skip(tmp_path):
+    source = SOLUTION + (
+        "\n\nimport numbers\n\n"
+        "def relu(x):\n"
+        "    return numbers.Complex.real.fget(x)  # raises NotImplementedError inside numbers.py\n"
+    )
+    (tmp_path / "activations.py").write_text(source, encoding="utf-8")
+    result = run_pytest(
+        f"--impl={tmp_path}", ACTIVATION_TESTS, "-k", "relu and not grad", cwd=tmp_path
+    )
+    _, graded, failed, not_attempted = summary_row(result.stdout, "activations")
+    assert result.returncode == 1 and failed == graded and not_attempted == 0
+    assert "your code raised NotImplementedError" in result.stdout
+
+
+def test_syntax_error_is_a_clear_failure(tmp_path):
+    (tmp_path / "activations.py").write_text("def sigmoid(x:\n", encoding="utf-8")
+    result = run_pytest(f"--impl={tmp_path}", ACTIVATION_TESTS, "-k", "sigmoid", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "activations.py does not parse" in result.stdout
+    assert "Traceback" not in result.stdout and "grader/" not in result.stdout
+
+
+def test_unknown_impl_is_a_usage_error(tmp_path):
+    result = run_pytest(f"--impl={tmp_path / 'missing'}", ACTIVATION_TESTS)
+    assert result.returncode == 4
+    assert "expected 'exercises', 'solutions' or a directory" in result.stderr
+
+
+@pytest.mark.slow
+def test_student_check_of_the_stubs_runs_to_the_end_with_nothing_attempted():
+    result = subprocess.run(
+        [sys.executable, "-m", "grader", "check"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    for exercise in load_manifest():
+        passed, graded, failed, not_attempted = summary_row(result.stdout, exercise.name)
+        assert (passed, failed) == (0, 0) and not_attempted == graded > 0, exercise.name
+    assert "next: activations" in result.stdout
