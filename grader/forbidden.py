@@ -24,6 +24,14 @@ class ForbiddenCallError(RuntimeError):
     """A student function called the library routine its exercise asks them to write."""
 
 
+def _target(owner: Any, attr: str, obj: Any) -> tuple[Any, str, Any]:
+    """Where to swap: a function in place; a class through its ``__init__``, so the class itself
+    stays what it is for library code (isinstance checks, ``Optimizer | None`` annotations)."""
+    if inspect.isclass(obj):
+        return (obj, "__init__", obj.__init__)
+    return (owner, attr, obj)
+
+
 @cache
 def resolve(name: str) -> tuple[tuple[Any, str, Any], ...]:
     """``"torch.nn.functional.softmax"`` -> ((owner, attribute, original), ...).
@@ -34,7 +42,7 @@ def resolve(name: str) -> tuple[tuple[Any, str, Any], ...]:
     if name.endswith(".*"):
         module = importlib.import_module(name[:-2])
         return tuple(
-            (module, attr, obj)
+            _target(module, attr, obj)
             for attr, obj in vars(module).items()
             if not attr.startswith("_")
             and (inspect.isfunction(obj) or inspect.isclass(obj))
@@ -51,7 +59,7 @@ def resolve(name: str) -> tuple[tuple[Any, str, Any], ...]:
         original = getattr(owner, parts[-1], _MISSING)
         if original is _MISSING:
             break
-        return ((owner, parts[-1], original),)
+        return (_target(owner, parts[-1], original),)
     raise LookupError(f"forbidden routine {name!r} does not exist in this environment")
 
 
@@ -81,7 +89,9 @@ def forbid(
     try:
         for name in names:
             for owner, attr, original in resolve(name):
-                dotted = f"{owner.__name__}.{attr}" if name.endswith(".*") else name
+                dotted = name
+                if name.endswith(".*"):
+                    dotted = f"{name[:-2]}.{owner.__name__ if attr == '__init__' else attr}"
                 originals[id(original)] = dotted
                 previous = owner.__dict__.get(attr, _MISSING)
                 swapped.append((owner, attr, previous))

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import torch
+
 from grader.forbidden import ForbiddenCallError, forbid
 from grader.manifest import PROJECT_ROOT, exercise_named
 
@@ -53,10 +55,13 @@ def resolve_impl(choice: str) -> Path:
 class Implementation:
     """A loaded exercise module: its public functions, guarded; ``.module`` is the raw module."""
 
-    def __init__(self, name: str, module: ModuleType, forbidden: tuple[str, ...]) -> None:
+    def __init__(
+        self, name: str, module: ModuleType, forbidden: tuple[str, ...], autograd: bool = True
+    ) -> None:
         self.name = name
         self.module = module
         self._forbidden = forbidden
+        self._autograd = autograd
 
     def __getattr__(self, function_name: str) -> Callable[..., Any]:
         __tracebackhide__ = True
@@ -71,7 +76,10 @@ class Implementation:
     def _guarded(self, function_name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            with forbid(self._forbidden, vars(self.module)) as guard:
+            with (
+                torch.set_grad_enabled(self._autograd and torch.is_grad_enabled()),
+                forbid(self._forbidden, vars(self.module)) as guard,
+            ):
                 result = function(*args, **kwargs)
             if guard.violations:  # the student's code caught our error and carried on
                 raise ForbiddenCallError(
@@ -115,4 +123,7 @@ def load_module(directory: Path, name: str) -> ModuleType:
 
 def load(directory: Path, name: str) -> Implementation:
     """The exercise ``name`` from ``directory``, with its forbidden routines guarded."""
-    return Implementation(name, load_module(directory, name), exercise_named(name).forbidden)
+    exercise = exercise_named(name)
+    return Implementation(
+        name, load_module(directory, name), exercise.forbidden, autograd=exercise.autograd
+    )

@@ -18,6 +18,7 @@ class Exercise:
     points: int
     tests: tuple[str, ...]  # test modules, relative to the project root
     forbidden: tuple[str, ...]  # dotted names, groups already expanded
+    autograd: bool = True  # False: the student's functions run under torch.no_grad()
 
 
 def _expand(names: list[str], groups: dict[str, list[str]]) -> tuple[str, ...]:
@@ -47,6 +48,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> tuple[Exercise, ...]:
                     points=int(entry["points"]),
                     tests=tuple(entry["tests"]),
                     forbidden=_expand(entry.get("forbidden", []), groups),
+                    autograd=bool(entry.get("autograd", True)),
                 )
             )
         except KeyError as missing:

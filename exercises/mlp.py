@@ -1,0 +1,99 @@
+"""The capstone: a multilayer perceptron, forward and backward by hand, trained with SGD.
+
+The network, for sizes = [d_0, d_1, ..., d_L] (L layers, L - 1 of them hidden):
+
+    a_0 = X                                  (N, d_0)
+    z_l = a_{l-1} @ W_l.T + b_l              (N, d_l)    W_l: (d_l, d_{l-1}), b_l: (d_l,)
+    a_l = relu(z_l)                          for the hidden layers l = 1 .. L-1
+    logits = z_L                             no activation on the last layer
+    loss = mean over the batch of  -log softmax(logits)[i, y_i]
+
+Backpropagation (the four equations), with delta_l = dloss/dz_l of shape (N, d_l):
+
+    delta_L = (softmax(logits) - onehot(y)) / N          the 1/N comes from the mean
+    dW_l    = delta_l.T @ a_{l-1}                         (d_l, d_{l-1}), like W_l
+    db_l    = delta_l summed over the batch (axis 0)      (d_l,), like b_l
+    delta_{l-1} = (delta_l @ W_l) * relu'(z_{l-1})        the derivative of layer l-1's own
+                                                          activation, at its own pre-activation
+
+Parameters are a list of (W, b) per layer. No autograd anywhere here (it is switched off while
+your functions run), and no torch softmax, cross-entropy, nn.Linear or torch.nn.init: you write
+them. You cannot import your other exercise modules from this file; write small pieces inline.
+"""
+
+import math
+from itertools import pairwise
+
+import torch
+from torch import Tensor
+
+Params = list[tuple[Tensor, Tensor]]
+
+
+def init_mlp(
+    sizes: list[int],
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Params:
+    """Parameters for an MLP with layer widths ``sizes`` (at least two entries).
+
+    Layer l maps sizes[l-1] features to sizes[l]: W_l has shape (sizes[l], sizes[l-1]) and is
+    drawn from He's normal initialization N(0, 2 / fan_in) with fan_in = sizes[l-1]; b_l is
+    zeros of shape (sizes[l],). All on ``device`` with ``dtype``; random numbers come from
+    ``generator`` (which must live on ``device``) when one is given. Fewer than two sizes is a
+    ValueError.
+    """
+    raise NotImplementedError("init_mlp() is not implemented yet: replace this line with your code")
+
+
+def mlp_forward(params: Params, X: Tensor) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
+    """The forward pass: ``(logits, cache)`` for a batch X of shape (N, sizes[0]).
+
+    logits has shape (N, sizes[-1]): the last layer has no activation. ``cache`` holds what the
+    backward pass needs and is yours to design; a list with (a_{l-1}, z_l) for each layer works.
+    Do not change the parameters or X.
+    """
+    raise NotImplementedError("mlp_forward() is not implemented yet: replace this line with your code")
+
+
+def mlp_backward(params: Params, cache: list[tuple[Tensor, Tensor]], y: Tensor) -> Params:
+    """Gradients of the mean softmax cross-entropy of the logits against labels ``y``.
+
+    y holds int64 class indices, shape (N,). Returns a list of (dW, db), one per layer, with
+    the shapes, dtypes and device of (W, b). Follow the four equations in the module docstring:
+    average over the batch once (in delta_L), sum db over axis 0, and propagate the error with
+    the weights as they were in the forward pass. Do not change the parameters.
+    """
+    raise NotImplementedError("mlp_backward() is not implemented yet: replace this line with your code")
+
+
+def train_mlp(
+    X: Tensor,
+    y: Tensor,
+    sizes: list[int],
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    seed: int = 0,
+    device: torch.device | str | None = None,
+) -> tuple[Params, list[float]]:
+    """Train an MLP with minibatch SGD; returns ``(params, history)``.
+
+    1. ``generator = torch.Generator().manual_seed(seed)`` (a CPU generator: the same seed
+       gives the same run on every device); initialize with ``init_mlp`` from it, in X's dtype,
+       then move the parameters to ``device`` (default: X's device).
+    2. Each epoch, reshuffle with ``torch.randperm(N, generator=generator)`` and walk the
+       permutation in minibatches of ``batch_size`` (the last one may be smaller); for each:
+       forward, backward, then W <- W - lr * dW and b <- b - lr * db.
+    3. ``history[e]`` is epoch e's mean training loss: the average over all N samples of the
+       cross-entropy computed in each minibatch's forward pass (before that step's update).
+
+    With ``epochs=0`` it returns the initial parameters and an empty history. Same seed, same
+    result. No autograd and no torch cross-entropy: compute the loss from the logits.
+    """
+    raise NotImplementedError("train_mlp() is not implemented yet: replace this line with your code")
+
+
