@@ -65,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
         "--impl", default="exercises", help="exercises (default), solutions or a directory"
     )
     check.set_defaults(run=_check)
+    from grader import bench, train
+
+    training = commands.add_parser("train", help="train the MLP on real images, plot the run")
+    train.add_arguments(training)
+    training.set_defaults(run=train.run)
+    benchmarking = commands.add_parser("bench", help="MLP forward+backward speed and GFLOP/s")
+    bench.add_arguments(benchmarking)
+    benchmarking.set_defaults(run=bench.run)
     stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--check", action="store_true", help="only report out-of-date stubs")
     stubs.set_defaults(run=_stubs)

@@ -63,47 +63,65 @@ def resolve(name: str) -> tuple[tuple[Any, str, Any], ...]:
     raise LookupError(f"forbidden routine {name!r} does not exist in this environment")
 
 
-class _Guard:
+class Guard:
+    """The record of one guarded call: the forbidden routines it reached."""
+
     def __init__(self) -> None:
         self.violations: list[str] = []
 
-    def stand_in(self, name: str) -> Any:
-        def forbidden(*args: Any, **kwargs: Any) -> Any:
-            self.violations.append(name)
-            raise ForbiddenCallError(
-                f"{name} is not allowed in this exercise: it is the routine you are asked to "
-                "write yourself. Build it from elementary tensor operations instead."
-            )
 
-        return forbidden
+_active: list[Guard] = []  # the guards in force, innermost last
+
+
+def _stand_in(name: str) -> Any:
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        if _active:
+            _active[-1].violations.append(name)
+        raise ForbiddenCallError(
+            f"{name} is not allowed in this exercise: it is the routine you are asked to "
+            "write yourself. Build it from elementary tensor operations instead."
+        )
+
+    return forbidden
+
+
+@cache
+def _plan(names: tuple[str, ...]) -> tuple[tuple[tuple[Any, str, Any], ...], dict[int, Any]]:
+    """For ``names``: the (owner, attribute, stand-in) swaps, and stand-ins by id(original) for
+    names a module imported directly. Built once per list of names: a guarded call is cheap."""
+    swaps, by_original = [], {}
+    for name in names:
+        for owner, attr, original in resolve(name):
+            dotted = name
+            if name.endswith(".*"):
+                dotted = f"{name[:-2]}.{owner.__name__ if attr == '__init__' else attr}"
+            stand_in = _stand_in(dotted)
+            swaps.append((owner, attr, stand_in))
+            by_original[id(original)] = stand_in
+    return tuple(swaps), by_original
 
 
 @contextmanager
-def forbid(
-    names: tuple[str, ...], module_globals: dict[str, Any] | None = None
-) -> Iterator[_Guard]:
+def forbid(names: tuple[str, ...], module_globals: dict[str, Any] | None = None) -> Iterator[Guard]:
     """Within the block, calling any routine in ``names`` raises ForbiddenCallError."""
-    guard = _Guard()
-    swapped: list[tuple[Any, str, Any]] = []  # (namespace, attribute, previous value)
-    originals: dict[int, str] = {}
+    swaps, by_original = _plan(tuple(names))
+    guard = Guard()
+    restore: list[tuple[Any, str, Any]] = []  # (namespace, attribute, previous value)
+    _active.append(guard)
     try:
-        for name in names:
-            for owner, attr, original in resolve(name):
-                dotted = name
-                if name.endswith(".*"):
-                    dotted = f"{name[:-2]}.{owner.__name__ if attr == '__init__' else attr}"
-                originals[id(original)] = dotted
-                previous = owner.__dict__.get(attr, _MISSING)
-                swapped.append((owner, attr, previous))
-                setattr(owner, attr, guard.stand_in(dotted))
+        for owner, attr, stand_in in swaps:
+            restore.append((owner, attr, owner.__dict__.get(attr, _MISSING)))
+            setattr(owner, attr, stand_in)
         if module_globals is not None:
             for attr, value in list(module_globals.items()):
-                if id(value) in originals:
-                    swapped.append((module_globals, attr, value))
-                    module_globals[attr] = guard.stand_in(originals[id(value)])
+                stand_in = by_original.get(id(value))
+                if stand_in is not None:
+                    restore.append((module_globals, attr, value))
+                    module_globals[attr] = stand_in
         yield guard
     finally:
-        for owner, attr, previous in reversed(swapped):
+        _active.remove(guard)
+        for owner, attr, previous in reversed(restore):
             if isinstance(owner, dict):
                 owner[attr] = previous
             elif previous is _MISSING:

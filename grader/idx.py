@@ -1,8 +1,8 @@
 """Writing IDX files, the format of MNIST and Fashion-MNIST (reading them is an exercise).
 
-    magic      two zero bytes, a type code, the number of dimensions
-    dims       one big-endian uint32 per dimension
-    data       the values, big-endian, row-major
+magic      two zero bytes, a type code, the number of dimensions
+dims       one big-endian uint32 per dimension
+data       the values, big-endian, row-major
 """
 
 from __future__ import annotations

@@ -62,6 +62,7 @@ class Implementation:
         self.module = module
         self._forbidden = forbidden
         self._autograd = autograd
+        self._wrappers: dict[str, Callable[..., Any]] = {}
 
     def __getattr__(self, function_name: str) -> Callable[..., Any]:
         __tracebackhide__ = True
@@ -71,7 +72,10 @@ class Implementation:
                 f"{self.name}.py defines no function {function_name}(): keep the names and "
                 "signatures of the stub"
             )
-        return self._guarded(function_name, function)
+        wrapper = self._wrappers.get(function_name)
+        if wrapper is None or wrapper.__wrapped__ is not function:  # type: ignore[attr-defined]
+            wrapper = self._wrappers[function_name] = self._guarded(function_name, function)
+        return wrapper
 
     def _guarded(self, function_name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)

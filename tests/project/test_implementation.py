@@ -125,3 +125,22 @@ def test_raw_module_is_unguarded(tmp_path):
     write(tmp_path, "activations", "import torch\n\ndef relu(x):\n    return torch.relu(x)\n")
     module = load_module(tmp_path, "activations")
     assert module.relu(torch.tensor([-2.0])).item() == 0.0
+
+
+def test_a_forbidden_class_stays_a_class_for_library_code():
+    with forbid(("torch.optim.*",)):
+        assert isinstance(torch.optim.SGD, type)
+        assert (torch.optim.Optimizer | None) is not None  # annotations evaluated by torch itself
+        with pytest.raises(ForbiddenCallError, match=r"torch\.optim\.SGD is not allowed"):
+            torch.optim.SGD([torch.zeros(1)], lr=0.1)
+    torch.optim.SGD([torch.zeros(1)], lr=0.1)
+
+
+def test_autograd_is_off_while_a_no_autograd_exercise_runs(tmp_path):
+    write(
+        tmp_path,
+        "mlp",
+        "import torch\n\ndef init_mlp(sizes):\n    return torch.is_grad_enabled()\n",
+    )
+    assert load(tmp_path, "mlp").init_mlp([1, 1]) is False
+    assert torch.is_grad_enabled()

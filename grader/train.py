@@ -1,0 +1,137 @@
+"""``python -m grader train``: train the capstone MLP on real images, with the functions of one
+implementation (yours by default), and watch the loss fall and the accuracy rise.
+
+Everything that learns is the implementation's own: ``datasets.load_idx`` reads the files,
+``datasets.minibatches`` shuffles, ``mlp.init_mlp``, ``mlp_forward`` and ``mlp_backward``
+compute; this file only runs the SGD loop, measures and draws.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from pathlib import Path
+
+import torch
+
+from grader.data import DataError, dataset_dir, load_split
+from grader.implementation import ImplementationError, NotAttempted, load, resolve_impl
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--impl", default="exercises", help="exercises (default), solutions or a directory"
+    )
+    parser.add_argument(
+        "--data", default="digits", help="digits (bundled), mnist, fashion-mnist or a directory"
+    )
+    parser.add_argument(
+        "--hidden", type=int, nargs="*", default=[128], help="hidden widths (default: 128)"
+    )
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--plot", default="training.png", help="where to save the loss/accuracy plot"
+    )
+
+
+def _accuracy(forward, params, X: torch.Tensor, y: torch.Tensor) -> float:
+    logits, _ = forward(params, X)
+    return (logits.argmax(dim=1) == y).double().mean().item()
+
+
+def _plot(path: Path, history: dict[str, list[float]], title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = range(1, len(history["loss"]) + 1)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(epochs, history["loss"], marker=".")
+    left.set(xlabel="epoch", ylabel="mean training loss", title="loss", yscale="log")
+    right.plot(epochs, history["train_accuracy"], marker=".", label="train")
+    right.plot(epochs, history["test_accuracy"], marker=".", label="test")
+    right.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    right.legend()
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    try:
+        impl_dir = resolve_impl(args.impl)
+        datasets, mlp = load(impl_dir, "datasets"), load(impl_dir, "mlp")
+        directory = dataset_dir(args.data)
+        (train_X, train_y), (test_X, test_y) = (
+            load_split(directory, split, datasets.load_idx) for split in ("train", "test")
+        )
+    except (ValueError, DataError, ImplementationError) as error:
+        print(f"cannot train: {error}")
+        return 2
+    except NotAttempted as error:
+        print(
+            f"cannot train yet: {error}. This job uses datasets.load_idx and minibatches and "
+            "every function of mlp; try --impl solutions to watch the reference."
+        )
+        return 2
+    except NotImplementedError as error:
+        print(f"cannot train yet: {error} (try --impl solutions to watch the reference)")
+        return 2
+
+    device = torch.device(args.device)
+    sizes = [train_X.shape[1], *args.hidden, int(train_y.max()) + 1]
+    train_X, train_y, test_X, test_y = (t.to(device) for t in (train_X, train_y, test_X, test_y))
+    print(
+        f"{args.data}: {len(train_X)} training and {len(test_X)} test images, sizes {sizes}, "
+        f"lr {args.lr}, batch {args.batch_size}, {args.epochs} epochs on {device}, "
+        f"implementation {impl_dir}"
+    )
+
+    generator = torch.Generator().manual_seed(args.seed)
+    history: dict[str, list[float]] = {"loss": [], "train_accuracy": [], "test_accuracy": []}
+    started = time.perf_counter()
+    try:
+        params = [(w.to(device), b.to(device)) for w, b in mlp.init_mlp(sizes, generator=generator)]
+        progress = tqdm(range(1, args.epochs + 1), unit="epoch", dynamic_ncols=True)
+        for epoch in progress:
+            total = torch.zeros((), dtype=torch.float64, device=device)
+            for batch in datasets.minibatches(len(train_X), args.batch_size, generator=generator):
+                batch = batch.to(device)
+                logits, cache = mlp.mlp_forward(params, train_X[batch])
+                picked = logits.gather(1, train_y[batch, None]).squeeze(1)
+                total += (torch.logsumexp(logits, dim=1) - picked).sum()
+                grads = mlp.mlp_backward(params, cache, train_y[batch])
+                params = [
+                    (w - args.lr * dw, b - args.lr * db)
+                    for (w, b), (dw, db) in zip(params, grads, strict=True)
+                ]
+            history["loss"].append(total.item() / len(train_X))
+            history["train_accuracy"].append(_accuracy(mlp.mlp_forward, params, train_X, train_y))
+            history["test_accuracy"].append(_accuracy(mlp.mlp_forward, params, test_X, test_y))
+            loss, train, test = (history[key][-1] for key in history)
+            progress.write(f"epoch {epoch:3d}  loss {loss:.4f}  train {train:.3f}  test {test:.3f}")
+            if not math.isfinite(history["loss"][-1]):
+                progress.write("the loss is no longer finite: check the gradients (pytest -m mlp)")
+                break
+    except NotImplementedError as error:
+        print(f"cannot train yet: {error} (try --impl solutions to watch the reference)")
+        return 2
+    except Exception as error:  # the implementation's bug, reported as such
+        print(f"training stopped: your code raised {type(error).__name__}: {error}")
+        return 1
+
+    seconds = time.perf_counter() - started
+    print(f"done in {seconds:.1f} s: test accuracy {history['test_accuracy'][-1]:.3f}")
+    plot = Path(args.plot)
+    _plot(plot, history, f"MLP {'-'.join(map(str, sizes))} on {args.data}")
+    print(f"plot saved to {plot}")
+    return 0
