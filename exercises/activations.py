@@ -20,7 +20,8 @@ def sigmoid(x: Tensor) -> Tensor:
     inf / inf = NaN. (Another safe form: with e = exp(-|x|), 1 / (1 + e) where x >= 0 and
     e / (1 + e) elsewhere.)
     """
-    raise NotImplementedError("sigmoid() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("sigmoid() is not written yet")
 
 
 def sigmoid_grad(x: Tensor) -> Tensor:
@@ -31,12 +32,14 @@ def sigmoid_grad(x: Tensor) -> Tensor:
     Note the argument: x is the input of sigmoid, not its output. Finite and accurate for |x| up
     to 1e4 (the derivative is tiny there, never NaN); it equals e / (1 + e)^2 with e = exp(-|x|).
     """
-    raise NotImplementedError("sigmoid_grad() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("sigmoid_grad() is not written yet")
 
 
 def relu(x: Tensor) -> Tensor:
     """The rectified linear unit, elementwise: relu(x) = max(x, 0)."""
-    raise NotImplementedError("relu() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("relu() is not written yet")
 
 
 def relu_grad(x: Tensor) -> Tensor:
@@ -45,7 +48,8 @@ def relu_grad(x: Tensor) -> Tensor:
     At x == 0 relu has no derivative; like PyTorch's autograd, use 0 there. The result has x's
     dtype (a float tensor of zeros and ones, not a bool tensor).
     """
-    raise NotImplementedError("relu_grad() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("relu_grad() is not written yet")
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
@@ -57,7 +61,8 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
     maximum along dim. softmax(x - c) = softmax(x) for any constant c, and after the shift the
     largest exponent is exp(0) = 1.
     """
-    raise NotImplementedError("softmax() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("softmax() is not written yet")
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
@@ -69,4 +74,5 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     log(softmax(x)) fails for very negative entries: softmax underflows to 0 and log(0) = -inf,
     while the true value, e.g. -1e4, is perfectly representable.
     """
-    raise NotImplementedError("log_softmax() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("log_softmax() is not written yet")

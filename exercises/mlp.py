@@ -45,7 +45,8 @@ def init_mlp(
     ``generator`` (which must live on ``device``) when one is given. Fewer than two sizes is a
     ValueError.
     """
-    raise NotImplementedError("init_mlp() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("init_mlp() is not written yet")
 
 
 def mlp_forward(params: Params, X: Tensor) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
@@ -55,7 +56,8 @@ def mlp_forward(params: Params, X: Tensor) -> tuple[Tensor, list[tuple[Tensor, T
     backward pass needs and is yours to design; a list with (a_{l-1}, z_l) for each layer works.
     Do not change the parameters or X.
     """
-    raise NotImplementedError("mlp_forward() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("mlp_forward() is not written yet")
 
 
 def mlp_backward(params: Params, cache: list[tuple[Tensor, Tensor]], y: Tensor) -> Params:
@@ -66,7 +68,8 @@ def mlp_backward(params: Params, cache: list[tuple[Tensor, Tensor]], y: Tensor) 
     average over the batch once (in delta_L), sum db over axis 0, and propagate the error with
     the weights as they were in the forward pass. Do not change the parameters.
     """
-    raise NotImplementedError("mlp_backward() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("mlp_backward() is not written yet")
 
 
 def train_mlp(
@@ -94,6 +97,7 @@ def train_mlp(
     With ``epochs=0`` it returns the initial parameters and an empty history. Same seed, same
     result. No autograd and no torch cross-entropy: compute the loss from the logits.
     """
-    raise NotImplementedError("train_mlp() is not implemented yet: replace this line with your code")
+    # Your code here: replace the line below.
+    raise NotImplementedError("train_mlp() is not written yet")
 
 

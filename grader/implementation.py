@@ -13,7 +13,8 @@ import functools
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -77,23 +78,40 @@ class Implementation:
             wrapper = self._wrappers[function_name] = self._guarded(function_name, function)
         return wrapper
 
+    @contextmanager
+    def _guard(self, function_name: str) -> Iterator[None]:
+        """Autograd as the manifest says, forbidden routines swapped out, violations reported."""
+        with (
+            torch.set_grad_enabled(self._autograd and torch.is_grad_enabled()),
+            forbid(self._forbidden, vars(self.module)) as guard,
+        ):
+            yield
+        if guard.violations:  # the student's code caught our error and carried on
+            raise ForbiddenCallError(
+                f"{self.name}.{function_name}() called {guard.violations[0]}, which is not "
+                "allowed in this exercise"
+            )
+
     def _guarded(self, function_name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            with (
-                torch.set_grad_enabled(self._autograd and torch.is_grad_enabled()),
-                forbid(self._forbidden, vars(self.module)) as guard,
-            ):
+            with self._guard(function_name):
                 result = function(*args, **kwargs)
-            if guard.violations:  # the student's code caught our error and carried on
-                raise ForbiddenCallError(
-                    f"{self.name}.{function_name}() called {guard.violations[0]}, which is not "
-                    "allowed in this exercise"
-                )
+            if inspect.isgenerator(result):  # its body runs as it is iterated: guard each step
+                return self._guarded_steps(function_name, result)
             return result
 
         guarded.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]
         return guarded
+
+    def _guarded_steps(self, function_name: str, steps: Generator[Any, None, Any]) -> Iterator[Any]:
+        while True:
+            with self._guard(function_name):
+                try:
+                    item = next(steps)
+                except StopIteration:
+                    return
+            yield item
 
 
 def load_module(directory: Path, name: str) -> ModuleType:

@@ -1,9 +1,9 @@
 """Generate ``exercises/`` (the stubs) from ``solutions/`` (the references).
 
 In a solution file, the lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` are the
-answer. Inside a function they become one ``raise NotImplementedError(...)`` at the same
-indentation; at module level (a private helper of the reference) they are dropped. Everything
-else (imports, signatures, type hints, the teaching docstrings) is copied as it is.
+answer. Inside a function they become a comment and one ``raise NotImplementedError(...)`` at
+the same indentation; at module level (a private helper of the reference) they are dropped.
+Everything else (imports, signatures, type hints, the teaching docstrings) is copied as it is.
 
     python -m grader stubs           # rewrite exercises/
     python -m grader stubs --check   # exit 1 and name the files that are out of date
@@ -37,10 +37,8 @@ def stub_source(solution: str, filename: str = "<solution>") -> str:
                 "this function",
             )
             if indent:
-                out.append(
-                    f'{indent}raise NotImplementedError("{inside}() is not implemented yet: '
-                    'replace this line with your code")\n'
-                )
+                out.append(f"{indent}# Your code here: replace the line below.\n")
+                out.append(f'{indent}raise NotImplementedError("{inside}() is not written yet")\n')
             else:
                 inside = "<module level>"
         elif marker == END:

@@ -144,6 +144,23 @@ def assert_statistic(
         )
 
 
+def make_generator(seed: int, device: str = "cpu") -> torch.Generator:
+    """A seeded generator on the device the values are drawn on (the documented convention)."""
+    return torch.Generator(device=device).manual_seed(seed)
+
+
+def with_global_seed(seed: int, draw: Callable[[], torch.Tensor]) -> torch.Tensor:
+    """``draw()`` after torch.manual_seed(seed), leaving the global RNG state as it was."""
+    with torch.random.fork_rng(devices=list(range(torch.cuda.device_count()))):
+        torch.manual_seed(seed)
+        return draw()
+
+
+def binomial_se(probability: float, n: int) -> float:
+    """Standard error of the fraction of n independent events of this probability."""
+    return math.sqrt(probability * (1 - probability) / n)
+
+
 def random_tensor(
     shape: tuple[int, ...], dtype: torch.dtype, device: str, seed: int = 0, scale: float = 1.0
 ) -> torch.Tensor:

@@ -144,3 +144,13 @@ def test_autograd_is_off_while_a_no_autograd_exercise_runs(tmp_path):
     )
     assert load(tmp_path, "mlp").init_mlp([1, 1]) is False
     assert torch.is_grad_enabled()
+
+
+def test_a_generator_is_guarded_while_it_is_iterated(tmp_path):
+    source = "import torch\n\ndef relu(x):\n    yield x.clamp(min=0)\n    yield torch.relu(x)\n"
+    write(tmp_path, "activations", source)
+    steps = load(tmp_path, "activations").relu(torch.tensor([-1.0]))
+    assert next(steps).item() == 0.0
+    torch.relu(torch.zeros(1))  # between steps the caller's code is free
+    with pytest.raises(ForbiddenCallError, match=r"torch\.relu is not allowed"):
+        next(steps)

@@ -65,8 +65,8 @@ def test_region_inside_function_becomes_a_raise_at_its_indentation():
     source = 'def f(x):\n    """Doc."""\n    # BEGIN SOLUTION\n    return x\n    # END SOLUTION\n'
     assert stub_source(source) == (
         'def f(x):\n    """Doc."""\n'
-        '    raise NotImplementedError("f() is not implemented yet: '
-        'replace this line with your code")\n'
+        "    # Your code here: replace the line below.\n"
+        '    raise NotImplementedError("f() is not written yet")\n'
     )
 
 

@@ -1,0 +1,84 @@
+"""Weight initialization: Xavier (Glorot) and He (Kaiming), written from torch's random draws.
+
+A good initialization keeps the variance of activations (Xavier: and of gradients) about the
+same from layer to layer. For a weight matrix of ``shape = (fan_out, fan_in)``, the shape of an
+``nn.Linear(fan_in, fan_out).weight`` (one row per output, one column per input):
+
+    fan_in  = shape[1]   the number of inputs that each output sums over
+    fan_out = shape[0]   the number of outputs each input feeds
+
+    xavier_uniform:  U(-a, a),       a   = gain · sqrt(6 / (fan_in + fan_out))
+    xavier_normal:   N(0, std²),     std = gain · sqrt(2 / (fan_in + fan_out))
+    he_normal:       N(0, std²),     std = sqrt(2 / fan_in)     (for ReLU networks)
+
+Both Xavier rules have variance gain² · 2 / (fan_in + fan_out): U(-a, a) has variance a² / 3.
+Careful: torch.randn(...) * s has standard deviation s, so s must be the standard deviation (a
+square root), not the variance.
+
+Randomness: every random draw takes the ``generator`` argument (a torch.Generator), so that a
+seeded generator gives the same weights whatever the global random state (torch.manual_seed) is.
+The generator must live on ``device``: torch.Generator() for CPU, torch.Generator(device="cuda")
+for CUDA. With generator=None, torch's global RNG is used. The result is created on ``device``
+(CPU when None) with dtype ``dtype``.
+
+Not allowed here: anything in torch.nn.init.
+"""
+
+import math
+
+import torch
+from torch import Tensor
+
+
+def xavier_uniform(
+    shape: tuple[int, int],
+    *,
+    gain: float = 1.0,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Tensor:
+    """Weights of ``shape = (fan_out, fan_in)`` drawn from U(-a, a).
+
+        a = gain · sqrt(6 / (fan_in + fan_out))
+
+    Every value lies in [-a, a] and the variance is a² / 3 = gain² · 2 / (fan_in + fan_out).
+    Tensor.uniform_(low, high, generator=...) fills a tensor in place; (torch.rand(...) * 2 - 1)
+    * a does the same from U(0, 1).
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("xavier_uniform() is not written yet")
+
+
+def xavier_normal(
+    shape: tuple[int, int],
+    *,
+    gain: float = 1.0,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Tensor:
+    """Weights of ``shape = (fan_out, fan_in)`` drawn from N(0, std²).
+
+        std = gain · sqrt(2 / (fan_in + fan_out))
+
+    torch.randn(shape, ...) draws N(0, 1); multiply by the standard deviation std.
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("xavier_normal() is not written yet")
+
+
+def he_normal(
+    shape: tuple[int, int],
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Tensor:
+    """Weights of ``shape = (fan_out, fan_in)`` drawn from N(0, 2 / fan_in), for ReLU layers.
+
+    The standard deviation is sqrt(2 / fan_in), with fan_in = shape[1] (the inputs each output
+    sums over). This is torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu").
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("he_normal() is not written yet")

@@ -1,0 +1,40 @@
+"""Model selection: k-fold cross-validation splits, written with numpy index arithmetic.
+
+k-fold cross-validation estimates how well a model generalizes without spending a separate test
+set: cut the samples into k folds, train k times on k - 1 folds and validate on the one left out,
+so that every sample is validated on exactly once. Not allowed here: anything from
+sklearn.model_selection (KFold, train_test_split, ...); the tests use KFold as the oracle.
+"""
+
+import numpy as np
+
+
+def k_fold_split(
+    n_samples: int, k: int, *, shuffle: bool = False, seed: int | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Split the sample indices 0 .. n_samples - 1 into k folds, like sklearn's KFold.
+
+    Returns a list of k pairs ``(train_idx, val_idx)`` of numpy integer arrays. Fold i's
+    validation indices are the i-th of k consecutive blocks of an ordering of the samples, and
+    its training indices are all the other samples (sorted), so that every sample is in exactly
+    one validation fold and never in the training set of its own fold.
+
+    Fold sizes: the first ``n_samples % k`` folds get one extra sample,
+
+        size_i = n_samples // k + (1 if i < n_samples % k else 0)
+
+    e.g. 10 samples in 3 folds -> sizes 4, 3, 3 (not 3, 3, 4, and not 3, 3, 3 dropping one).
+    Without shuffling the ordering is 0, 1, ..., n_samples - 1, so the result is exactly
+    ``list(sklearn.model_selection.KFold(k).split(np.zeros(n_samples)))``: fold 0 validates on
+    [0, 1, 2, 3] and trains on [4, ..., 9].
+
+    With ``shuffle=True`` the ordering is a random permutation drawn from
+    ``np.random.default_rng(seed)``: the same seed gives the same folds, different seeds give
+    different folds, and numpy's global RNG (np.random.seed, np.random.permutation) is neither
+    used nor changed. The fold sizes stay as above. ``seed`` is ignored when shuffle is False.
+
+    Raises ValueError unless 2 <= k <= n_samples: one fold leaves nothing to train on, and more
+    folds than samples would leave some validation folds empty. k == n_samples is leave-one-out.
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("k_fold_split() is not written yet")

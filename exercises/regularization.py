@@ -1,0 +1,63 @@
+"""Dropout, written from uniform random numbers.
+
+During training, dropout zeroes each activation independently with probability p and scales the
+survivors by 1 / (1 - p) ("inverted dropout"): the expected value of every output entry is then
+the input entry itself, so nothing needs rescaling at evaluation time, where dropout does
+nothing. p is the probability of DROPPING an entry, as in torch.nn.Dropout(p).
+
+Randomness: every random draw takes the ``generator`` argument (a torch.Generator), so that a
+seeded generator gives the same result whatever the global random state (torch.manual_seed) is.
+The generator must live on the device you sample on: torch.Generator() for CPU tensors,
+torch.Generator(device="cuda") for CUDA tensors. With generator=None, torch's global RNG is used.
+
+Not allowed here: torch.dropout, torch.nn.functional.dropout (and its 1d/2d/alpha variants),
+torch.nn.Dropout.
+"""
+
+import torch
+from torch import Tensor
+
+
+def dropout_mask(
+    shape: tuple[int, ...],
+    p: float,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Tensor:
+    """A random inverted-dropout mask of the given shape, dtype and device.
+
+    Each entry is independently
+
+        0            with probability p       (dropped)
+        1 / (1 - p)  with probability 1 - p   (kept, and rescaled so that its mean is 1)
+
+    so that E[mask] = (1 - p) / (1 - p) = 1 entrywise. Draw uniform numbers u in [0, 1) with
+    torch.rand(shape, generator=generator, device=device, dtype=dtype): u < p happens with
+    probability p. (torch.randn draws from a normal distribution, not a uniform one.)
+
+    Edge cases: p = 0 gives all ones; p = 1 gives all zeros (beware: 0 / (1 - p) is 0 / 0 = NaN
+    there). Raises ValueError if p is not in [0, 1].
+
+    ``generator``, if given, must live on ``device`` (CPU by default).
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("dropout_mask() is not written yet")
+
+
+def dropout(
+    x: Tensor, p: float, *, training: bool = True, generator: torch.Generator | None = None
+) -> Tensor:
+    """Inverted dropout of x: in training, x * mask with a fresh mask from dropout_mask.
+
+        training=True:   out = x * mask,  mask as in dropout_mask(x.shape, p) on x's device
+                         and in x's dtype: each entry is 0 or x / (1 - p), and E[out] = x
+        training=False:  out = x (evaluation: dropout does nothing)
+
+    The output has x's shape, dtype and device. x itself is not modified. Raises ValueError if p
+    is not in [0, 1]. Hand ``generator`` on to dropout_mask (if given, it must live on x's
+    device), so that a seeded generator makes the output reproducible.
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("dropout() is not written yet")
