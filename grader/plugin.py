@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import linecache
 from collections import Counter
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -120,17 +122,50 @@ def load_reference() -> Callable[[str], Any]:
 # --- not attempted, and the per-exercise tally -------------------------------------------------
 
 
-def _is_not_attempted(excinfo: pytest.ExceptionInfo[BaseException], impl_dir: Path) -> bool:
+class NotAttemptedSkip(pytest.skip.Exception):
+    """How a test that met a stub ends: a skip, counted as not attempted."""
+
+
+def _from_a_stub(error: BaseException, impl_dir: Path) -> bool:
     """A missing module, or a ``raise NotImplementedError`` written in the implementation itself
     (a stub). A NotImplementedError raised by torch (an op with no kernel for a device) is a real
     failure."""
-    if excinfo.errisinstance(NotAttempted):
+    if isinstance(error, NotAttempted):
         return True
-    if not excinfo.errisinstance(NotImplementedError):
+    if not isinstance(error, NotImplementedError):
         return False
-    innermost = excinfo.traceback[-1]
-    in_impl = Path(innermost.path).resolve().is_relative_to(impl_dir)
-    return in_impl and str(innermost.statement).lstrip().startswith("raise")
+    innermost = error.__traceback__
+    while innermost is not None and innermost.tb_next is not None:
+        innermost = innermost.tb_next
+    if innermost is None:
+        return False
+    filename = innermost.tb_frame.f_code.co_filename
+    in_impl = Path(filename).resolve().is_relative_to(impl_dir)
+    return in_impl and linecache.getline(filename, innermost.tb_lineno).lstrip().startswith("raise")
+
+
+@contextmanager
+def _stubs_skip(item: pytest.Item) -> Iterator[None]:
+    """Turn a stub's NotImplementedError into a cheap skip before pytest renders a failure."""
+    try:
+        yield
+    except NotImplementedError as error:
+        if not _from_a_stub(error, item.config.stash[IMPL_DIR]):
+            raise
+        message = str(error) or "still raises NotImplementedError"
+        raise NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    with _stubs_skip(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    with _stubs_skip(item):
+        return (yield)
 
 
 def _student_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
@@ -158,10 +193,7 @@ def pytest_runtest_makereport(
     exercise = exercise_for_test_file(item.path)
     status = report.outcome
     if call.excinfo is not None and call.when in ("setup", "call"):
-        if _is_not_attempted(call.excinfo, item.config.stash[IMPL_DIR]):
-            message = str(call.excinfo.value) or "still raises NotImplementedError"
-            report.outcome = "skipped"
-            report.longrepr = (str(item.path), item.location[1] or 0, f"{NOT_ATTEMPTED}: {message}")
+        if call.excinfo.errisinstance(NotAttemptedSkip):
             status = NOT_ATTEMPTED
         elif report.failed and not call.excinfo.errisinstance(pytest.fail.Exception):
             report.longrepr = _student_error(call.excinfo, item) or report.longrepr

@@ -75,6 +75,7 @@ def run_grader(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_train_command_prints_epochs_and_saves_the_plot(tmp_path):
     plot = tmp_path / "run.png"
     result = run_grader("train", "--impl", "solutions", "--epochs", "3", "--plot", str(plot))
@@ -83,6 +84,7 @@ def test_train_command_prints_epochs_and_saves_the_plot(tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_train_command_on_the_stubs_explains(tmp_path):
     result = run_grader(
         "train", "--impl", str(PROJECT_ROOT / "exercises"), "--plot", str(tmp_path / "x.png")

@@ -1,4 +1,7 @@
-"""The pytest plugin as a student meets it: --impl, not attempted, the summary table."""
+"""The pytest plugin as a student meets it: --impl, not attempted, the summary table.
+
+Each test runs pytest in a subprocess (a few seconds each): marked slow, run in CI.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ def summary_row(output: str, exercise: str) -> tuple[int, int, int, int]:
 
 
 ACTIVATION_TESTS = str(PROJECT_ROOT / "tests" / "test_activations.py")
+pytestmark = pytest.mark.slow
 
 
 def test_empty_submission_is_not_attempted_and_passes_the_run(tmp_path):
@@ -88,7 +92,6 @@ def test_unknown_impl_is_a_usage_error(tmp_path):
     assert "expected 'exercises', 'solutions' or a directory" in result.stderr
 
 
-@pytest.mark.slow
 def test_student_check_of_the_stubs_runs_to_the_end_with_nothing_attempted():
     result = subprocess.run(
         [sys.executable, "-m", "grader", "check"],

@@ -1,0 +1,107 @@
+"""Loss functions, written from elementary tensor operations.
+
+Each function compares a prediction with a target, computes one loss per element (per sample for
+cross_entropy), then reduces them according to ``reduction``:
+
+* ``"mean"`` (the default): their average, a 0-dim tensor. For mse_loss and the two binary
+  cross-entropies that is the average over *every element* (``numel()`` of them); for
+  cross_entropy it is the average of the N per-sample losses.
+* ``"sum"``: their sum, a 0-dim tensor.
+* ``"none"``: no reduction: one loss per element (the input's shape), or per sample (shape (N,)
+  for cross_entropy).
+
+Any other ``reduction`` raises ValueError naming the allowed values, for example
+``ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")``. All four functions need
+this check and the reduction itself, so a small helper function of your own is a good idea.
+
+Results keep the inputs' dtype and device; no function changes its inputs. Not allowed here:
+torch's own losses (torch.nn.functional.mse_loss, binary_cross_entropy,
+binary_cross_entropy_with_logits, cross_entropy, nll_loss, kl_div), softmax, log_softmax and
+logsumexp, sigmoid and logsigmoid, in any spelling. Your activations module cannot be imported
+here either: write the stable log-softmax inline where you need it.
+"""
+
+import torch
+from torch import Tensor
+
+
+def mse_loss(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean squared error between ``pred`` and ``target``, two tensors of the same (any) shape.
+
+        loss_i = (pred_i - target_i)^2
+
+    reduction="mean" averages over every element: sum / pred.numel(). For pred of shape (N, D)
+    that is a division by N * D, not by the batch size N. "none" returns pred's shape.
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("mse_loss() is not written yet")
+
+
+def binary_cross_entropy(prob: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy between probabilities and targets of the same (any) shape.
+
+        loss_i = -(target_i * log(prob_i) + (1 - target_i) * log(1 - prob_i))
+
+    prob holds probabilities in [0, 1] (sigmoid outputs, say); target holds values in [0, 1],
+    usually 0 or 1, but soft targets such as 0.3 are allowed. reduction="mean" averages over
+    every element; "none" returns prob's shape.
+
+    prob may be exactly 0 or 1: log(0) = -inf, and even a term with zero weight breaks, since
+    0 * -inf = nan. Do what PyTorch does: clamp each log term at -100, that is
+    torch.log(prob).clamp(min=-100) and the same for log(1 - prob), so no element's loss
+    exceeds 100. (torch.log1p(-prob) computes log(1 - prob) more accurately for small prob.)
+    Clamping prob itself to [eps, 1 - eps] is not the same: log(1e-7) is -16.1, not -100.
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("binary_cross_entropy() is not written yet")
+
+
+def binary_cross_entropy_with_logits(
+    logits: Tensor, target: Tensor, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy of sigmoid(logits) against target, computed from the logits.
+
+        loss_i = -(t_i * log(sigmoid(x_i)) + (1 - t_i) * log(1 - sigmoid(x_i)))
+               = max(x_i, 0) - x_i * t_i + log(1 + exp(-|x_i|))
+
+    with x = logits and t = target (same shape, t in [0, 1], soft values allowed).
+    reduction="mean" averages over every element; "none" returns the logits' shape.
+
+    Why not binary_cross_entropy(sigmoid(x), t)? sigmoid saturates: sigmoid(20) is exactly 1.0
+    in float32 (sigmoid(40) in float64), so log(1 - sigmoid(x)) is log(0), clamped to -100, and
+    the loss of x = 500 with t = 0 comes out 100 instead of 500. The second form is exact for
+    |x| in the hundreds and beyond: it never exponentiates a positive number (exp(-|x|) is in
+    (0, 1]), and torch.log1p(e) computes log(1 + e) accurately for small e. Its first and last
+    terms together are log(1 + exp(x)), also available stably as torch.logaddexp(0, x) (with 0
+    as a tensor), so loss_i = log(1 + exp(x_i)) - x_i * t_i is another way to write it.
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("binary_cross_entropy_with_logits() is not written yet")
+
+
+def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Multi-class cross-entropy of softmax(logits) against the target classes.
+
+    logits has shape (N, C): one row of unnormalized scores for each of N samples. target is
+    either
+
+    * class indices: an int64 tensor of shape (N,) with values in [0, C), and
+          loss_n = -log_softmax(logits_n)[target_n]
+    * class probabilities: a floating tensor of shape (N, C), one distribution per row (soft
+      labels, label smoothing), and
+          loss_n = -sum_c target[n, c] * log_softmax(logits_n)[c]
+
+    Tell the two apart by dtype (target.is_floating_point()). The logarithm is the natural one
+    (torch.log). reduction="mean" averages the N per-sample losses, for both kinds of target
+    (divide by N, not by N * C); "none" returns shape (N,).
+
+    Write log_softmax inline, along dim 1, in its stable form:
+
+        log_softmax(x)_c = (x_c - m) - log(sum_j exp(x_j - m)),   m = max_j x_j
+
+    Without subtracting m, exp(1000) = inf. And do not take the log of a softmax: a class whose
+    probability underflows to 0 gets log(0) = -inf, while its true loss (1e4 for the class with
+    logit -1e4 in a row (0, -1e4)) is an ordinary number.
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("cross_entropy() is not written yet")

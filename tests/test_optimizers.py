@@ -1,0 +1,433 @@
+"""Tests of exercises/optimizers.py: sgd_step and adam_step, one update of SGD (momentum, weight
+decay) and of Adam for a single parameter, with a state dict kept between calls.
+
+Oracles, computed outside the student's call: torch.optim.SGD and torch.optim.Adam run for many
+steps on an identical parameter with the same gradients (a different gradient at every step);
+closed forms where one exists (a constant gradient; Adam with betas (0, 0)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import (
+    DEVICES,
+    DEVICES_AND_META,
+    DTYPES,
+    TOLERANCE,
+    assert_like,
+    assert_tensor_close,
+    describe,
+    fail,
+    random_tensor,
+)
+from torch import Tensor
+
+STEPS = 30
+SHAPES = [pytest.param((17,), id="1d"), pytest.param((6, 5), id="2d"), pytest.param((), id="0d")]
+ORACLES = {"sgd_step": torch.optim.SGD, "adam_step": torch.optim.Adam}
+
+# Over a whole trajectory float32 rounding accumulates (about 1e-7 of |param| per step, and the
+# forms of the Adam step differ in rounding), so allow 1e-5 absolute as well as relative.
+TRAJECTORY_TOLERANCE = {**TOLERANCE, torch.float32: {"rtol": 1e-5, "atol": 1e-5}}
+
+SGD_HINT = (
+    "at step 1, param - lr * g with g = grad + weight_decay * param (with momentum the buffer "
+    "starts as g, so step 1 is the same)"
+)
+SGD_LATER_HINT = (
+    "step 1 matched, a later step did not: with momentum, buf = momentum * buf + g (no "
+    "(1 - momentum) factor), kept in state between calls; weight decay is part of g before g "
+    "enters the buffer"
+)
+ADAM_HINT = (
+    "at step 1 the bias-corrected averages are exactly m_hat = g and v_hat = g * g, so the step "
+    "is lr * g / (|g| + eps) with g = grad + weight_decay * param: check the bias corrections "
+    "(m / (1 - beta1**t), v / (1 - beta2**t)), the square root, eps added after the root, and "
+    "weight decay added to the gradient first"
+)
+ADAM_LATER_HINT = (
+    "step 1 matched, a later step did not: the bias corrections 1 - beta1**t and 1 - beta2**t use "
+    "t, the number of steps taken so far (1, 2, 3, ...), stored in state and increased at every "
+    "call; m and v are running averages kept in state"
+)
+HINTS = {"sgd_step": (SGD_HINT, SGD_LATER_HINT), "adam_step": (ADAM_HINT, ADAM_LATER_HINT)}
+
+
+@pytest.fixture(scope="module")
+def opt(load_impl):
+    return load_impl("optimizers")
+
+
+def gradients(
+    shape: tuple[int, ...], dtype: torch.dtype, device: str, *, steps: int = STEPS, seed: int = 0
+) -> list[Tensor]:
+    """A different gradient at every step. Entry i has magnitude 1, 1e-3 or 1e-6 (i mod 3): for
+    the last, Adam's v is ~1e-12 and sqrt(v) ~1e-6, so eps = 1e-8 changes the step by ~1% and
+    where it goes matters. About one entry in five is an exact 0 at each step, and entry 0 of a
+    tensor with several entries is 0 at every step (Adam's m = v = 0 there: the step is 0)."""
+    generator = torch.Generator().manual_seed(seed)
+    n = torch.Size(shape).numel()
+    magnitude = torch.tensor([1.0, 1e-3, 1e-6], dtype=torch.float64)[torch.arange(n) % 3]
+    result = []
+    for _ in range(steps):
+        values = torch.randn(n, generator=generator, dtype=torch.float64) * magnitude
+        values[torch.rand(n, generator=generator) < 0.2] = 0.0
+        if n > 1:
+            values[0] = 0.0
+        result.append(values.reshape(shape).to(dtype=dtype, device=device))
+    return result
+
+
+def torch_trajectory(name: str, param: Tensor, grads: list[Tensor], hyper: dict) -> list[Tensor]:
+    """The parameter after each step of torch.optim.SGD or Adam (default implementation choice)
+    fed these gradients, one clone per step."""
+    p = param.detach().clone().requires_grad_(True)
+    optimizer = ORACLES[name]([p], **hyper)
+    trajectory = []
+    for grad in grads:
+        p.grad = grad.clone()
+        optimizer.step()
+        trajectory.append(p.detach().clone())
+    return trajectory
+
+
+def call_text(name: str, hyper: dict) -> str:
+    keywords = "".join(f", {key}={value!r}" for key, value in hyper.items())
+    return f"{name}(param, grad, state{keywords})"
+
+
+def check_trajectory(
+    step: Callable[..., Any],
+    name: str,
+    param: Tensor,
+    grads: list[Tensor],
+    hyper: dict,
+    expected: list[Tensor] | None = None,
+    *,
+    hint: str,
+    later_hint: str,
+    inputs: str = "",
+) -> None:
+    """From an empty state, the student's step gives ``expected[k]`` after gradient k, at every
+    step; the returned value is what the next step gets. The first step that differs fails.
+
+    ``expected`` defaults to torch.optim's trajectory, computed once the student's first step has
+    returned (a stub is skipped without paying for torch.optim's first use, ~1.5 s of imports),
+    from copies of the gradients taken before any student call."""
+    pristine = [grad.clone() for grad in grads]
+    state: dict = {}
+    current = param.clone()
+    for number, grad in enumerate(grads, start=1):
+        current = step(current, grad, state, **hyper)
+        if expected is None:
+            expected = torch_trajectory(name, param, pristine, hyper)
+        want = expected[number - 1]
+        assert_tensor_close(
+            current,
+            want,
+            call=f"{call_text(name, hyper)} at step {number} of {len(grads)}",
+            inputs=inputs
+            or f"param (at step 1): {describe(param)}; a different gradient at every step",
+            hint=hint if number == 1 else later_hint,
+            **TRAJECTORY_TOLERANCE[param.dtype],
+        )
+
+
+# --- both optimizers against torch.optim, over many steps ---------------------------------------
+
+SGD_CASES = [
+    pytest.param({"lr": 0.1}, id="plain"),
+    pytest.param({"lr": 0.1, "weight_decay": 0.05}, id="decay"),
+    pytest.param({"lr": 0.05, "momentum": 0.9}, id="momentum"),
+    pytest.param({"lr": 0.01, "momentum": 0.9, "weight_decay": 0.01}, id="momentum-decay"),
+    pytest.param({"lr": 0.2, "momentum": 0.5, "weight_decay": 0.1}, id="half-momentum-decay"),
+]
+ADAM_CASES = [
+    pytest.param({}, id="defaults"),
+    pytest.param({"lr": 1e-2, "betas": (0.8, 0.99), "eps": 1e-6}, id="eps1e-6"),
+    pytest.param({"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.1}, id="decay"),
+    pytest.param(
+        {"lr": 1e-3, "betas": (0.95, 0.9999), "eps": 1e-10, "weight_decay": 1e-3}, id="slow-betas"
+    ),
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("hyper", SGD_CASES)
+def test_sgd_matches_torch(opt, hyper, shape, dtype, device):
+    param = random_tensor(shape, dtype, device, seed=1)
+    grads = gradients(shape, dtype, device, seed=2)
+    check_trajectory(
+        opt.sgd_step, "sgd_step", param, grads, hyper,
+        hint=SGD_HINT, later_hint=SGD_LATER_HINT,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("hyper", ADAM_CASES)
+def test_adam_matches_torch(opt, hyper, shape, dtype, device):
+    param = random_tensor(shape, dtype, device, seed=3)
+    grads = gradients(shape, dtype, device, seed=4)
+    check_trajectory(
+        opt.adam_step, "adam_step", param, grads, hyper,
+        hint=ADAM_HINT, later_hint=ADAM_LATER_HINT,
+    )  # fmt: skip
+
+
+# --- SGD: one property at a time ------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    momentum=st.floats(0.0, 0.99),
+    steps=st.integers(2, 15),
+    lr=st.floats(1e-3, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_sgd_momentum_sums_past_gradients(opt, momentum, steps, lr, seed):
+    """A constant gradient g: buf after k steps is g * (1 + momentum + ... + momentum**(k-1))."""
+    param = random_tensor((4,), torch.float64, "cpu", seed=seed)
+    grad = random_tensor((4,), torch.float64, "cpu", seed=seed + 1)
+    hyper = {"lr": lr, "momentum": momentum}
+    expected, current, buffer = [], param.clone(), torch.zeros_like(param)
+    for k in range(steps):
+        buffer = buffer + momentum**k * grad
+        current = current - lr * buffer
+        expected.append(current)
+    hint = (
+        "buf = momentum * buf + g adds each new gradient at full weight, and buf is kept in state "
+        "between calls: with a constant gradient g, buf after k steps is g * (1 + momentum + ... "
+        "+ momentum**(k-1)). momentum * buf + (1 - momentum) * g is an average, not torch's SGD"
+    )
+    check_trajectory(
+        opt.sgd_step, "sgd_step", param, [grad.clone() for _ in range(steps)], hyper, expected,
+        hint=hint, later_hint=hint, inputs=f"the same gradient g = {grad.tolist()} at every step",
+    )  # fmt: skip
+
+
+def test_sgd_weight_decay_enters_the_momentum_buffer(opt):
+    param = random_tensor((8,), torch.float64, "cpu", seed=5, scale=3.0)
+    grads = gradients((8,), torch.float64, "cpu", steps=10, seed=6)
+    hyper = {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.1}
+    hint = (
+        "weight decay is part of the gradient before the momentum buffer sees it: g = grad + "
+        "weight_decay * param, then buf = momentum * buf + g, param - lr * buf. Decaying param "
+        "separately (param - lr * (buf + weight_decay * param)) agrees at step 1 only"
+    )
+    check_trajectory(
+        opt.sgd_step, "sgd_step", param, grads, hyper, hint=hint, later_hint=hint
+    )  # fmt: skip
+
+
+# --- Adam: one property at a time -----------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    beta1=st.floats(0.0, 0.99),
+    beta2=st.floats(0.0, 0.9999),
+    steps=st.integers(2, 12),
+    lr=st.floats(1e-4, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_adam_constant_gradient_moves_lr_per_step(opt, beta1, beta2, steps, lr, seed):
+    """Bias correction makes m_hat = g and v_hat = g * g exactly when g is constant, at every t,
+    so with eps = 0 every step moves each entry by lr * sign(g)."""
+    generator = torch.Generator().manual_seed(seed)
+    signs = torch.randint(0, 2, (5,), generator=generator, dtype=torch.float64) * 2 - 1
+    grad = signs * 10.0 ** (torch.rand(5, generator=generator, dtype=torch.float64) * 6 - 3)
+    param = random_tensor((5,), torch.float64, "cpu", seed=seed)
+    hyper = {"lr": lr, "betas": (beta1, beta2), "eps": 0.0}
+    expected = [param - k * lr * signs for k in range(1, steps + 1)]
+    check_trajectory(
+        opt.adam_step, "adam_step", param, [grad.clone() for _ in range(steps)], hyper, expected,
+        hint="with a constant gradient g the bias-corrected averages are exactly m_hat = g and "
+        "v_hat = g * g, so every step moves param by lr * sign(g) (eps = 0 here): divide m by "
+        "1 - beta1**t and v by 1 - beta2**t",
+        later_hint="step 1 matched, a later step did not: bias correction uses 1 - beta1**t and "
+        "1 - beta2**t with t the number of steps taken so far (1, 2, 3, ...), stored in state and "
+        "increased at every call; 1 - beta1 is right at step 1 only",
+        inputs=f"the same gradient g = {grad.tolist()} at every step",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("eps", [1e-8, 1e-6])
+def test_adam_eps_is_added_after_the_square_root(opt, eps, dtype):
+    """betas = (0, 0): m_hat = g and v_hat = g * g at every step, whatever the bias correction,
+    so each step is lr * g / (|g| + eps). The gradients are tiny, about 1e-6, and some are 0."""
+    param = random_tensor((12,), dtype, "cpu", seed=7)
+    grads = [random_tensor((12,), dtype, "cpu", seed=8 + k, scale=1e-6) for k in range(4)]
+    for grad in grads:
+        grad[::4] = 0.0
+    hyper = {"lr": 0.01, "betas": (0.0, 0.0), "eps": eps}
+    expected, current = [], param.double()
+    for grad in grads:
+        current = current - 0.01 * grad.double() / (grad.double().abs() + eps)
+        expected.append(current.to(dtype))
+    hint = (
+        "the denominator is sqrt(v_hat) + eps: eps is added after the square root. With |g| ~ "
+        "1e-6, sqrt(v_hat + eps) is ~sqrt(eps), far larger than |g|, and the step shrinks; where "
+        "g has always been 0 the step is 0 / eps = 0 (never NaN)"
+    )
+    check_trajectory(
+        opt.adam_step, "adam_step", param, grads, hyper, expected, hint=hint, later_hint=hint,
+        inputs=f"param: {describe(param)}; tiny gradients (~1e-6, every 4th entry 0)",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("weight_decay", [0.1, 0.5])
+def test_adam_weight_decay_is_l2_in_the_gradient(opt, weight_decay):
+    param = random_tensor((9,), torch.float64, "cpu", seed=9, scale=3.0)
+    grads = gradients((9,), torch.float64, "cpu", steps=10, seed=10)
+    hyper = {"lr": 0.01, "weight_decay": weight_decay}
+    hint = (
+        "Adam's weight_decay is L2 regularization: g = grad + weight_decay * param is computed "
+        "first and used in both m and v. Shrinking param directly (param *= 1 - lr * weight_decay, "
+        "AdamW) or adding weight_decay * param after the moment updates is another optimizer"
+    )
+    check_trajectory(
+        opt.adam_step, "adam_step", param, grads, hyper, hint=hint, later_hint=hint
+    )  # fmt: skip
+
+
+# --- contract: grad untouched, one state per parameter, dtype and device --------------------------
+
+CONTRACT_CASES = [
+    pytest.param("sgd_step", {"lr": 0.1}, id="sgd-plain"),
+    pytest.param("sgd_step", {"lr": 0.1, "momentum": 0.9}, id="sgd-momentum"),
+    pytest.param("sgd_step", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1}, id="sgd-decay"),
+    pytest.param("adam_step", {"lr": 0.01}, id="adam"),
+    pytest.param("adam_step", {"lr": 0.01, "weight_decay": 0.1}, id="adam-decay"),
+]
+
+
+@pytest.mark.parametrize(("name", "hyper"), CONTRACT_CASES)
+def test_grad_is_not_modified(opt, name, hyper):
+    """Every gradient passed in, checked after the last step: a momentum buffer that *is* the
+    first step's grad, updated in place later, changes that grad only at step 2."""
+    param = random_tensor((3, 4), torch.float64, "cpu", seed=11)
+    grads = gradients((3, 4), torch.float64, "cpu", steps=6, seed=12)
+    originals = [grad.clone() for grad in grads]
+    state: dict = {}
+    for grad in grads:
+        param = getattr(opt, name)(param, grad, state, **hyper)
+    for number, (grad, original) in enumerate(zip(grads, originals, strict=True), start=1):
+        assert_tensor_close(
+            grad,
+            original,
+            call=f"{call_text(name, hyper)} changed the grad passed at step {number} (checked "
+            f"after step {len(grads)})",
+            hint="grad belongs to the caller: grad + weight_decay * param makes a new tensor, "
+            "grad.add_(...) does not; a momentum buffer must be a copy (grad.clone()), or "
+            "updating it in place later writes into the caller's gradient",
+            rtol=0.0,
+            atol=0.0,
+        )
+
+
+@pytest.mark.parametrize(("name", "hyper"), [CONTRACT_CASES[2], CONTRACT_CASES[4]])
+def test_each_parameter_keeps_its_own_state(opt, name, hyper):
+    """Two parameters of the same shape, each with its own state dict, stepped in turn."""
+    params = [random_tensor((5,), torch.float64, "cpu", seed=seed) for seed in (13, 14)]
+    grads = [gradients((5,), torch.float64, "cpu", steps=8, seed=seed) for seed in (15, 16)]
+    pristine = [[grad.clone() for grad in steps] for steps in grads]
+    expected: list[list[Tensor]] = []
+    states: list[dict] = [{}, {}]
+    current = [p.clone() for p in params]
+    for number in range(8):
+        for which in (0, 1):
+            current[which] = getattr(opt, name)(
+                current[which], grads[which][number], states[which], **hyper
+            )
+            if not expected:  # after the first student call, as in check_trajectory
+                expected = [
+                    torch_trajectory(name, p, g, hyper)
+                    for p, g in zip(params, pristine, strict=True)
+                ]
+            assert_tensor_close(
+                current[which],
+                expected[which][number],
+                call=f"{call_text(name, hyper)} for parameter {'AB'[which]} at its step "
+                f"{number + 1}, steps of A and B taken in turn",
+                hint="keep everything (the step count, the averages, the momentum buffer) in the "
+                "state dict passed in: each parameter has its own. A module-level variable or a "
+                "default argument is shared by every parameter",
+            )
+
+
+@pytest.mark.parametrize("device", DEVICES_AND_META)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("name", "hyper"), [CONTRACT_CASES[2], CONTRACT_CASES[4]])
+def test_result_and_state_follow_param(opt, name, hyper, dtype, device):
+    param = random_tensor((3, 4), dtype, device, seed=17)
+    state: dict = {}
+    for number, grad in enumerate(gradients((3, 4), dtype, device, steps=3, seed=18), start=1):
+        call = f"{call_text(name, hyper)} at step {number}"
+        param = assert_like(
+            getattr(opt, name)(param, grad, state, **hyper),
+            call=call,
+            shape=(3, 4),
+            dtype=dtype,
+            device=device,
+        )
+        for key, value in state.items():
+            if isinstance(value, Tensor) and value.dim() > 0 and value.device.type != device:
+                fail(
+                    call,
+                    f"state[{key!r}] is on {value.device}, expected {device} like param",
+                    "create state tensors on param's device: torch.zeros_like(param) or "
+                    "g.clone(); torch.zeros(param.shape) is always on the CPU",
+                )
+
+
+def test_matches_reference(opt, load_reference):
+    reference = load_reference("optimizers")
+    for name, hyper in [CONTRACT_CASES[2].values, CONTRACT_CASES[4].values]:
+        param = random_tensor((4, 3), torch.float64, "cpu", seed=19)
+        grads = gradients((4, 3), torch.float64, "cpu", steps=10, seed=20)
+        expected, state, current = [], {}, param.clone()
+        for grad in grads:
+            current = getattr(reference, name)(current.clone(), grad.clone(), state, **hyper)
+            expected.append(current.clone())
+        check_trajectory(
+            getattr(opt, name), name, param, grads, hyper, expected,
+            hint=HINTS[name][0], later_hint=HINTS[name][1],
+        )  # fmt: skip
+
+
+# --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------
+
+BENCHMARKS = {"sgd_step": {"lr": 0.01, "momentum": 0.9}, "adam_step": {"lr": 1e-3}}
+
+
+@pytest.mark.parametrize("source", ["impl", "torch"])
+@pytest.mark.parametrize("name", list(BENCHMARKS))
+def test_benchmark(benchmark, opt, name, source):
+    """Realistic size: a 1000 x 1000 float32 weight matrix, state warm (one step taken first).
+    The baseline is torch.optim's optimizer.step() with p.grad set and foreach=False, the
+    single-tensor loop torch picks by default for CPU tensors."""
+    param = random_tensor((1000, 1000), torch.float32, "cpu", seed=21)
+    grad = random_tensor((1000, 1000), torch.float32, "cpu", seed=22, scale=1e-2)
+    hyper = BENCHMARKS[name]
+    benchmark.group = f"optimizers.{name}"
+    if source == "impl":
+        step, state = getattr(opt.module, name), {}
+        step(param, grad, state, **hyper)
+        benchmark(step, param, grad, state, **hyper)
+    else:
+        param.requires_grad_(True)
+        optimizer = ORACLES[name]([param], foreach=False, **hyper)
+        param.grad = grad
+        optimizer.step()
+        benchmark(optimizer.step)
