@@ -47,6 +47,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    try:  # property tests: the same examples on every run (no flakiness), nothing written to disk
+        from hypothesis import settings
+
+        settings.register_profile("exercises", derandomize=True, database=None, deadline=None)
+        settings.load_profile("exercises")
+    except ImportError:
+        pass
     try:
         config.stash[IMPL_DIR] = resolve_impl(config.getoption("impl"))
     except ValueError as error:

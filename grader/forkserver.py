@@ -1,0 +1,141 @@
+"""A warm worker that runs pytest sessions, each in a fresh child forked from it.
+
+Importing torch takes about 1.6 s; a pytest session on one exercise often takes less. The
+worker imports torch, numpy, pytest and the test dependencies once, then forks a child for
+each job: the child starts with everything imported and runs one pytest session in its own
+working directory, its output in a file, its process group killed at the time limit.
+
+Fork safety: the worker itself never runs a tensor operation, so no thread pool exists when it
+forks; each child starts its own.
+
+    with ForkServer() as server:
+        code = server.run(["--impl=...", "tests/test_losses.py"], cwd=..., output=..., timeout=60)
+
+The protocol on the worker's stdin/stdout is one JSON object per line each way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+TIMED_OUT = 124  # the exit code reported for a job killed at its time limit
+
+
+class ForkServer:
+    """A handle on one worker process; ``run`` one job at a time (start several for parallelism)."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "grader.forkserver"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+        self._ask({"ping": True})  # wait until the imports are done
+
+    def _ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps(message) + "\n")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError("the fork server died")
+        return json.loads(line)
+
+    def run(self, args: list[str], *, cwd: Path, output: Path, timeout: float) -> int:
+        """Run ``pytest args`` in ``cwd`` with stdout and stderr to ``output``; the exit code."""
+        job = {"args": args, "cwd": str(cwd), "output": str(output), "timeout": timeout}
+        reply = self._ask(job)
+        return int(reply["exit_code"])
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+    def __enter__(self) -> ForkServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _child(job: dict[str, Any]) -> None:
+    """In the forked child: become a process group, redirect output, run pytest, exit."""
+    os.setpgid(0, 0)
+    os.chdir(job["cwd"])
+    descriptor = os.open(job["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(descriptor, 1)
+    os.dup2(descriptor, 2)
+    os.close(descriptor)
+    code = 3
+    try:
+        import pytest
+
+        code = int(pytest.main(job["args"]))
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _wait(pid: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            if _group_alive(pid):  # processes the job started outlive it: end them too
+                os.killpg(pid, signal.SIGKILL)
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() > deadline:
+            os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return TIMED_OUT
+        time.sleep(0.005)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def serve() -> None:
+    """The worker's loop: import once, then fork a child per job read from stdin."""
+    import hypothesis  # noqa: F401
+    import numpy  # noqa: F401
+    import pytest  # noqa: F401
+    import sklearn.model_selection  # noqa: F401
+    import torch  # noqa: F401
+
+    import grader.plugin  # noqa: F401
+
+    for line in sys.stdin:
+        job = json.loads(line)
+        if job.get("ping"):
+            reply: dict[str, Any] = {"pong": True}
+        else:
+            pid = os.fork()
+            if pid == 0:
+                _child(job)
+            reply = {"exit_code": _wait(pid, float(job["timeout"]))}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    serve()
