@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import linecache
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ from grader.implementation import (
 from grader.manifest import exercise_for_test_file, load_manifest
 
 IMPL_DIR = pytest.StashKey[Path]()
+SANDBOX = pytest.StashKey[Any]()
 TALLY = pytest.StashKey[dict[str, Counter[str]]]()
 NOT_ATTEMPTED = "not attempted"
 
@@ -44,6 +47,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(the reference) or a directory holding the exercise files",
     )
     group.addoption("--slow", action="store_true", help="also run the tests marked slow")
+    group.addoption(
+        "--sandbox",
+        action="store_true",
+        help="run the implementation in a separate, limited process (how the grader runs "
+        "untrusted submissions)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,6 +72,19 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line(
             "markers", f"{exercise.name}: tests of the {exercise.title} exercise"
         )
+    if config.getoption("sandbox"):
+        # Forked now, before any test has run a tensor operation or loaded the reference.
+        from grader.sandbox import Sandbox
+
+        workdir = Path(tempfile.mkdtemp(prefix="sandbox-"))
+        config.stash[SANDBOX] = Sandbox(config.stash[IMPL_DIR], workdir)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    sandbox = config.stash.get(SANDBOX, None)
+    if sandbox is not None:
+        sandbox.close()
+        shutil.rmtree(sandbox.workdir, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -95,12 +117,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def load_impl(request: pytest.FixtureRequest) -> Callable[[str], Implementation]:
     """``load_impl("activations")``: the implementation under test, functions guarded."""
     directory = request.config.stash[IMPL_DIR]
+    sandbox = request.config.stash.get(SANDBOX, None)
     cache: dict[str, Implementation | BaseException] = {}
 
     def loader(name: str) -> Implementation:
         if name not in cache:
             try:
-                cache[name] = load(directory, name)
+                if sandbox is not None:
+                    from grader.sandbox import SandboxedImplementation
+
+                    cache[name] = SandboxedImplementation(sandbox, name)  # type: ignore[assignment]
+                else:
+                    cache[name] = load(directory, name)
             except (NotAttempted, ImplementationError) as error:
                 cache[name] = error
         loaded = cache[name]

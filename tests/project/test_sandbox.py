@@ -1,0 +1,194 @@
+"""The sandbox: student code runs in another process, as plain data, within limits.
+
+Each test writes a small "submission" and calls it through a Sandbox, as the grader will.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+import pytest
+import torch
+
+from grader.forbidden import ForbiddenCallError
+from grader.implementation import ImplementationError, NotAttempted
+from grader.manifest import PROJECT_ROOT
+from grader.sandbox import Limits, Sandbox, SandboxedImplementation, SandboxError
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
+QUICK = Limits(call_seconds=10)
+
+
+@pytest.fixture
+def sandbox_for(tmp_path):
+    """sandbox_for(source, name="activations") -> a SandboxedImplementation of that source."""
+    started = []
+
+    def make(source: str, name: str = "activations", limits: Limits = QUICK):
+        submission = tmp_path / f"submission{len(started)}"
+        submission.mkdir()
+        (submission / f"{name}.py").write_text(source, encoding="utf-8")
+        workdir = tmp_path / f"work{len(started)}"
+        workdir.mkdir()
+        sandbox = Sandbox(submission, workdir, limits)
+        started.append(sandbox)
+        return SandboxedImplementation(sandbox, name)
+
+    yield make
+    for sandbox in started:
+        sandbox.close()
+
+
+def test_calls_cross_as_plain_data(sandbox_for):
+    impl = sandbox_for("import torch\n\ndef relu(x):\n    return x.clamp(min=0)\n")
+    x = torch.tensor([-1.0, 2.0], dtype=torch.float64)
+    result = impl.relu(x)
+    assert type(result) is torch.Tensor and result.dtype == torch.float64
+    assert result.tolist() == [0.0, 2.0] and x.tolist() == [-1.0, 2.0]
+
+
+def test_a_tensor_that_equals_anything_comes_back_as_its_data(sandbox_for):
+    source = (
+        "import torch\n\n"
+        "class Liar(torch.Tensor):\n"
+        "    def __eq__(self, other):\n"
+        "        return True\n\n"
+        "def relu(x):\n"
+        "    return torch.zeros(3).as_subclass(Liar)\n"
+    )
+    result = sandbox_for(source).relu(torch.ones(3))
+    assert type(result) is torch.Tensor and not torch.equal(result, torch.ones(3))
+
+
+def test_in_place_changes_and_identity_are_mirrored(sandbox_for):
+    source = (
+        "def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):\n"
+        "    state['steps'] = state.get('steps', 0) + 1\n"
+        "    state['buf'] = grad  # aliases the caller's gradient\n"
+        "    param.sub_(lr * grad)\n"
+        "    return param\n"
+    )
+    impl = sandbox_for(source, "optimizers")
+    param, grad, state = torch.ones(2), torch.full((2,), 0.5), {}
+    returned = impl.sgd_step(param, grad, state, lr=1.0)
+    assert returned is param and param.tolist() == [0.5, 0.5]
+    assert state["steps"] == 1 and state["buf"] is grad
+
+
+def test_a_generator_argument_advances_as_if_used_here(sandbox_for):
+    source = (
+        "import torch\n\n"
+        "def dropout_mask(shape, p, *, generator=None):\n"
+        "    return torch.rand(shape, generator=generator)\n"
+    )
+    impl = sandbox_for(source, "regularization")
+    generator = torch.Generator().manual_seed(0)
+    first, second = (
+        impl.dropout_mask((3,), 0.5, generator=generator),
+        impl.dropout_mask((3,), 0.5, generator=generator),
+    )
+    expected = torch.rand(6, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(torch.cat([first, second]), expected)
+
+
+def test_student_exceptions_keep_their_type(sandbox_for):
+    impl = sandbox_for("def relu(x):\n    raise ValueError('p must be in [0, 1]')\n")
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
+        impl.relu(torch.zeros(1))
+
+
+def test_a_stub_is_not_attempted(sandbox_for):
+    impl = sandbox_for("def relu(x):\n    raise NotImplementedError('relu() is not written yet')\n")
+    with pytest.raises(NotAttempted, match="not written yet"):
+        impl.relu(torch.zeros(1))
+
+
+def test_forbidden_routines_stay_forbidden(sandbox_for):
+    impl = sandbox_for("import torch\n\ndef relu(x):\n    return torch.relu(x)\n")
+    with pytest.raises(ForbiddenCallError, match=r"torch\.relu is not allowed"):
+        impl.relu(torch.zeros(1))
+
+
+def test_exit_on_import_is_a_clear_error(sandbox_for):
+    with pytest.raises(ImplementationError, match=r"importing activations\.py failed"):
+        sandbox_for("import sys\nsys.exit(0)\n")
+
+
+@pytest.mark.parametrize(
+    "ending", ["import os\n    os._exit(0)", "import ctypes\n    ctypes.string_at(0)"]
+)
+def test_a_process_that_dies_costs_only_its_own_calls(sandbox_for, ending):
+    impl = sandbox_for(f"def relu(x):\n    {ending}\n\ndef sigmoid(x):\n    return x\n")
+    with pytest.raises(SandboxError, match="ended the process running it"):
+        impl.relu(torch.zeros(1))
+    with pytest.raises(SandboxError, match="remaining calls of this exercise cannot run"):
+        impl.sigmoid(torch.zeros(1))
+
+
+def test_a_hang_is_stopped_at_the_time_limit(sandbox_for):
+    impl = sandbox_for(
+        "def relu(x):\n    while True:\n        pass\n", limits=Limits(call_seconds=1)
+    )
+    with pytest.raises(SandboxError, match=r"did not return within 1 s"):
+        impl.relu(torch.zeros(1))
+
+
+def test_monkeypatching_in_the_sandbox_does_not_reach_the_tests(sandbox_for):
+    source = (
+        "import torch, pytest\n"
+        "torch.testing.assert_close = lambda *a, **k: None\n"
+        "torch.equal = lambda *a, **k: True\n"
+        "pytest.fail = lambda *a, **k: None\n\n"
+        "def relu(x):\n    return x\n"
+    )
+    sandbox_for(source).relu(torch.zeros(1))
+    assert not torch.equal(torch.zeros(1), torch.ones(1))
+    with pytest.raises(AssertionError):
+        torch.testing.assert_close(torch.zeros(1), torch.ones(1))
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        (f"open({str(PROJECT_ROOT / 'solutions' / 'activations.py')!r}).read()", "opening"),
+        (f"open({str(PROJECT_ROOT / 'tests' / 'support.py')!r}, 'a').write('x')", "opening"),
+        ("open('/etc/hostname').read()", "opening"),
+        ("__import__('subprocess').run(['true'])", "subprocess.Popen"),
+        ("__import__('os').system('true')", "os.system"),
+        (f"__import__('os').kill({os.getpid()}, 9)", "os.kill"),
+        ("__import__('socket').create_connection(('127.0.0.1', 9))", "socket.connect"),
+    ],
+)
+def test_the_sandbox_refuses(sandbox_for, body, what):
+    impl = sandbox_for(f"def relu(x):\n    {body}\n    return x\n")
+    with pytest.raises(
+        Exception, match=rf"{what}.* is not allowed while grading|{what} is not allowed"
+    ):
+        impl.relu(torch.zeros(1))
+
+
+def test_output_goes_to_a_capped_file(sandbox_for, capfd):
+    impl = sandbox_for(
+        "def relu(x):\n    print('x' * 100_000)\n    return x\n",
+        limits=Limits(call_seconds=10, output_bytes=10_000),
+    )
+    with contextlib.suppress(Exception):  # writing past the cap fails in the student's code
+        impl.relu(torch.zeros(1))
+    output = impl._sandbox.output
+    assert output.stat().st_size <= 10_000
+    assert "xxxx" not in capfd.readouterr().out
+
+
+@pytest.mark.slow
+def test_every_exercise_passes_in_the_sandbox():
+    """The reference, run through the sandbox as the grader will, passes every quick test."""
+    import subprocess
+
+    tests = [str(path) for path in sorted((PROJECT_ROOT / "tests").glob("test_*.py"))]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--sandbox"]
+    command += ["--impl=solutions", "--rootdir", str(PROJECT_ROOT)]
+    command += ["-c", str(PROJECT_ROOT / "pyproject.toml"), *tests]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
