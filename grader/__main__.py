@@ -65,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         "--impl", default="exercises", help="exercises (default), solutions or a directory"
     )
     check.set_defaults(run=_check)
-    from grader import bench, train
+    from grader import bench, grade, train
+
+    grading = commands.add_parser("grade", help="grade a class of submissions, safely")
+    grade.add_arguments(grading)
+    grading.set_defaults(run=grade.run)
 
     training = commands.add_parser("train", help="train the MLP on real images, plot the run")
     train.add_arguments(training)

@@ -35,6 +35,7 @@ from grader.manifest import exercise_for_test_file, load_manifest
 IMPL_DIR = pytest.StashKey[Path]()
 SANDBOX = pytest.StashKey[Any]()
 TALLY = pytest.StashKey[dict[str, Counter[str]]]()
+REPORT = pytest.StashKey[dict[str, dict[str, Any]]]()
 NOT_ATTEMPTED = "not attempted"
 
 
@@ -47,6 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(the reference) or a directory holding the exercise files",
     )
     group.addoption("--slow", action="store_true", help="also run the tests marked slow")
+    group.addoption(
+        "--report-json",
+        metavar="PATH",
+        help="write every test's outcome and message to PATH as JSON (for the grader)",
+    )
     group.addoption(
         "--sandbox",
         action="store_true",
@@ -68,6 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[TALLY] = {}
+    config.stash[REPORT] = {}
     for exercise in load_manifest():
         config.addinivalue_line(
             "markers", f"{exercise.name}: tests of the {exercise.title} exercise"
@@ -220,6 +227,21 @@ def _student_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.It
     )
 
 
+def _sandboxed_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
+    """For an exception that came back from the sandbox: its message, not our traceback."""
+    sandbox_module = str(Path(__file__).with_name("sandbox.py"))
+    if not any(str(entry.path) == sandbox_module for entry in excinfo.traceback):
+        return None
+    error = excinfo.value
+    kind = type(error).__name__
+    text = (
+        str(error)
+        if kind in ("SandboxError", "StudentError")
+        else f"your code raised {kind}: {error}"
+    )
+    return f"{item.name}: {text}\n  (test: {item.nodeid})"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
@@ -231,11 +253,41 @@ def pytest_runtest_makereport(
         if call.excinfo.errisinstance(NotAttemptedSkip):
             status = NOT_ATTEMPTED
         elif report.failed and not call.excinfo.errisinstance(pytest.fail.Exception):
-            report.longrepr = _student_error(call.excinfo, item) or report.longrepr
+            report.longrepr = (
+                _student_error(call.excinfo, item)
+                or _sandboxed_error(call.excinfo, item)
+                or report.longrepr
+            )
     counts_once = call.when == "call" or (call.when == "setup" and report.outcome != "passed")
     if exercise is not None and counts_once:
         item.config.stash[TALLY].setdefault(exercise.name, Counter())[status] += 1
+        if call.when == "setup" and report.failed:
+            status = "error"
+        item.config.stash[REPORT][item.nodeid] = {
+            "exercise": exercise.name,
+            "name": item.name,
+            "outcome": status,
+            "message": "" if report.passed else _report_text(report),
+            "duration": report.duration,
+        }
     return report
+
+
+def _report_text(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return report.longreprtext
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path = session.config.getoption("report_json", None)
+    if path:
+        import json
+
+        from grader.results import atomic_write_text
+
+        tests = list(session.config.stash.get(REPORT, {}).values())
+        atomic_write_text(path, json.dumps({"tests": tests}, ensure_ascii=False))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -1,0 +1,221 @@
+"""``python -m grader grade SUBMISSIONS --out OUT``: grade a class of untrusted submissions.
+
+For each submission (see :mod:`grader.submissions`), in a fresh temporary directory:
+
+1. intake copies only its exercise modules (never executing them);
+2. trusted copies of the tests (public, plus ``--tests`` directories) are written beside them;
+3. for each exercise, a pytest session is forked from a warm worker (:mod:`grader.forkserver`)
+   with ``--sandbox``: the student's code runs in its own limited process, the assertions and
+   the report stay in the test process (:mod:`grader.sandbox`); the session has a time limit;
+4. the results are written atomically under ``OUT/<student>/``: ``results.json`` (Gradescope),
+   ``feedback.md``, ``junit.xml``, and last ``grade.json``, which marks the student as done.
+
+A run that is killed and started again skips the students whose ``grade.json`` is complete,
+and ends with the same gradebook. ``--force`` grades everyone again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shutil
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from grader.forkserver import TIMED_OUT, ForkServer
+from grader.manifest import PROJECT_ROOT, Exercise, exercise_for_test_file, load_manifest
+from grader.results import (
+    ExerciseResult,
+    SubmissionResult,
+    TestOutcome,
+    load_submission,
+    render_table,
+    save_submission,
+    write_class_summary,
+    write_feedback_md,
+    write_gradebook_csv,
+    write_junit,
+    write_results_json,
+)
+from grader.submissions import Intake, IntakeError, Submission, discover, unpack
+
+PUBLIC_TESTS = PROJECT_ROOT / "tests"
+DONE = "grade.json"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submissions", type=Path, help="a directory with one entry per student")
+    parser.add_argument("--out", type=Path, required=True, help="where the results go")
+    parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per exercise")
+    parser.add_argument("--tests", type=Path, nargs="*", default=[], help="hidden test dirs")
+    parser.add_argument("--force", action="store_true", help="grade finished students again")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    problem = _check_arguments(args)
+    if problem:
+        print(f"grader: {problem}", file=sys.stderr)
+        return 2
+    notes: list[str] = []
+    try:
+        submissions = discover(args.submissions, notes=notes)
+    except IntakeError as error:
+        print(f"grader: {error}", file=sys.stderr)
+        return 2
+    for note in notes:
+        print(f"note: {note}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    todo = [s for s in submissions if args.force or _finished(args.out, s.student) is None]
+    servers: list[ForkServer] = []
+    local = threading.local()
+
+    def grade_with_a_server(submission: Submission) -> str:
+        if not hasattr(local, "server"):
+            local.server = ForkServer()
+            servers.append(local.server)
+        result = grade_submission(submission, local.server, args.timeout, args.tests)
+        write_student(args.out, result)
+        return submission.student
+
+    try:
+        with (
+            ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool,
+            tqdm(
+                total=len(submissions), initial=len(submissions) - len(todo), unit="submission"
+            ) as progress,
+        ):
+            for student in pool.map(grade_with_a_server, todo):
+                progress.set_postfix_str(student)
+                progress.update()
+    finally:
+        for server in servers:
+            server.close()
+    results = [_finished(args.out, s.student) for s in submissions]
+    graded = [result for result in results if result is not None]
+    write_gradebook_csv(graded, args.out / "gradebook.csv")
+    write_class_summary(graded, args.out)
+    print(render_table(graded))
+    print(f"gradebook: {args.out / 'gradebook.csv'}; per student: {args.out}/<student>/")
+    return 0
+
+
+def _check_arguments(args: argparse.Namespace) -> str | None:
+    if not args.submissions.is_dir():
+        return f"SUBMISSIONS {args.submissions} is not a directory"
+    for directory in args.tests:
+        if not directory.is_dir():
+            return f"--tests {directory} is not a directory"
+    if args.timeout <= 0 or args.jobs < 1:
+        return "--timeout and --jobs must be positive"
+    if args.out.exists() and not args.out.is_dir():
+        return f"--out {args.out} exists and is not a directory"
+    return None
+
+
+def _finished(out: Path, student: str) -> SubmissionResult | None:
+    try:
+        return load_submission(out / student / DONE)
+    except (OSError, ValueError):
+        return None
+
+
+def write_student(out: Path, result: SubmissionResult) -> None:
+    """Every file of one student, atomically each; ``grade.json`` last marks them done."""
+    directory = out / result.student
+    directory.mkdir(parents=True, exist_ok=True)
+    write_results_json(result, directory / "results.json")
+    write_feedback_md(result, directory / "feedback.md")
+    write_junit(result, directory / "junit.xml")
+    save_submission(result, directory / DONE)
+
+
+def grade_submission(
+    submission: Submission, server: ForkServer, timeout: float, hidden: list[Path]
+) -> SubmissionResult:
+    """One student, every exercise; problems of the submission become its status and message."""
+    if submission.problems:
+        return SubmissionResult(submission.student, "error", "; ".join(submission.problems), ())
+    with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
+        root = Path(scratch)
+        intake = unpack(submission, root / "impl")
+        if not intake.modules and intake.problems:
+            return SubmissionResult(submission.student, "error", "; ".join(intake.problems), ())
+        tests = _trusted_tests(root / "tests", hidden)
+        exercises = tuple(
+            _grade_exercise(exercise, intake, tests, root, server, timeout)
+            for exercise in load_manifest()
+        )
+        message = "; ".join(intake.problems)
+        return SubmissionResult(
+            submission.student, "graded", message, exercises, tuple(intake.notes)
+        )
+
+
+def _trusted_tests(directory: Path, hidden: list[Path]) -> dict[str, list[Path]]:
+    """Copies of the public and hidden test modules, by exercise."""
+    directory.mkdir()
+    shutil.copy2(PUBLIC_TESTS / "support.py", directory / "support.py")
+    by_exercise: dict[str, list[Path]] = {}
+    sources = [PUBLIC_TESTS / Path(t).name for e in load_manifest() for t in e.tests]
+    sources += [path for folder in hidden for path in sorted(folder.glob("test_*.py"))]
+    for source in sources:
+        exercise = exercise_for_test_file(source)
+        if exercise is None:
+            continue
+        target = directory / source.name
+        if target.exists():  # a hidden module named like a public one: keep both
+            target = directory / f"{source.stem}_hidden{source.suffix}"
+        shutil.copy2(source, target)
+        by_exercise.setdefault(exercise.name, []).append(target)
+    return by_exercise
+
+
+def _grade_exercise(
+    exercise: Exercise,
+    intake: Intake,
+    tests: dict[str, list[Path]],
+    root: Path,
+    server: ForkServer,
+    timeout: float,
+) -> ExerciseResult:
+    problems = intake.module_problems.get(exercise.name, [])
+    if exercise.name not in intake.modules:
+        status = "invalid" if problems else "not attempted"
+        message = "; ".join(problems) or f"no {exercise.name}.py in the submission"
+        return ExerciseResult(
+            exercise.name, exercise.title, exercise.points, 0.0, status, message, ()
+        )
+    report = root / f"report-{exercise.name}.json"
+    output = root / f"output-{exercise.name}.txt"
+    args = [
+        f"--impl={root / 'impl'}", "--sandbox", "-q", "-p", "no:cacheprovider",
+        "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
+        f"--report-json={report}", *(str(path) for path in tests.get(exercise.name, [])),
+    ]  # fmt: skip
+    exit_code = server.run(args, cwd=root, output=output, timeout=timeout)
+
+    def failed(status: str, message: str) -> ExerciseResult:
+        return ExerciseResult(
+            exercise.name, exercise.title, exercise.points, 0.0, status, message, ()
+        )
+
+    if exit_code == TIMED_OUT:
+        return failed("timeout", f"the tests of {exercise.name} did not finish in {timeout:g} s")
+    try:
+        outcomes = [TestOutcome(**test) for test in json.loads(report.read_text())["tests"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        tail = output.read_text(errors="replace")[-1500:] if output.exists() else ""
+        return failed(
+            "crashed", f"the tests of {exercise.name} could not run (exit {exit_code})\n{tail}"
+        )
+    result = ExerciseResult.from_tests(exercise.name, exercise.title, exercise.points, outcomes)
+    if problems:
+        result = dataclasses.replace(result, message="; ".join(problems))
+    return result

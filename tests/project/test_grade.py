@@ -1,0 +1,191 @@
+"""`python -m grader grade` on a small class built here: isolation, bad input, cheating, resume.
+
+Each submission is graded for real (forked pytest sessions, student code in the sandbox), so
+this module is slow; it runs in CI.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.manifest import PROJECT_ROOT, load_manifest
+
+pytestmark = pytest.mark.slow
+SOLUTIONS = PROJECT_ROOT / "solutions"
+STUBS = PROJECT_ROOT / "exercises"
+K_FOLD = (SOLUTIONS / "model_selection.py").read_text(encoding="utf-8")
+
+
+def submission(root: Path, student: str, **modules: str) -> Path:
+    """A directory submission: the stubs, with the given modules' sources instead."""
+    folder = root / student
+    folder.mkdir(parents=True)
+    for stub in STUBS.glob("*.py"):
+        shutil.copy(stub, folder / stub.name)
+    for name, source in modules.items():
+        (folder / f"{name}.py").write_text(source, encoding="utf-8")
+    return folder
+
+
+def grade(
+    submissions: Path, out: Path, *extra: str, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(out), *extra]
+    return subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def gradebook(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    submissions = root / "submissions"
+    submission(submissions, "kfold", model_selection=K_FOLD)
+    submission(submissions, "stubs")
+    signature = "\n\ndef k_fold_split(n_samples, k, *, shuffle=False, seed=None):\n"
+    submission(
+        submissions, "hangs", model_selection=K_FOLD + signature + "    while True:\n        pass\n"
+    )
+    submission(submissions, "exits", model_selection=K_FOLD + "\n\nimport os\nos._exit(3)\n")
+    submission(
+        submissions,
+        "skips",
+        model_selection="import pytest" + signature + "    pytest.skip('no')\n",
+    )
+    submission(submissions, "cheats", model_selection=(
+        "import numpy as np\nimport builtins\n\n"
+        "class Anything(np.ndarray):\n"
+        "    def __eq__(self, other):\n        return np.ones(1, dtype=bool)\n\n"
+        "def k_fold_split(n_samples, k, *, shuffle=False, seed=None):\n"
+        "    open('/tmp/cheat-results.json', 'w').write('{}')\n"
+        "    return [(np.zeros(1).view(Anything), np.zeros(1).view(Anything))] * k\n"
+    ))  # fmt: skip
+    submission(submissions, "broken", model_selection="def k_fold_split(n_samples, k:\n")
+    (submissions / "empty").mkdir()
+    with zipfile.ZipFile(submissions / "zipped.zip", "w") as archive:
+        archive.writestr("zipped/exercises/model_selection.py", K_FOLD)
+        archive.writestr("zipped/conftest.py", "raise SystemExit('conftest must never run')\n")
+        archive.writestr("../escape.py", "x = 1\n")
+    (submissions / "corrupt.zip").write_bytes(b"PK\x03\x04 this is not a zip")
+    out = root / "out"
+    result = grade(submissions, out, "--timeout", "20")
+    return submissions, out, result
+
+
+def points(book, student, exercise="model_selection"):
+    return float(book[student][exercise] or 0)
+
+
+def test_grading_completes_and_writes_every_file(graded_class):
+    submissions, out, result = graded_class
+    assert result.returncode == 0, result.stderr[-3000:]
+    book = gradebook(out)
+    assert set(book) == {p.stem for p in submissions.iterdir()}
+    for student in book:
+        if book[student]["status"] == "graded":
+            for name in ("results.json", "feedback.md", "junit.xml", "grade.json"):
+                assert (out / student / name).is_file(), (student, name)
+    results = json.loads((out / "kfold" / "results.json").read_text())
+    assert results["score"] == 10 and len(results["tests"]) == len(load_manifest())
+    assert (out / "summary.md").is_file() and (out / "scores.png").is_file()
+    assert "kfold" in result.stdout  # the table
+
+
+def test_a_correct_exercise_earns_its_points_and_stubs_none(graded_class):
+    _, out, _ = graded_class
+    book = gradebook(out)
+    assert points(book, "kfold") == 10 and float(book["kfold"]["total"]) == 10
+    assert float(book["stubs"]["total"]) == 0
+    assert points(book, "zipped") == 10, "a zip wrapped in a folder, with exercises/ inside"
+
+
+def test_a_hang_or_an_exit_costs_that_exercise_only(graded_class):
+    _, out, _ = graded_class
+    book = gradebook(out)
+    for student in ("hangs", "exits"):
+        assert points(book, student) == 0 and book[student]["status"] == "graded"
+    feedback = (out / "hangs" / "feedback.md").read_text()
+    assert "did not finish in 20 s" in feedback or "did not return within" in feedback
+    assert (
+        "sys.exit or os._exit" in (out / "exits" / "feedback.md").read_text()
+        or "could not" in (out / "exits" / "feedback.md").read_text()
+    )
+
+
+def test_no_points_for_skipping_faking_equality_or_writing_results(graded_class):
+    _, out, _ = graded_class
+    book = gradebook(out)
+    assert points(book, "skips") == 0
+    assert points(book, "cheats") == 0
+
+
+def test_bad_input_gets_a_clear_row(graded_class):
+    _, out, _ = graded_class
+    book = gradebook(out)
+    assert book["corrupt"]["status"] == "error" and book["corrupt"]["message"]
+    assert book["empty"]["status"] == "error" and "no exercise files" in book["empty"]["message"]
+    assert (
+        "does not parse" in (out / "broken" / "feedback.md").read_text()
+        or "SyntaxError" in (out / "broken" / "feedback.md").read_text()
+    )
+
+
+def test_a_missing_submissions_directory_is_an_error(tmp_path):
+    result = grade(tmp_path / "nowhere", tmp_path / "out")
+    assert result.returncode == 2 and "is not a directory" in result.stderr
+
+
+def test_a_killed_run_resumes_to_the_same_gradebook(tmp_path):
+    submissions = tmp_path / "submissions"
+    for student in ("a", "b", "c"):
+        submission(submissions, student, model_selection=K_FOLD)
+    submission(submissions, "d")
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "grade",
+        str(submissions),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while not (out / "a" / "grade.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    finished_before = {p.parent.name for p in out.glob("*/grade.json")}
+    assert finished_before and len(finished_before) < 4
+    first = {p: p.stat().st_mtime_ns for p in out.glob("*/grade.json")}
+    assert grade(submissions, out).returncode == 0
+    assert all(p.stat().st_mtime_ns == mtime for p, mtime in first.items()), (
+        "finished work was redone"
+    )
+    again = tmp_path / "again"
+    assert grade(submissions, again).returncode == 0
+    assert gradebook(out) == gradebook(again)
