@@ -33,7 +33,6 @@ import pickle
 import resource
 import signal
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
@@ -546,16 +545,6 @@ def _audit_hook(
             raise PermissionError(f"opening {path} is not allowed while grading")
 
     return hook
-
-
-def wait_for(predicate: Any, seconds: float) -> bool:
-    """Poll ``predicate`` for up to ``seconds`` (used by tests)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class SandboxedImplementation:
