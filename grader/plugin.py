@@ -168,7 +168,7 @@ class NotAttemptedSkip(pytest.skip.Exception):
     """How a test that met a stub ends: a skip, counted as not attempted."""
 
 
-def _from_a_stub(error: BaseException, impl_dir: Path) -> bool:
+def raised_by_a_stub(error: BaseException, impl_dir: Path) -> bool:
     """A missing module, or a ``raise NotImplementedError`` written in the implementation itself
     (a stub). A NotImplementedError raised by torch (an op with no kernel for a device) is a real
     failure."""
@@ -192,7 +192,7 @@ def _stubs_skip(item: pytest.Item) -> Iterator[None]:
     try:
         yield
     except NotImplementedError as error:
-        if not _from_a_stub(error, item.config.stash[IMPL_DIR]):
+        if not raised_by_a_stub(error, item.config.stash[IMPL_DIR]):
             raise
         message = str(error) or "still raises NotImplementedError"
         raise NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True) from None

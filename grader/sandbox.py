@@ -443,9 +443,9 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
 
 
 def _kind(error: BaseException, directory: Path) -> str:
-    from grader.plugin import _from_a_stub
+    from grader.plugin import raised_by_a_stub
 
-    if _from_a_stub(error, directory):
+    if raised_by_a_stub(error, directory):
         return "NotAttempted"
     return type(error).__name__
 
