@@ -114,6 +114,18 @@ def _group_alive(group: int) -> bool:
     return True
 
 
+def _warm_up() -> None:
+    """Pay once, here, the first-use costs every session would pay again: the lazy imports behind
+    torch.optim and torch.testing, the meta device's first operation. Tiny tensors only: they
+    run without starting a thread pool, so forking stays safe."""
+    import torch
+
+    torch.testing.assert_close(torch.zeros(2), torch.zeros(2))
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    torch.empty(2, device="meta").exp()
+    torch.empty(2, device="meta").normal_()
+
+
 def serve() -> None:
     """The worker's loop: import once, then fork a child per job read from stdin."""
     import hypothesis  # noqa: F401
@@ -124,6 +136,7 @@ def serve() -> None:
 
     import grader.plugin  # noqa: F401
 
+    _warm_up()
     for line in sys.stdin:
         job = json.loads(line)
         if job.get("ping"):
