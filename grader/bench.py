@@ -38,7 +38,7 @@ def mlp_flops(sizes: list[int], batch: int) -> int:
     return forward + weight_grads + input_grads
 
 
-def _seconds(function, device: str, min_run_time: float) -> float:
+def _seconds(function, min_run_time: float) -> float:
     timer = Timer(stmt="function()", globals={"function": function})
     timer.timeit(5)  # warm up: allocator, kernels, threads
     return timer.blocked_autorange(min_run_time=min_run_time).median
@@ -76,9 +76,9 @@ def measure(
     inner = max(1, round(flops / (2 * batch * sizes[0])))  # one matmul, (batch, d0) @ (d0, inner)
     A, B = torch.randn(batch, sizes[0], device=device), torch.randn(sizes[0], inner, device=device)
     return {
-        "by hand": _seconds(by_hand, device, min_run_time),
-        "autograd": _seconds(by_autograd, device, min_run_time),
-        "matmul": _seconds(lambda: A @ B, device, min_run_time),
+        "by hand": _seconds(by_hand, min_run_time),
+        "autograd": _seconds(by_autograd, min_run_time),
+        "matmul": _seconds(lambda: A @ B, min_run_time),
         "flops": flops,
         "matmul flops": 2 * batch * sizes[0] * inner,
     }

@@ -185,13 +185,15 @@ def _grade_exercise(
     server: ForkServer,
     timeout: float,
 ) -> ExerciseResult:
-    problems = intake.module_problems.get(exercise.name, [])
-    if exercise.name not in intake.modules:
-        status = "invalid" if problems else "not attempted"
-        message = "; ".join(problems) or f"no {exercise.name}.py in the submission"
+    def unscored(status: str, message: str) -> ExerciseResult:
         return ExerciseResult(
             exercise.name, exercise.title, exercise.points, 0.0, status, message, ()
         )
+
+    problems = intake.module_problems.get(exercise.name, [])
+    if exercise.name not in intake.modules:
+        status = "invalid" if problems else "not attempted"
+        return unscored(status, "; ".join(problems) or f"no {exercise.name}.py in the submission")
     report = root / f"report-{exercise.name}.json"
     output = root / f"output-{exercise.name}.txt"
     args = [
@@ -200,19 +202,13 @@ def _grade_exercise(
         f"--report-json={report}", *(str(path) for path in tests.get(exercise.name, [])),
     ]  # fmt: skip
     exit_code = server.run(args, cwd=root, output=output, timeout=timeout)
-
-    def failed(status: str, message: str) -> ExerciseResult:
-        return ExerciseResult(
-            exercise.name, exercise.title, exercise.points, 0.0, status, message, ()
-        )
-
     if exit_code == TIMED_OUT:
-        return failed("timeout", f"the tests of {exercise.name} did not finish in {timeout:g} s")
+        return unscored("timeout", f"the tests of {exercise.name} did not finish in {timeout:g} s")
     try:
         outcomes = [TestOutcome(**test) for test in json.loads(report.read_text())["tests"]]
     except (OSError, ValueError, KeyError, TypeError):
         tail = output.read_text(errors="replace")[-1500:] if output.exists() else ""
-        return failed(
+        return unscored(
             "crashed", f"the tests of {exercise.name} could not run (exit {exit_code})\n{tail}"
         )
     result = ExerciseResult.from_tests(exercise.name, exercise.title, exercise.points, outcomes)
