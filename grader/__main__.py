@@ -2,6 +2,9 @@
 
 check [--impl PATH]   the student's self-check: run the public tests, print the table
 stubs [--check]       regenerate exercises/ from solutions/ (or only report what differs)
+autograde             grade this repository's own exercises (GitHub Actions, Gradescope)
+release OUT           write the student distribution (instructor)
+gradescope OUT.zip    build the Gradescope autograder bundle (instructor)
 """
 
 from __future__ import annotations
@@ -77,9 +80,26 @@ def main(argv: list[str] | None = None) -> int:
     benchmarking = commands.add_parser("bench", help="MLP forward+backward speed and GFLOP/s")
     bench.add_arguments(benchmarking)
     benchmarking.set_defaults(run=bench.run)
-    stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
-    stubs.add_argument("--check", action="store_true", help="only report out-of-date stubs")
-    stubs.set_defaults(run=_stubs)
+    from grader import autograde
+
+    autograding = commands.add_parser("autograde", help="grade this repository's exercises (CI)")
+    autograde.add_arguments(autograding)
+    autograding.set_defaults(run=autograde.run)
+    # The instructor's commands exist only where their modules are: the student release
+    # (python -m grader release) leaves out stubs.py, release.py and gradescope.py.
+    if (PROJECT_ROOT / "grader" / "stubs.py").is_file():
+        stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
+        stubs.add_argument("--check", action="store_true", help="only report out-of-date stubs")
+        stubs.set_defaults(run=_stubs)
+    if (PROJECT_ROOT / "grader" / "release.py").is_file():
+        from grader import gradescope, release
+
+        releasing = commands.add_parser("release", help="write the student distribution")
+        release.add_arguments(releasing)
+        releasing.set_defaults(run=release.run)
+        bundling = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
+        gradescope.add_arguments(bundling)
+        bundling.set_defaults(run=gradescope.run)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -1,0 +1,170 @@
+"""``python -m grader autograde``: grade one repository's own exercises, for CI and Gradescope.
+
+The folder ``--root`` (default: the current one) is one submission: its ``exercises/`` folder,
+or the folder itself when it has no ``exercises/`` (a flat upload of module files). Its
+top-level files are copied (links as links, so that the intake reports them) into a
+temporary SUBMISSIONS folder as the one student ``--student`` (default: ``$GITHUB_ACTOR``, else
+``student``), and graded by :func:`grader.grade.run`, the machinery of
+``python -m grader grade``: intake, trusted copies of the tests (this project's public tests,
+plus ``--tests`` folders), student code in the sandbox.
+
+Written to ``--out``: ``results.json`` (Gradescope's format), ``feedback.md`` and ``junit.xml``;
+appended to ``--summary`` (default: ``$GITHUB_STEP_SUMMARY`` where it is set): a Markdown
+score table. Exit 0 when grading completed, whatever the score; 2 for bad arguments; 1 when
+the grading machinery itself failed.
+
+In a student's own repository this is a self-check: the student controls the tests and the
+workflow, so the score is theirs to see, not a grade to trust. Grade from the instructor's
+copy (``python -m grader grade``, or the Gradescope bundle of :mod:`grader.gradescope`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from grader.results import SubmissionResult, format_points, load_submission, render_table
+
+COPIED_RESULTS = ("results.json", "feedback.md", "junit.xml")
+MAX_COPIED_BYTES = 16 << 20  # a larger file is left out before the intake would refuse it
+DEFAULT_OUT = "autograde-results"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the repository to grade (default: .)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path(DEFAULT_OUT), help=f"results folder ({DEFAULT_OUT})"
+    )
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        default=None,
+        help="append the score table (Markdown) to this file (default: $GITHUB_STEP_SUMMARY)",
+    )
+    parser.add_argument("--student", default=None, help="student id ($GITHUB_ACTOR or student)")
+    parser.add_argument(
+        "--tests", type=Path, action="append", default=[], help="a folder of hidden tests"
+    )
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per exercise")
+
+
+def student_id(name: str | None) -> str:
+    """A safe folder name for the student: letters, digits, ``.``, ``_``, ``-``."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name or "").strip("._")
+    return cleaned or "student"
+
+
+def exercises_folder(root: Path) -> Path:
+    """Where the submission's module files are: ``root/exercises``, else ``root`` itself."""
+    folder = root / "exercises"
+    return folder if folder.is_dir() and not folder.is_symlink() else root
+
+
+def copy_submission(source: Path, destination: Path) -> list[str]:
+    """Copy the top-level files of ``source`` into ``destination`` (links as links, folders
+    and hidden files left out); returns notes about what was left out."""
+    destination.mkdir(parents=True)
+    notes = []
+    for entry in sorted(os.scandir(source), key=lambda entry: entry.name):
+        if entry.name.startswith(".") or entry.is_dir(follow_symlinks=False):
+            continue
+        target = destination / entry.name
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry.path), target)
+        elif entry.is_file(follow_symlinks=False):
+            if entry.stat(follow_symlinks=False).st_size > MAX_COPIED_BYTES:
+                notes.append(f"{entry.name} was left out: larger than {MAX_COPIED_BYTES} bytes")
+                continue
+            shutil.copy2(entry.path, target)
+    return notes
+
+
+def markdown_summary(result: SubmissionResult) -> str:
+    """The score table for ``$GITHUB_STEP_SUMMARY``."""
+    total = f"{format_points(result.total)} / {format_points(result.max_total)}"
+    lines = [f"## Autograde: {total} points", ""]
+    if result.status != "graded":
+        lines += [f"Not graded: {_cell(result.message)}", ""]
+    lines += [
+        "| # | exercise | points | tests passed | status |",
+        "|--:|----------|-------:|-------------:|--------|",
+    ]
+    for number, exercise in enumerate(result.exercises, start=1):
+        points = f"{format_points(exercise.points)} / {format_points(exercise.max_points)}"
+        status = "full marks" if exercise.full_marks else exercise.status
+        if exercise.message:
+            status += f": {_cell(exercise.message)}"
+        lines.append(
+            f"| {number} | {_cell(exercise.title or exercise.name)} | {points} | "
+            f"{exercise.passed}/{exercise.graded} | {status} |"
+        )
+    if result.notes:
+        lines += ["", *(f"- {_cell(note)}" for note in result.notes)]
+    lines += ["", "Details: `feedback.md` in the run's artifact."]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str, limit: int = 200) -> str:
+    """One Markdown table cell of text that may come from student code."""
+    one_line = " ".join(text.split())
+    if len(one_line) > limit:
+        one_line = one_line[: limit - 3] + "..."
+    return re.sub(r"([\\|`*_<>\[\]])", r"\\\1", one_line)
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader import grade
+
+    root: Path = args.root
+    if not root.is_dir():
+        print(f"autograde: --root {root} is not a folder", file=sys.stderr)
+        return 2
+    for folder in args.tests:
+        if not folder.is_dir():
+            print(f"autograde: --tests {folder} is not a folder", file=sys.stderr)
+            return 2
+    if args.out.exists() and not args.out.is_dir():
+        print(f"autograde: --out {args.out} exists and is not a folder", file=sys.stderr)
+        return 2
+    summary = args.summary or (
+        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
+    )
+    student = student_id(args.student or os.environ.get("GITHUB_ACTOR"))
+    with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
+        submissions, graded = Path(scratch) / "submissions", Path(scratch) / "graded"
+        for note in copy_submission(exercises_folder(root), submissions / student):
+            print(f"note: {note}")
+        parser = argparse.ArgumentParser(prog="python -m grader grade")
+        grade.add_arguments(parser)
+        grade_args = [str(submissions), "--out", str(graded), "--jobs", "1"]
+        grade_args += ["--timeout", str(args.timeout)]
+        grade_args += ["--tests", *map(str, args.tests)] if args.tests else []
+        captured = io.StringIO()  # grade's own table names the temporary folder: ours follows
+        with contextlib.redirect_stdout(captured):
+            exit_code = grade.run(parser.parse_args(grade_args))
+        try:
+            result = load_submission(graded / student / grade.DONE)
+        except (OSError, ValueError) as error:
+            print(captured.getvalue(), end="")
+            problem = f"grading did not complete (exit {exit_code}): {error}"
+            print(f"autograde: {problem}", file=sys.stderr)
+            return 1
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name in COPIED_RESULTS:
+            if (graded / student / name).is_file():
+                shutil.copy2(graded / student / name, args.out / name)
+    print(render_table([result]))
+    print(f"results: {args.out / 'results.json'}; feedback: {args.out / 'feedback.md'}")
+    if summary is not None:
+        with summary.open("a", encoding="utf-8") as handle:
+            handle.write(markdown_summary(result))
+    return 0

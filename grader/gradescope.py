@@ -1,0 +1,187 @@
+"""``python -m grader gradescope OUT.zip``: the autograder bundle to upload to Gradescope.
+
+Gradescope unpacks the bundle into ``/autograder/source``, runs ``setup.sh`` once when it builds
+the image, and ``run_autograder`` for every submission, which grades
+``/autograder/submission`` and writes ``/autograder/results/results.json``. Both scripts take
+the root from ``$AUTOGRADER_ROOT`` (default ``/autograder``), so the bundle can be tried end to
+end anywhere; ``AUTOGRADER_SKIP_INSTALL=1`` makes ``setup.sh`` check the Python it finds instead
+of installing one (for such a trial).
+
+The bundle holds: the two scripts; the grader package without the instructor's modules; the
+public tests and, from ``--tests DIR``, hidden test modules (``hidden_tests/``; named
+``test_<exercise>_<anything>.py``); the stubs (the intake compares a submission's signatures with
+them); the data, the manifest and the install files (``pyproject.toml``, ``constraints.txt``, a
+short ``README.md``). No ``solutions/``: grading does not need them (the public tests' few
+comparisons with the reference skip, the oracle tests decide the score), and a submission
+cannot read what the machine does not hold.
+
+``run_autograder`` calls ``python -m grader autograde`` (see :mod:`grader.autograde`): the
+submission is graded with its code in the sandbox, as ``python -m grader grade`` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader.manifest import exercise_for_test_file
+from grader.release import ReleaseError, check_project, copy_common, find_leaks, solution_lines
+
+HIDDEN_TESTS = "hidden_tests"
+EXECUTABLES = ("setup.sh", "run_autograder")
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the autograder image (Ubuntu): Python 3.11 or newer
+# and the pinned dependencies (constraints.txt) in a virtual environment, $AUTOGRADER_ROOT/venv.
+# AUTOGRADER_SKIP_INSTALL=1: install nothing, check that the python3 on PATH can grade instead.
+set -euo pipefail
+root="${AUTOGRADER_ROOT:-/autograder}"
+cd "$root/source"
+
+recent_enough() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
+
+if [ "${AUTOGRADER_SKIP_INSTALL:-0}" = 1 ]; then
+    recent_enough python3 || { echo "setup.sh: python3 is older than 3.11" >&2; exit 1; }
+    python3 -m grader --help > /dev/null
+    echo "setup.sh: AUTOGRADER_SKIP_INSTALL=1: nothing installed; python3 can run the grader"
+    exit 0
+fi
+
+python=""
+for candidate in python3.11 python3.12 python3.13 python3; do
+    if command -v "$candidate" > /dev/null && recent_enough "$candidate"; then
+        python="$candidate"
+        break
+    fi
+done
+if [ -z "$python" ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y python3.11 python3.11-venv
+    python=python3.11
+fi
+"$python" -m venv "$root/venv"
+"$root/venv/bin/python" -m pip install -c constraints.txt -e ".[test]"
+"$root/venv/bin/python" -m grader --help > /dev/null
+echo "setup.sh: grader installed with $("$root/venv/bin/python" --version)"
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade $AUTOGRADER_ROOT/submission (default root:
+# /autograder) and write $AUTOGRADER_ROOT/results/results.json, with feedback.md beside it.
+set -euo pipefail
+root="${AUTOGRADER_ROOT:-/autograder}"
+if [ -x "$root/venv/bin/python" ]; then python="$root/venv/bin/python"; else python=python3; fi
+if [ -d "$root/source/hidden_tests" ]; then
+    set -- --tests "$root/source/hidden_tests"
+else
+    set --
+fi
+cd "$root/source"
+exec "$python" -m grader autograde --root "$root/submission" --out "$root/results" \\
+    --student submission "$@"
+"""
+
+BUNDLE_README = """\
+# Gradescope autograder
+
+Made by `python -m grader gradescope`. Upload this zip as the autograder of a Gradescope
+programming assignment (Ubuntu base image). `setup.sh` installs Python 3.11 and the pinned
+dependencies; `run_autograder` grades `/autograder/submission` (the student's `exercises/`
+folder, or the module files themselves) and writes `/autograder/results/results.json`.
+"""
+
+
+def hidden_test_files(folders: Sequence[Path]) -> list[Path]:
+    """The hidden test modules of ``folders``; :class:`ReleaseError` for a module that names no
+    exercise, two modules of the same name, or a folder that is not one."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            raise ReleaseError(f"--tests {folder} is not a folder")
+        modules = sorted(folder.glob("test_*.py"))
+        if not modules:
+            raise ReleaseError(f"--tests {folder} holds no test_*.py module")
+        for module in modules:
+            if exercise_for_test_file(module) is None:
+                raise ReleaseError(
+                    f"hidden test module {module} grades no exercise: name it "
+                    "test_<exercise>_<anything>.py (e.g. test_activations_hidden.py)"
+                )
+            if module.name in found:
+                raise ReleaseError(
+                    f"two hidden test modules named {module.name}: {found[module.name]} and "
+                    f"{module}; rename one"
+                )
+            found[module.name] = module
+    return list(found.values())
+
+
+def build_bundle(out: Path, *, hidden: Sequence[Path] = (), force: bool = False) -> Path:
+    """Write the bundle to ``out`` (a .zip); returns ``out``. :class:`ReleaseError` says why not."""
+    out = Path(out).absolute()
+    if out.suffix.lower() != ".zip":
+        raise ReleaseError(f"OUT {out} must be a .zip file (Gradescope takes a zip)")
+    if out.is_dir():
+        raise ReleaseError(f"OUT {out} is a folder: name the .zip file to write")
+    if out.exists() and not force:
+        raise ReleaseError(f"OUT {out} exists: choose another name, or pass --force to replace it")
+    hidden_modules = hidden_test_files(hidden)
+    check_project()
+    with tempfile.TemporaryDirectory(prefix="gradescope-") as scratch:
+        staging = Path(scratch) / "source"
+        copy_common(staging)
+        (staging / "README.md").write_text(BUNDLE_README, encoding="utf-8")
+        (staging / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
+        (staging / "run_autograder").write_text(RUN_AUTOGRADER, encoding="utf-8")
+        leaks = find_leaks(staging, solution_lines())  # before the hidden tests: theirs to hold
+        if leaks:
+            raise ReleaseError("solution code would be bundled, in:\n  " + "\n  ".join(leaks[:20]))
+        if hidden_modules:
+            (staging / HIDDEN_TESTS).mkdir()
+            for module in hidden_modules:
+                shutil.copy2(module, staging / HIDDEN_TESTS / module.name)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(scratch) / "bundle.zip"
+        _zip(staging, partial)
+        shutil.move(partial, out)
+    return out
+
+
+def _zip(folder: Path, target: Path) -> None:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = path.relative_to(folder).as_posix()
+            info = zipfile.ZipInfo.from_file(path, name)
+            mode = 0o755 if name in EXECUTABLES else 0o644
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out", type=Path, metavar="OUT.zip", help="the bundle to write")
+    parser.add_argument(
+        "--tests", type=Path, action="append", default=[], help="a folder of hidden tests"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing OUT.zip")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        out = build_bundle(args.out, hidden=args.tests, force=args.force)
+    except ReleaseError as error:
+        print(f"gradescope: {error}", file=sys.stderr)
+        return 2
+    with zipfile.ZipFile(out) as archive:
+        count = len(archive.namelist())
+    size = os.path.getsize(out)
+    print(f"wrote the Gradescope autograder {out} ({count} files, {size // 1024} KiB)")
+    return 0

@@ -1,0 +1,417 @@
+"""``python -m grader release OUT``: write the student distribution of the exercises to OUT.
+
+What the release keeps (everything else stays with the instructor):
+
+- ``exercises/`` (the stubs; refused while they are out of date with ``solutions/``),
+- the public tests: ``tests/support.py`` and the test modules the manifest lists (no
+  ``tests/project/``, no ``tests/variants/``, no hidden tests),
+- ``data/``, ``manifest.toml``, ``pyproject.toml``, ``constraints.txt``, ``.gitignore``,
+  and ``instructions/`` or ``notebooks/`` where the project has them,
+- the ``grader/`` package without the instructor's modules (:data:`INSTRUCTOR_MODULES`: the
+  stub generator, this module and the Gradescope bundler; ``python -m grader`` offers their
+  commands only where they are present); the student's ``check``, ``train``, ``bench``,
+  ``grade`` and ``autograde`` work as in the project,
+- generated: a student ``README.md``, a ``tox.ini`` with the ``check`` and ``bench``
+  environments (nothing that needs the reference), and the GitHub Actions workflow
+  ``.github/workflows/autograde.yml`` (see :mod:`grader.autograde`).
+
+No ``solutions/``, and no line of solution code: before anything is written the release is
+scanned for every line between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` in ``solutions/``
+(see :func:`solution_lines`), and a hit refuses the release. The public tests' comparisons
+with the reference skip where ``solutions/`` is absent, so the release's own check passes.
+
+The release is built in a temporary folder beside OUT and moved into place at the end: OUT
+never holds half a release. An existing, non-empty OUT is refused unless ``--force``, which
+replaces it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from grader.manifest import PROJECT_ROOT, load_manifest
+
+SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
+INSTRUCTOR_MODULES = ("stubs.py", "release.py", "gradescope.py")
+COPIED_FILES = ("manifest.toml", "pyproject.toml", "constraints.txt", ".gitignore")
+COPIED_DIRS = ("exercises", "data")
+OPTIONAL_DIRS = ("instructions", "notebooks")  # student material, copied where it exists
+WORKFLOW = Path(".github/workflows/autograde.yml")
+AUTOGRADE_OUT = "autograde-results"  # where `python -m grader autograde` writes by default
+IGNORED_NAMES = ("__pycache__", ".pytest_cache", ".hypothesis", ".benchmarks", ".ipynb_checkpoints")
+# A solution line shorter than this (whitespace collapsed) is too common to be a leak:
+# `return x`, `else:`, `raise ValueError(`, `return loss.mean()`, `except EOFError:` all occur
+# in ordinary code. From 20 characters on, a line is specific enough to mean something
+# (`return x.clamp(min=0)` is 21).
+MIN_LEAK_CHARS = 20
+BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+
+
+class ReleaseError(Exception):
+    """Why a release cannot be written; the message is for the instructor."""
+
+
+def normalise(line: str) -> str:
+    """A line with its indentation dropped and every run of whitespace made one space."""
+    return " ".join(line.split())
+
+
+def solution_lines(solutions_dir: Path = SOLUTIONS_DIR) -> dict[str, str]:
+    """Normalised solution line -> where it is (``file:line``), for every line between the
+    solution markers, as long as it is :data:`MIN_LEAK_CHARS` or more and is not also a line of
+    the public tests (those publish it on purpose: an oracle written like the reference)."""
+    published = {
+        normalise(line)
+        for path in public_test_files()
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    lines: dict[str, str] = {}
+    for path in sorted(solutions_dir.glob("*.py")):
+        inside = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            text = normalise(line)
+            if text in (BEGIN, END):
+                inside = text == BEGIN
+            elif inside and len(text) >= MIN_LEAK_CHARS and text not in published:
+                lines.setdefault(text, f"{path.name}:{number}")
+    return lines
+
+
+def find_leaks(root: Path, lines: dict[str, str]) -> list[str]:
+    """``path:line: text (from solutions/file:line)`` for every solution line found in a file
+    under ``root`` (every file, read as text whatever it holds)."""
+    leaks = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
+            where = lines.get(normalise(line))
+            if where is not None:
+                relative = path.relative_to(root)
+                leaks.append(f"{relative}:{number}: {normalise(line)} (from solutions/{where})")
+    return leaks
+
+
+def public_test_files() -> list[Path]:
+    """The public test modules (the manifest's) and their shared helpers, in the project."""
+    tests = PROJECT_ROOT / "tests"
+    listed = [PROJECT_ROOT / test for exercise in load_manifest() for test in exercise.tests]
+    helpers = [tests / name for name in ("support.py", "conftest.py", "__init__.py")]
+    return sorted({*listed, *(path for path in helpers if path.is_file())})
+
+
+def grader_modules() -> list[Path]:
+    """The grader package as the student gets it: every module but the instructor's."""
+    return sorted(
+        path
+        for path in (PROJECT_ROOT / "grader").glob("*.py")
+        if path.name not in INSTRUCTOR_MODULES
+    )
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    return {name for name in names if name in IGNORED_NAMES or name.endswith((".pyc", ".pyo"))}
+
+
+def copy_common(destination: Path, *, with_dirs: Iterable[str] = ()) -> None:
+    """What the release and the Gradescope bundle share: the grader package (without the
+    instructor's modules), the public tests, the manifest and the install files, the stubs and
+    the data; plus ``with_dirs`` where the project has them."""
+    (destination / "grader").mkdir(parents=True)
+    for module in grader_modules():
+        shutil.copy2(module, destination / "grader" / module.name)
+    for test in public_test_files():
+        target = destination / test.relative_to(PROJECT_ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(test, target)
+    for name in COPIED_FILES:
+        if (PROJECT_ROOT / name).is_file():
+            shutil.copy2(PROJECT_ROOT / name, destination / name)
+    for name in (*COPIED_DIRS, *with_dirs):
+        if (PROJECT_ROOT / name).is_dir():
+            shutil.copytree(PROJECT_ROOT / name, destination / name, ignore=_ignore)
+
+
+def check_project() -> None:
+    """Refuse to release from a project whose stubs or manifest are not in order."""
+    from grader.stubs import outdated_stubs
+
+    try:
+        exercises = load_manifest()
+    except (OSError, ValueError) as error:
+        raise ReleaseError(f"cannot read the manifest: {error}") from None
+    missing = [t for e in exercises for t in e.tests if not (PROJECT_ROOT / t).is_file()]
+    if missing:
+        raise ReleaseError(f"the manifest lists test modules that do not exist: {missing}")
+    outdated = outdated_stubs()
+    if outdated:
+        raise ReleaseError(
+            f"exercises/ is out of date with solutions/ ({', '.join(outdated)}): run "
+            "`python -m grader stubs` first, so that the release carries the current stubs"
+        )
+
+
+def build_release(out: Path, *, force: bool = False) -> Path:
+    """Write the student distribution to ``out`` (see the module docstring); returns ``out``.
+
+    Raises :class:`ReleaseError` for an unusable ``out``, a project not in order, or a leak.
+    """
+    out = Path(out).absolute()
+    _check_destination(out, force)
+    check_project()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        copy_common(staging, with_dirs=OPTIONAL_DIRS)
+        (staging / "README.md").write_text(student_readme(), encoding="utf-8")
+        (staging / "tox.ini").write_text(STUDENT_TOX_INI, encoding="utf-8")
+        gitignore = staging / ".gitignore"
+        existing = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
+        gitignore.write_text(f"{existing.rstrip()}\n/{AUTOGRADE_OUT}/\n".lstrip(), encoding="utf-8")
+        (staging / WORKFLOW).parent.mkdir(parents=True)
+        (staging / WORKFLOW).write_text(WORKFLOW_YAML, encoding="utf-8")
+        leaks = find_leaks(staging, solution_lines())
+        if leaks:
+            shown = "\n  ".join(leaks[:20])
+            raise ReleaseError(f"solution code would be released, in:\n  {shown}")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def _check_destination(out: Path, force: bool) -> None:
+    project = PROJECT_ROOT.resolve()
+    resolved = out.resolve()
+    if resolved == project or project.is_relative_to(resolved):
+        raise ReleaseError(f"OUT {out} would hold the project itself: choose another folder")
+    for name in ("solutions", "grader", "tests", *COPIED_DIRS, *OPTIONAL_DIRS):
+        if resolved.is_relative_to(project / name):
+            raise ReleaseError(f"OUT {out} is inside the project's {name}/: choose another folder")
+    if out.exists() and not out.is_dir():
+        raise ReleaseError(f"OUT {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ReleaseError(
+            f"OUT {out} exists and is not empty: choose a new folder, or pass --force to "
+            "replace its contents"
+        )
+
+
+# --------------------------------------------------------------------------------- generated
+
+
+def _public_functions(stub: Path) -> list[str]:
+    try:
+        tree = ast.parse(stub.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return []
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+    ]
+
+
+def _title() -> str:
+    readme = PROJECT_ROOT / "README.md"
+    if readme.is_file():
+        for line in readme.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return "Deep-learning fundamentals, test-driven"
+
+
+def student_readme() -> str:
+    """The README of the release: set-up, the exercises, checking, training, autograding."""
+    exercises = load_manifest()
+    rows = "\n".join(
+        f"| {number} | `{exercise.name}` | {exercise.title} | {exercise.points} | "
+        + ", ".join(f"`{name}`" for name in _public_functions(stub))
+        + " |"
+        for number, exercise in enumerate(exercises, start=1)
+        for stub in [PROJECT_ROOT / "exercises" / f"{exercise.name}.py"]
+    )
+    first = exercises[0].name if exercises else "activations"
+    functions = _public_functions(PROJECT_ROOT / "exercises" / f"{first}.py") or ["name"]
+    commands = [
+        ("python -m grader check", "every exercise, with the summary table"),
+        (f"pytest -m {first}", "one exercise (the marker is its name)"),
+        (f"pytest -m {first} -k {functions[0]}", "one function"),
+        ("pytest --slow", "include the slow tests (training)"),
+    ]
+    width = max(len(command) for command, _ in commands) + 2
+    check = "\n".join(f"{command:<{width}}# {what}" for command, what in commands)
+    return STUDENT_README.format(
+        title=_title(), rows=rows, first=first, total=sum(e.points for e in exercises),
+        check=check, autograde_out=AUTOGRADE_OUT, workflow=WORKFLOW.as_posix(),
+    )  # fmt: skip
+
+
+STUDENT_README = """\
+# {title}
+
+Write the core pieces of a neural network yourself and let the tests tell you, precisely and
+kindly, whether each one is right. Every function you write is checked against an independent
+oracle (PyTorch, scikit-learn).
+
+## Set up
+
+You need Python 3.11 and pip. Either let tox make an environment with the pinned versions:
+
+```bash
+python3 -m pip install -c constraints.txt tox
+python3 -m tox -e check
+```
+
+or make one yourself:
+
+```bash
+python3.11 -m venv .venv && . .venv/bin/activate
+pip install -c constraints.txt -e ".[test]"
+python -m grader check
+```
+
+On the untouched stubs every exercise shows as *not attempted*.
+
+## The exercises
+
+Open the first exercise that is not done (the check prints `next: ...`), e.g.
+`exercises/{first}.py`. Each function's docstring gives the formula, the shapes and the edge
+cases; replace its `raise NotImplementedError(...)` line with your code.
+
+| # | exercise | title | points | what you write |
+|---|----------|-------|-------:|----------------|
+{rows}
+
+Total: {total} points.
+
+## Check your work
+
+```bash
+{check}
+```
+
+(With tox, the environment's programs are `.tox/check/bin/python` and `.tox/check/bin/pytest`.)
+A failure names the call, the input, what was expected, what came back and a hint. A test of a
+function you have not started is reported as *not attempted*, never as wrong. A few tests
+compare with the instructor's reference implementation, which is not part of this copy: they
+show as skipped.
+
+Some library routines are off limits while your function runs, because they are the thing you
+are writing (`torch.softmax` in `softmax`, `torch.optim` in the optimizers, autograd in the
+capstone, ...): `manifest.toml` lists them. Calling one fails the test with a message that
+names it.
+
+## Train your network on real images
+
+Once `datasets` and `mlp` pass:
+
+```bash
+python -m grader train
+```
+
+prints the loss and the accuracy after every epoch and saves the curves to `training.png`
+(`python -m grader train --help` for the options). The data is bundled in `data/digits`.
+
+## Autograding on GitHub
+
+`{workflow}` grades your repository on every push: it installs the pinned versions, runs
+`python -m grader autograde`, shows the score table in the run's summary and keeps
+`results.json` (Gradescope's format) and your feedback as an artifact of the run. The same
+command works on your machine:
+
+```bash
+python -m grader autograde             # writes {autograde_out}/results.json and feedback.md
+```
+
+This score is a check of your own work, with the public tests. Your course's grade comes from
+your instructor's grader, which may run more tests.
+"""
+
+STUDENT_TOX_INI = """\
+# tox -e check -> run the public tests on exercises/ and print the table (also plain `tox`)
+# tox -e bench -> time your functions beside the library routines they replace
+[tox]
+requires = tox>=4.11
+env_list = check
+
+[testenv]
+package = editable
+extras = test
+set_env =
+    PIP_CONSTRAINT = {tox_root}{/}constraints.txt
+    PYTHONDONTWRITEBYTECODE = 1
+
+[testenv:check]
+description = run the public tests on exercises/ and print the table
+commands =
+    python -m grader check {posargs}
+
+[testenv:bench]
+description = benchmarks of your functions beside the library routines
+commands =
+    pytest --benchmark-only --benchmark-columns=min,mean,stddev,rounds {posargs}
+"""
+
+WORKFLOW_YAML = f"""\
+# Grades this repository on every push with the course's grader (the public tests): the score
+# table goes to the run's summary, results.json (Gradescope's format) and feedback.md to an
+# artifact. Written by `python -m grader release`.
+name: autograde
+
+on:
+  push:
+  workflow_dispatch:
+
+permissions:
+  contents: read
+
+jobs:
+  autograde:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+          cache: pip
+          cache-dependency-path: constraints.txt
+      - name: Install the suite with the pinned versions
+        run: python -m pip install -c constraints.txt -e ".[test]"
+      - name: Grade this repository
+        run: python -m grader autograde --root . --out {AUTOGRADE_OUT}
+      - name: Keep results.json and the feedback
+        if: always()
+        uses: actions/upload-artifact@v4
+        with:
+          name: autograde-results
+          path: {AUTOGRADE_OUT}/
+          if-no-files-found: error
+"""
+
+
+# --------------------------------------------------------------------------------- command
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out", type=Path, metavar="OUT", help="the folder to write the release to")
+    parser.add_argument("--force", action="store_true", help="replace a non-empty OUT")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        out = build_release(args.out, force=args.force)
+    except ReleaseError as error:
+        print(f"release: {error}", file=sys.stderr)
+        return 2
+    files = sum(1 for path in out.rglob("*") if path.is_file())
+    print(f"wrote the student release to {out} ({files} files, no solutions)")
+    return 0

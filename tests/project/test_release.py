@@ -1,0 +1,256 @@
+"""`python -m grader release OUT`: the student distribution holds what a student needs, works
+on its own, and gives no solution away."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import grader.stubs
+from grader import release
+from grader.__main__ import main
+from grader.manifest import PROJECT_ROOT, load_manifest
+
+SOLUTIONS = PROJECT_ROOT / "solutions"
+PUBLIC_TESTS = sorted(
+    {Path(test).name for exercise in load_manifest() for test in exercise.tests} | {"support.py"}
+)
+# Solution lines shorter than this are common code (`return x`, `else:`, `raise ValueError(`,
+# `except EOFError:`, `return loss.mean()`): they occur in the grader and the tests on their own.
+# From 20 characters a line is specific to its answer (`return x.clamp(min=0)` is 21).
+MIN_CHARS = 20
+
+
+def run_grader(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory) -> Path:
+    """The release, written by the command line, as an instructor would."""
+    out = tmp_path_factory.mktemp("release") / "out"
+    finished = run_grader("release", str(out), cwd=PROJECT_ROOT)
+    assert finished.returncode == 0, finished.stderr
+    assert "no solutions" in finished.stdout
+    return out
+
+
+def _normalised(line: str) -> str:
+    return " ".join(line.split())
+
+
+def secret_lines() -> dict[str, str]:
+    """Every answer line the stub generator removes (between the markers in solutions/*.py),
+    whitespace-normalised, at least MIN_CHARS long and not a line of the public tests (which
+    publish it on purpose, e.g. `for _ in range(epochs):` in an oracle): line -> where."""
+    published = {
+        _normalised(line)
+        for name in PUBLIC_TESTS
+        for line in (PROJECT_ROOT / "tests" / name).read_text(encoding="utf-8").splitlines()
+    }
+    secrets: dict[str, str] = {}
+    for path in sorted(SOLUTIONS.glob("*.py")):
+        inside = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            text = _normalised(line)
+            if text == "# BEGIN SOLUTION":
+                inside = True
+            elif text == "# END SOLUTION":
+                inside = False
+            elif inside and len(text) >= MIN_CHARS and text not in published:
+                secrets.setdefault(text, f"{path.name}:{number}")
+    return secrets
+
+
+def leaks_in(root: Path) -> list[str]:
+    secrets = secret_lines()
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        for number, line in enumerate(path.read_bytes().decode("utf-8", "replace").splitlines()):
+            if _normalised(line) in secrets:
+                found.append(
+                    f"{path.relative_to(root)}:{number + 1} = {secrets[_normalised(line)]}"
+                )
+    return found
+
+
+def test_the_scan_has_something_to_find():
+    secrets = secret_lines()
+    assert len(secrets) > 100, "the marker parsing found almost no answer lines"
+    assert "return x.clamp(min=0)" in secrets  # relu's answer: short, but specific
+    assert "generator = torch.Generator().manual_seed(seed)" not in secrets  # an oracle's too
+
+
+def test_no_solution_code_anywhere_in_the_release(released):
+    assert not (released / "solutions").exists()
+    assert not list(released.rglob("*.pyc"))
+    assert leaks_in(released) == []
+
+
+def test_the_scan_finds_a_solution_copied_into_the_release(released, tmp_path):
+    copy = tmp_path / "leaky"
+    shutil.copytree(released, copy)
+    shutil.copy(SOLUTIONS / "activations.py", copy / "exercises" / "activations.py")
+    (copy / "README.md").write_text("notes:\n\n    return x.clamp(min=0)\n", encoding="utf-8")
+    found = leaks_in(copy)
+    assert any(hit.startswith("exercises/activations.py:") for hit in found)
+    assert "README.md:3 = activations.py" in "\n".join(found)
+
+
+def test_the_release_refuses_to_publish_a_solution_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(release, "student_readme", lambda: "Try:\n    return x.clamp(min=0)\n")
+    with pytest.raises(release.ReleaseError, match=r"README\.md:2: return x\.clamp"):
+        release.build_release(tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # nothing half-written
+    assert list(tmp_path.iterdir()) == []  # and no staging folder left behind
+
+
+def test_the_release_holds_the_student_files_only(released):
+    top = {path.name for path in released.iterdir()}
+    assert top == {
+        ".github", ".gitignore", "README.md", "constraints.txt", "data", "exercises", "grader",
+        "manifest.toml", "pyproject.toml", "tests", "tox.ini",
+    } | {name for name in release.OPTIONAL_DIRS if (PROJECT_ROOT / name).is_dir()}  # fmt: skip
+    assert sorted(path.name for path in (released / "tests").iterdir()) == PUBLIC_TESTS
+    stubs = sorted(path.name for path in (PROJECT_ROOT / "exercises").glob("*.py"))
+    assert sorted(path.name for path in (released / "exercises").iterdir()) == stubs
+    for name in stubs:
+        assert (released / "exercises" / name).read_bytes() == (
+            PROJECT_ROOT / "exercises" / name
+        ).read_bytes()
+    modules = {path.name for path in (released / "grader").iterdir()}
+    assert not modules & set(release.INSTRUCTOR_MODULES)
+    assert {"plugin.py", "implementation.py", "forbidden.py", "manifest.py"} <= modules
+    assert {"autograde.py", "grade.py", "sandbox.py", "__main__.py"} <= modules
+    for name in ("manifest.toml", "pyproject.toml", "constraints.txt"):
+        assert (released / name).read_bytes() == (PROJECT_ROOT / name).read_bytes()
+    assert (released / "data" / "digits" / "train-images-idx3-ubyte.gz").is_file()
+    assert (released / ".github" / "workflows" / "autograde.yml").is_file()
+
+
+def test_the_student_tox_ini_has_only_environments_without_the_reference(released):
+    text = (released / "tox.ini").read_text(encoding="utf-8")
+    assert "solutions" not in text
+    config = configparser.ConfigParser(interpolation=None)
+    config.read_string(text)
+    envs = {
+        section.removeprefix("testenv:") for section in config if section.startswith("testenv:")
+    }
+    assert envs == {"check", "bench"}
+    assert config["tox"]["env_list"].strip() == "check"
+    assert config["testenv:check"]["commands"].strip() == "python -m grader check {posargs}"
+    assert "constraints.txt" in config["testenv"]["set_env"]
+
+
+def test_the_student_readme_says_how_to_install_and_check(released):
+    text = (released / "README.md").read_text(encoding="utf-8")
+    assert 'pip install -c constraints.txt -e ".[test]"' in text
+    assert "python -m grader check" in text
+    assert "pytest -m activations" in text
+    assert "python -m grader autograde" in text
+    for exercise in load_manifest():
+        assert f"| `{exercise.name}` | {exercise.title} | {exercise.points} |" in text
+    assert "`sigmoid`, `sigmoid_grad`" in text  # functions read from the stubs
+    assert "--impl=solutions" not in text and "solutions/" not in text
+
+
+def test_a_non_empty_out_is_refused_unless_forced(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me", encoding="utf-8")
+    assert main(["release", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "exists and is not empty" in error and "--force" in error
+    assert "Traceback" not in error
+    assert [path.name for path in out.iterdir()] == ["mine.txt"]
+    assert main(["release", str(out), "--force"]) == 0
+    assert not (out / "mine.txt").exists()  # replaced, not merged
+    assert (out / "exercises" / "activations.py").is_file()
+
+
+def test_an_empty_out_is_used(tmp_path):
+    (tmp_path / "out").mkdir()
+    assert main(["release", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "manifest.toml").is_file()
+
+
+@pytest.mark.parametrize("inside", [".", "..", "exercises/release", "solutions/x", "tests/x"])
+def test_out_may_not_be_or_hold_the_project(inside, monkeypatch, capsys):
+    def stop() -> None:  # were the guard missing, nothing is written: the test fails here
+        raise AssertionError(f"release {inside} was not refused")
+
+    monkeypatch.setattr(release, "check_project", stop)
+    assert main(["release", str((PROJECT_ROOT / inside).resolve()), "--force"]) == 2
+    assert "choose another folder" in capsys.readouterr().err
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "out").write_text("x", encoding="utf-8")
+    assert main(["release", str(tmp_path / "out"), "--force"]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_out_of_date_stubs_are_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(grader.stubs, "outdated_stubs", lambda: ["losses.py"])
+    assert main(["release", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert "losses.py" in error and "python -m grader stubs" in error
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_instructor_commands_are_absent_from_the_release(released):
+    finished = run_grader("stubs", cwd=released)
+    assert finished.returncode == 2
+    assert "invalid choice: 'stubs'" in finished.stderr  # not a rewrite of the student's work
+    assert "Traceback" not in finished.stderr
+    assert "autograde" in finished.stderr  # the commands the student has are listed
+
+
+def test_reference_comparisons_skip_where_solutions_are_absent(released):
+    """The public tests' `load_reference` fixture: in the release, the tests that compare with
+    the reference skip (with a reason) instead of failing; here they run against the project's
+    reference, passed as --impl so that the implementation itself is complete."""
+    finished = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+         f"--impl={SOLUTIONS}", "-k", "matches_reference", "tests"],
+        cwd=released, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stdout[-3000:]
+    summary = finished.stdout.strip().splitlines()[-1]
+    assert re.search(r"\b\d+ skipped\b", summary) and "passed" not in summary, summary
+    assert "failed" not in summary and "error" not in summary, summary
+    assert "the reference solutions are not part of this copy" in finished.stdout
+
+
+@pytest.mark.slow
+def test_a_clean_copy_of_the_release_passes_its_own_check(released, tmp_path):
+    copy = tmp_path / "student"
+    shutil.copytree(released, copy)
+    finished = run_grader("check", cwd=copy)
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    assert f"exercise summary ({copy / 'exercises'})" in finished.stdout  # the copy's stubs
+    rows = {
+        match["name"]: match
+        for match in re.finditer(
+            r"^\s*\d+\s+(?P<name>\w+)\s+(?P<passed>\d+)/(?P<graded>\d+)\s+(?P<failed>\d+)"
+            r"\s+(?P<missing>\d+)\s",
+            finished.stdout,
+            re.MULTILINE,
+        )
+    }
+    assert set(rows) == {exercise.name for exercise in load_manifest()}
+    for name, row in rows.items():
+        assert int(row["passed"]) == 0 and int(row["failed"]) == 0, name
+        assert int(row["missing"]) == int(row["graded"]) > 0, f"{name} is not 'not attempted'"
