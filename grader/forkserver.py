@@ -16,6 +16,7 @@ The protocol on the worker's stdin/stdout is one JSON object per line each way.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -137,6 +138,7 @@ def serve() -> None:
     import grader.plugin  # noqa: F401
 
     _warm_up()
+    gc.freeze()  # what is imported stays shared: a child's collections skip it and do not copy it
     for line in sys.stdin:
         job = json.loads(line)
         if job.get("ping"):

@@ -148,10 +148,7 @@ def grade_submission(
         if not intake.modules and intake.problems:
             return SubmissionResult(submission.student, "error", "; ".join(intake.problems), ())
         tests = _trusted_tests(root / "tests", hidden)
-        exercises = tuple(
-            _grade_exercise(exercise, intake, tests, root, server, timeout)
-            for exercise in load_manifest()
-        )
+        exercises = _grade_exercises(load_manifest(), intake, tests, root, server, timeout)
         message = "; ".join(intake.problems)
         return SubmissionResult(
             submission.student, "graded", message, exercises, tuple(intake.notes)
@@ -177,41 +174,105 @@ def _trusted_tests(directory: Path, hidden: list[Path]) -> dict[str, list[Path]]
     return by_exercise
 
 
-def _grade_exercise(
-    exercise: Exercise,
+@dataclasses.dataclass
+class _Report:
+    """What one sandboxed pytest session reported, line by line (see grader.plugin)."""
+
+    exit_code: int
+    output: str
+    collected: dict[str, int] = dataclasses.field(default_factory=dict)
+    tests: dict[str, list[TestOutcome]] = dataclasses.field(default_factory=dict)
+    timed_out: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def complete(self, exercise: str) -> bool:
+        reported = len(self.tests.get(exercise, []))
+        return exercise in self.timed_out or reported == self.collected.get(exercise, -1) > 0
+
+
+def _run_session(
+    exercises: list[Exercise],
+    tests: dict[str, list[Path]],
+    root: Path,
+    server: ForkServer,
+    timeout: float,
+) -> _Report:
+    """One pytest session over ``exercises`` (each with its own sandbox and time limit)."""
+    label = exercises[0].name if len(exercises) == 1 else "all"
+    report, output = root / f"report-{label}.jsonl", root / f"output-{label}.txt"
+    args = [
+        f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={timeout:g}", "-q",
+        "-p", "no:cacheprovider", "--rootdir", str(PROJECT_ROOT),
+        "-c", str(PROJECT_ROOT / "pyproject.toml"), f"--report-json={report}",
+        *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
+    ]  # fmt: skip
+    session_limit = timeout * len(exercises) + 30  # each exercise stops itself at its limit
+    exit_code = server.run(args, cwd=root, output=output, timeout=session_limit)
+    tail = output.read_text(errors="replace")[-1500:] if output.exists() else ""
+    result = _Report(exit_code, tail)
+    try:
+        lines = report.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+            if "test" in record:
+                outcome = TestOutcome(**record["test"])
+                result.tests.setdefault(outcome.exercise, []).append(outcome)
+            elif "collected" in record:
+                result.collected = {str(k): int(v) for k, v in record["collected"].items()}
+            elif "timeout" in record:
+                result.timed_out[str(record["timeout"]["exercise"])] = timeout
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue  # a line cut short by a kill
+    return result
+
+
+def _grade_exercises(
+    exercises: list[Exercise],
     intake: Intake,
     tests: dict[str, list[Path]],
     root: Path,
     server: ForkServer,
     timeout: float,
-) -> ExerciseResult:
-    def unscored(status: str, message: str) -> ExerciseResult:
-        return ExerciseResult(
-            exercise.name, exercise.title, exercise.points, 0.0, status, message, ()
-        )
+) -> tuple[ExerciseResult, ...]:
+    """Every exercise the submission has, in one session; an exercise that session could not
+    finish (its test process died) gets a session of its own."""
+    present = [exercise for exercise in exercises if exercise.name in intake.modules]
+    report = _run_session(present, tests, root, server, timeout) if present else None
+    results = []
+    for exercise in exercises:
+        if exercise.name not in intake.modules:
+            problems = intake.module_problems.get(exercise.name, [])
+            status = "invalid" if problems else "not attempted"
+            message = "; ".join(problems) or f"no {exercise.name}.py in the submission"
+            results.append(_unscored(exercise, status, message))
+            continue
+        assert report is not None
+        if not report.complete(exercise.name) and len(present) > 1:
+            report = _run_session([exercise], tests, root, server, timeout)
+        results.append(_exercise_result(exercise, report, intake, timeout))
+    return tuple(results)
 
-    problems = intake.module_problems.get(exercise.name, [])
-    if exercise.name not in intake.modules:
-        status = "invalid" if problems else "not attempted"
-        return unscored(status, "; ".join(problems) or f"no {exercise.name}.py in the submission")
-    report = root / f"report-{exercise.name}.json"
-    output = root / f"output-{exercise.name}.txt"
-    args = [
-        f"--impl={root / 'impl'}", "--sandbox", "-q", "-p", "no:cacheprovider",
-        "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
-        f"--report-json={report}", *(str(path) for path in tests.get(exercise.name, [])),
-    ]  # fmt: skip
-    exit_code = server.run(args, cwd=root, output=output, timeout=timeout)
-    if exit_code == TIMED_OUT:
-        return unscored("timeout", f"the tests of {exercise.name} did not finish in {timeout:g} s")
-    try:
-        outcomes = [TestOutcome(**test) for test in json.loads(report.read_text())["tests"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        tail = output.read_text(errors="replace")[-1500:] if output.exists() else ""
-        return unscored(
-            "crashed", f"the tests of {exercise.name} could not run (exit {exit_code})\n{tail}"
-        )
+
+def _exercise_result(
+    exercise: Exercise, report: _Report, intake: Intake, timeout: float
+) -> ExerciseResult:
+    if exercise.name in report.timed_out or (
+        not report.complete(exercise.name) and report.exit_code == TIMED_OUT
+    ):
+        message = f"the tests of {exercise.name} did not finish in {timeout:g} s (time limit)"
+        return _unscored(exercise, "timeout", message)
+    if not report.complete(exercise.name):
+        message = f"the tests of {exercise.name} could not run (exit {report.exit_code})"
+        return _unscored(exercise, "crashed", f"{message}\n{report.output}")
+    outcomes = report.tests[exercise.name]
     result = ExerciseResult.from_tests(exercise.name, exercise.title, exercise.points, outcomes)
+    problems = intake.module_problems.get(exercise.name, [])
     if problems:
         result = dataclasses.replace(result, message="; ".join(problems))
     return result
+
+
+def _unscored(exercise: Exercise, status: str, message: str) -> ExerciseResult:
+    return ExerciseResult(exercise.name, exercise.title, exercise.points, 0.0, status, message, ())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import linecache
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -33,9 +34,9 @@ from grader.implementation import (
 from grader.manifest import exercise_for_test_file, load_manifest
 
 IMPL_DIR = pytest.StashKey[Path]()
-SANDBOX = pytest.StashKey[Any]()
+SANDBOXES = pytest.StashKey[dict[str, Any]]()
+DEADLINES = pytest.StashKey[dict[str, float | None]]()
 TALLY = pytest.StashKey[dict[str, Counter[str]]]()
-REPORT = pytest.StashKey[dict[str, dict[str, Any]]]()
 NOT_ATTEMPTED = "not attempted"
 
 
@@ -56,8 +57,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--sandbox",
         action="store_true",
-        help="run the implementation in a separate, limited process (how the grader runs "
-        "untrusted submissions)",
+        help="run each exercise's implementation in its own separate, limited process (how the "
+        "grader runs untrusted submissions)",
+    )
+    group.addoption(
+        "--exercise-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="with --sandbox: the time an exercise's tests may take; past it, the exercise is "
+        "reported as timed out and its remaining tests fail at once",
     )
 
 
@@ -74,24 +82,70 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[TALLY] = {}
-    config.stash[REPORT] = {}
+    report = config.getoption("report_json", None)
+    if report:  # one JSON line per event from here on (see _report_line)
+        Path(report).write_text("", encoding="utf-8")
     for exercise in load_manifest():
         config.addinivalue_line(
             "markers", f"{exercise.name}: tests of the {exercise.title} exercise"
         )
     if config.getoption("sandbox"):
-        # Forked now, before any test has run a tensor operation or loaded the reference.
+        # One per exercise, so that a crash or a hang costs that exercise only. Forked now,
+        # before any test has run a tensor operation or loaded the reference.
         from grader.sandbox import Sandbox
 
-        workdir = Path(tempfile.mkdtemp(prefix="sandbox-"))
-        config.stash[SANDBOX] = Sandbox(config.stash[IMPL_DIR], workdir)
+        config.stash[SANDBOXES] = {
+            exercise.name: Sandbox(
+                config.stash[IMPL_DIR],
+                Path(tempfile.mkdtemp(prefix=f"sandbox-{exercise.name}-")),
+                exercise=exercise.name,
+            )
+            for exercise in load_manifest()
+        }
+        config.stash[DEADLINES] = {}
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    sandbox = config.stash.get(SANDBOX, None)
-    if sandbox is not None:
+    for sandbox in config.stash.get(SANDBOXES, {}).values():
         sandbox.close()
         shutil.rmtree(sandbox.workdir, ignore_errors=True)
+    _report_line(config, {"finished": True})
+
+
+def _report_line(config: pytest.Config, record: dict[str, Any]) -> None:
+    """Append one JSON line to ``--report-json`` at once: a session killed later loses nothing
+    it has reported."""
+    path = config.getoption("report_json", None)
+    if path:
+        import json
+
+        with open(path, "a", encoding="utf-8") as report:
+            report.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _enter_exercise(item: pytest.Item) -> None:
+    """With --sandbox: start the exercise's clock at its first test (and close the sandboxes of
+    the exercises already done, freeing their memory); fail every test past its time limit."""
+    sandboxes = item.config.stash.get(SANDBOXES, None)
+    exercise = exercise_for_test_file(item.path)
+    if sandboxes is None or exercise is None:
+        return
+    deadlines = item.config.stash[DEADLINES]
+    limit = item.config.getoption("exercise_timeout")
+    message = f"the tests of {exercise.name} did not finish in {limit or 0:g} s (time limit)"
+    if exercise.name not in deadlines:
+        for done in deadlines:
+            sandboxes[done].close()
+        deadlines[exercise.name] = time.monotonic() + limit if limit else None
+        sandboxes[exercise.name].deadline = deadlines[exercise.name]
+        sandboxes[exercise.name].time_limit_message = message
+    deadline = deadlines[exercise.name]
+    if deadline is not None and time.monotonic() > deadline:
+        if sandboxes[exercise.name].deadline is not None:  # the first test past it: report once
+            sandboxes[exercise.name].deadline = None
+            sandboxes[exercise.name].close()
+            _report_line(item.config, {"timeout": {"exercise": exercise.name, "seconds": limit}})
+        pytest.fail(message, pytrace=False)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -115,6 +169,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    collected = Counter(getattr(exercise_for_test_file(item.path), "name", "") for item in items)
+    _report_line(config, {"collected": {name: n for name, n in collected.items() if name}})
 
 
 # --- fixtures the exercise tests use -----------------------------------------------------------
@@ -124,16 +180,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def load_impl(request: pytest.FixtureRequest) -> Callable[[str], Implementation]:
     """``load_impl("activations")``: the implementation under test, functions guarded."""
     directory = request.config.stash[IMPL_DIR]
-    sandbox = request.config.stash.get(SANDBOX, None)
+    sandboxes = request.config.stash.get(SANDBOXES, None)
     cache: dict[str, Implementation | BaseException] = {}
 
     def loader(name: str) -> Implementation:
         if name not in cache:
             try:
-                if sandbox is not None:
+                if sandboxes is not None:
                     from grader.sandbox import SandboxedImplementation
 
-                    cache[name] = SandboxedImplementation(sandbox, name)  # type: ignore[assignment]
+                    sandboxed = SandboxedImplementation(sandboxes[name], name)
+                    cache[name] = sandboxed  # type: ignore[assignment]
                 else:
                     cache[name] = load(directory, name)
             except (NotAttempted, ImplementationError) as error:
@@ -200,6 +257,7 @@ def _stubs_skip(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    _enter_exercise(item)
     with _stubs_skip(item):
         return (yield)
 
@@ -263,13 +321,14 @@ def pytest_runtest_makereport(
         item.config.stash[TALLY].setdefault(exercise.name, Counter())[status] += 1
         if call.when == "setup" and report.failed:
             status = "error"
-        item.config.stash[REPORT][item.nodeid] = {
+        outcome = {
             "exercise": exercise.name,
             "name": item.name,
             "outcome": status,
             "message": "" if report.passed else _report_text(report),
             "duration": report.duration,
         }
+        _report_line(item.config, {"test": outcome})
     return report
 
 
@@ -279,15 +338,6 @@ def _report_text(report: pytest.TestReport) -> str:
     return report.longreprtext
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    path = session.config.getoption("report_json", None)
-    if path:
-        import json
-
-        from grader.results import atomic_write_text
-
-        tests = list(session.config.stash.get(REPORT, {}).values())
-        atomic_write_text(path, json.dumps({"tests": tests}, ensure_ascii=False))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

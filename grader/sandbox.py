@@ -33,6 +33,7 @@ import pickle
 import resource
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
@@ -153,6 +154,7 @@ class Decoder:
 
     def __init__(self, table: list[Any] | None = None) -> None:
         self.table: list[Any] = list(table or [])
+        self.nodes: dict[int, list[Any]] = {}  # table index -> the node a tensor was built from
 
     def decode(self, node: Any) -> Any:
         if not isinstance(node, list) or not node or not isinstance(node[0], str):
@@ -171,6 +173,7 @@ class Decoder:
             return self.table[rest[0]]
         if tag == "tensor":
             tensor = build_tensor(rest)
+            self.nodes[len(self.table)] = node
             self.table.append(tensor)
             return tensor
         if tag == "ndarray":
@@ -185,6 +188,7 @@ class Decoder:
         if tag == "generator" and len(rest) == 2 and type(rest[1]) is bytes:
             generator = torch.Generator(device=rest[0])
             generator.set_state(torch.frombuffer(bytearray(rest[1]), dtype=torch.uint8))
+            self.nodes[len(self.table)] = node
             self.table.append(generator)
             return generator
         if tag in ("list", "tuple", "iter") and len(rest) == 1 and isinstance(rest[0], list):
@@ -252,15 +256,27 @@ def _build_array(fields: list[Any]) -> Any:
 class Sandbox:
     """One sandbox process serving the modules of one implementation directory."""
 
-    def __init__(self, directory: Path, workdir: Path, limits: Limits = Limits()) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        workdir: Path,
+        limits: Limits = Limits(),
+        exercise: str | None = None,
+    ) -> None:
+        """Fork the sandbox. With ``exercise``, it serves that exercise only and keeps its
+        forbidden routines swapped out for its whole life (cheaper than at every call)."""
         self.directory, self.workdir, self.limits = directory, workdir, limits
         self.output = workdir / "student-output.txt"
         self.failure: str | None = None
+        self.deadline: float | None = None  # time.monotonic() past which no call may wait
+        self.time_limit_message = ""  # the failure to report when the deadline stops a call
+        self.closed = False
+        self._rng: bytes | None = None  # the sandbox's global RNG state, when known to be this
         here, there = Pipe(duplex=True)
         self.pid = os.fork()
         if self.pid == 0:  # the sandbox
             here.close()
-            _serve(there, directory, workdir, self.output, limits)
+            _serve(there, directory, workdir, self.output, limits, exercise)
         there.close()
         self._connection: Connection = here
 
@@ -272,14 +288,21 @@ class Sandbox:
         if self.failure:
             raise SandboxError(self.failure)
         encoder = Encoder()
-        rng = torch.get_rng_state().numpy().tobytes()  # the global RNG crosses too
-        message = ["call", module, function, encoder.encode(args), encoder.encode(kwargs), rng]
+        rng = torch.get_rng_state().numpy().tobytes()  # the global RNG crosses too, if changed
+        known, self._rng = self._rng, None  # unknown until the reply says
+        sent = None if rng == known else rng
+        message = ["call", module, function, encoder.encode(args), encoder.encode(kwargs), sent]
         self._connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
         reply = self._receive(f"{module}.{function}()")
         return self._unpack(reply, encoder.table)
 
     def _receive(self, what: str) -> Any:
-        if not self._connection.poll(self.limits.call_seconds):
+        wait = self.limits.call_seconds
+        if self.deadline is not None and self.deadline - time.monotonic() < wait:
+            wait = max(0.0, self.deadline - time.monotonic())
+            if not self._connection.poll(wait):
+                self._stop(self.time_limit_message or f"{what} ran past the time limit")
+        if not self._connection.poll(wait):
             self._stop(f"{what} did not return within {self.limits.call_seconds:g} s (time limit)")
         try:
             return loads(self._connection.recv_bytes(MAX_MESSAGE))
@@ -300,6 +323,9 @@ class Sandbox:
         _, updates, result, rng = reply
         if type(rng) is bytes and len(rng) == torch.get_rng_state().numel():
             torch.set_rng_state(torch.frombuffer(bytearray(rng), dtype=torch.uint8))
+            self._rng = rng
+        elif rng is None:  # the sandbox's RNG did not move: both hold the state last sent
+            self._rng = torch.get_rng_state().numpy().tobytes()
         decoder = Decoder(arguments)
         for index, node in updates:  # arguments as the student's code left them
             _apply_update(arguments[index], decoder, node)
@@ -325,6 +351,10 @@ class Sandbox:
         raise SandboxError(reason)
 
     def close(self) -> None:
+        if self.closed:  # its pid may belong to another process by now
+            return
+        self.closed = True
+        self.failure = self.failure or "the sandbox of this exercise is closed"
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
@@ -371,11 +401,13 @@ _REBUILT = {cls.__name__: cls for cls in (
 def _rebuild_exception(kind: Any, message: Any) -> BaseException:
     """The student's exception as the test expects it (ValueError stays a ValueError)."""
     from grader.forbidden import ForbiddenCallError
-    from grader.implementation import ImplementationError, NotAttempted
+    from grader.implementation import ImplementationError
 
     message = str(message)
-    if kind == "NotAttempted":
-        return NotAttempted(message)
+    if kind == "NotAttempted":  # a skip at once: Hypothesis does not shrink a stub's examples
+        from grader.plugin import NOT_ATTEMPTED, NotAttemptedSkip
+
+        return NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True)
     if kind == "ForbiddenCallError":
         return ForbiddenCallError(message)
     if kind == "ImplementationError":
@@ -389,7 +421,12 @@ def _rebuild_exception(kind: Any, message: Any) -> BaseException:
 
 
 def _serve(
-    connection: Connection, directory: Path, workdir: Path, output: Path, limits: Limits
+    connection: Connection,
+    directory: Path,
+    workdir: Path,
+    output: Path,
+    limits: Limits,
+    exercise: str | None,
 ) -> None:
     """The sandbox's whole life: limit itself, then answer calls until the pipe closes."""
     code = 0
@@ -399,6 +436,11 @@ def _serve(
         import grader.plugin  # imported before the audit hook closes the project directory
 
         del grader
+        if exercise is not None:
+            from grader.forbidden import install
+            from grader.manifest import exercise_named
+
+            install(exercise_named(exercise).forbidden)
         _close_inherited_descriptors(keep=connection.fileno())
         _confine(directory, workdir, output, limits)
         modules: dict[str, Any] = {}
@@ -418,7 +460,9 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
     from grader.implementation import load
 
     _, module, function, args_node, kwargs_node, rng = request
-    torch.set_rng_state(torch.frombuffer(bytearray(rng), dtype=torch.uint8))
+    if rng is not None:
+        torch.set_rng_state(torch.frombuffer(bytearray(rng), dtype=torch.uint8))
+    rng_before = torch.get_rng_state().numpy().tobytes()
     decoder = Decoder()
     args, kwargs = decoder.decode(args_node), decoder.decode(kwargs_node)
     arguments = decoder.table
@@ -428,16 +472,17 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
         if function == LOAD:
             names = [name for name, obj in vars(modules[module].module).items()
                      if callable(obj) and not name.startswith("_")]  # fmt: skip
-            return ["ok", [], ["v", "\n".join(names)], rng]
+            return ["ok", [], ["v", "\n".join(names)], None]
         result = getattr(modules[module], function)(*args, **kwargs)
         encoder = Encoder(arguments)
-        updates = [
-            [index, encoder.contents(obj)]
-            for index, obj in enumerate(arguments)
-            if isinstance(obj, torch.Tensor | dict | list | torch.Generator)
-        ]
-        rng_after = torch.get_rng_state().numpy().tobytes()
-        return ["ok", updates, encoder.encode(result), rng_after]
+        updates = []  # the arguments the call changed in place
+        for index, obj in enumerate(arguments):
+            if isinstance(obj, torch.Tensor | dict | list | torch.Generator):
+                contents = encoder.contents(obj)
+                if contents != decoder.nodes.get(index):
+                    updates.append([index, contents])
+        rng = torch.get_rng_state().numpy().tobytes()
+        return ["ok", updates, encoder.encode(result), None if rng == rng_before else rng]
     except BaseException as error:  # every failure goes back as data
         return ["raise", _kind(error, directory), _describe(error, directory)[:20_000]]
 

@@ -13,8 +13,9 @@ import pytest
 import torch
 
 from grader.forbidden import ForbiddenCallError
-from grader.implementation import ImplementationError, NotAttempted
+from grader.implementation import ImplementationError
 from grader.manifest import PROJECT_ROOT
+from grader.plugin import NotAttemptedSkip
 from grader.sandbox import Limits, Sandbox, SandboxedImplementation, SandboxError
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
@@ -93,6 +94,32 @@ def test_a_generator_argument_advances_as_if_used_here(sandbox_for):
     assert torch.equal(torch.cat([first, second]), expected)
 
 
+def test_the_global_rng_is_shared_as_if_the_calls_ran_here(sandbox_for):
+    """The state crosses only when it changed: reseeding here, draws there, draws here between
+    calls and calls that draw nothing must all interleave as in one process."""
+    source = (
+        "import torch\n\n"
+        "def dropout_mask(shape, p, *, generator=None):\n"
+        "    return torch.rand(shape)\n\n"
+        "def dropout(x, p, *, training=True, generator=None):\n"
+        "    return x\n"
+    )
+    impl = sandbox_for(source, "regularization")
+
+    def run(mask, dropout):
+        torch.manual_seed(1)
+        a, b = mask((3,), 0.5), mask((3,), 0.5)
+        between = torch.rand(2)
+        dropout(torch.zeros(1), 0.5)
+        c = mask((3,), 0.5)
+        torch.manual_seed(1)
+        return [a, b, between, c, mask((3,), 0.5), torch.rand(1)]
+
+    here = run(lambda shape, p: torch.rand(shape), lambda x, p: x)
+    there = run(impl.dropout_mask, impl.dropout)
+    for expected, actual in zip(here, there, strict=True):
+        assert torch.equal(actual, expected)
+
 def test_student_exceptions_keep_their_type(sandbox_for):
     impl = sandbox_for("def relu(x):\n    raise ValueError('p must be in [0, 1]')\n")
     with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
@@ -101,7 +128,7 @@ def test_student_exceptions_keep_their_type(sandbox_for):
 
 def test_a_stub_is_not_attempted(sandbox_for):
     impl = sandbox_for("def relu(x):\n    raise NotImplementedError('relu() is not written yet')\n")
-    with pytest.raises(NotAttempted, match="not written yet"):
+    with pytest.raises(NotAttemptedSkip, match="not written yet"):
         impl.relu(torch.zeros(1))
 
 
