@@ -8,9 +8,9 @@ What the release keeps (everything else stays with the instructor):
 - ``data/``, ``manifest.toml``, ``pyproject.toml``, ``constraints.txt``, ``.gitignore``,
   and ``instructions/`` or ``notebooks/`` where the project has them,
 - the ``grader/`` package without the instructor's modules (:data:`INSTRUCTOR_MODULES`: the
-  stub generator, this module and the Gradescope bundler; ``python -m grader`` offers their
-  commands only where they are present); the student's ``check``, ``train``, ``bench``,
-  ``grade`` and ``autograde`` work as in the project,
+  stub generator, this module, the Gradescope bundler and the grading-throughput benchmark;
+  ``python -m grader`` offers their commands only where they are present); ``check``,
+  ``train``, ``bench``, ``grade`` and ``autograde`` work as in the project,
 - generated: a student ``README.md``, a ``tox.ini`` with the ``check`` and ``bench``
   environments (nothing that needs the reference), and the GitHub Actions workflow
   ``.github/workflows/autograde.yml`` (see :mod:`grader.autograde`).
@@ -38,7 +38,7 @@ from pathlib import Path
 from grader.manifest import PROJECT_ROOT, load_manifest
 
 SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
-INSTRUCTOR_MODULES = ("stubs.py", "release.py", "gradescope.py")
+INSTRUCTOR_MODULES = ("stubs.py", "release.py", "gradescope.py", "throughput.py")
 COPIED_FILES = ("manifest.toml", "pyproject.toml", "constraints.txt", ".gitignore")
 COPIED_DIRS = ("exercises", "data")
 OPTIONAL_DIRS = ("instructions", "notebooks")  # student material, copied where it exists
