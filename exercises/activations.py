@@ -1,8 +1,152 @@
-"""Activation functions and their derivatives, written from elementary tensor operations.
+"""Activations: sigmoid, ReLU, softmax
+
+The instructions in English, then in Chinese. 中文说明在英文之后。
+
+Write the activation functions of a neural network, and their derivatives, from elementary
+tensor operations, so that they stay finite and accurate for very large and very small inputs.
 
 Every function takes a tensor of any shape and returns a new tensor of the same shape, dtype and
-device. None of them may change its input. Not allowed here: torch's own sigmoid, relu, softmax,
-log_softmax and logsumexp (in any spelling: torch.*, torch.nn.functional.*, Tensor methods).
+device. None of them may change its input.
+
+`sigmoid(x)`
+------------
+
+The logistic function, elementwise:
+
+    sigmoid(x) = 1 / (1 + exp(-x))
+
+The output lies in [0, 1] and must stay finite and accurate for |x| up to 1e4. For very negative
+x, exp(-x) overflows to inf, and 1 / (1 + inf) = 0 is the right limit, so this form is safe. The
+algebraically equal exp(x) / (1 + exp(x)) is not: for large x it is inf / inf = NaN.
+
+`sigmoid_grad(x)`
+-----------------
+
+The derivative of sigmoid, elementwise, at the pre-activation x: the *input* of sigmoid, not its
+output.
+
+    sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x)) = e / (1 + e)^2,   e = exp(-|x|)
+
+It must be finite and accurate for |x| up to 1e4: the derivative is tiny there, never NaN.
+
+`relu(x)`
+---------
+
+The rectified linear unit, elementwise:
+
+    relu(x) = max(x, 0)
+
+`relu_grad(x)`
+--------------
+
+The derivative of relu, elementwise:
+
+    relu'(x) = 1 if x > 0 else 0
+
+At x == 0 relu has no derivative; like PyTorch's autograd, use 0 there. The result has x's
+dtype: a floating tensor of zeros and ones, not a bool tensor.
+
+`softmax(x, dim=-1)`
+--------------------
+
+Along `dim`: exponentiate, then normalize so that the values along `dim` sum to 1.
+
+    softmax(x)_i = exp(x_i) / sum_j exp(x_j)
+
+It must be stable for any finite input. exp(1000) is inf in every floating type, so first
+subtract the maximum along `dim`: softmax(x - c) = softmax(x) for any constant c, and after the
+shift the largest exponential is exp(0) = 1.
+
+`log_softmax(x, dim=-1)`
+------------------------
+
+The logarithm of softmax along `dim`, computed without taking the log of a softmax:
+
+    log_softmax(x)_i = x_i - log(sum_j exp(x_j))
+                     = (x_i - m) - log(sum_j exp(x_j - m)),   m = max_j x_j
+
+log(softmax(x)) fails for very negative entries: softmax underflows to 0 and log(0) = -inf,
+while the true value, e.g. -1e4, is an ordinary number.
+
+Not allowed
+-----------
+
+torch's own sigmoid, relu, softmax, log_softmax and logsumexp, in any spelling (`torch.*`,
+`torch.nn.functional.*`, Tensor methods). Calling one while your function runs fails the test
+with a message that names it.
+
+激活函数：sigmoid、ReLU 与 softmax
+==================================
+
+用基本的张量运算实现神经网络中的激活函数及其导数，并保证输入极大或极小时结果依然有限、精确。
+
+每个函数都接受任意形状的张量，返回一个形状、dtype 和设备（device）都与输入相同的新张量。任何函数
+都不得修改它的输入。
+
+`sigmoid(x)`
+------------
+
+逐元素计算 logistic 函数：
+
+    sigmoid(x) = 1 / (1 + exp(-x))
+
+输出位于 [0, 1] 之间；当 |x| 不超过 1e4 时，结果必须有限且精确。x 非常负时，exp(-x) 会上溢为
+inf，而 1 / (1 + inf) = 0 恰好是正确的极限，所以这种写法是安全的。代数上等价的 exp(x) / (1 +
+exp(x)) 却不安全：x 很大时它会变成 inf / inf = NaN。
+
+`sigmoid_grad(x)`
+-----------------
+
+逐元素计算 sigmoid 在预激活值 x 处的导数。注意参数 x 是 sigmoid 的*输入*，而不是它的输出。
+
+    sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x)) = e / (1 + e)^2,   e = exp(-|x|)
+
+当 |x| 不超过 1e4 时，结果必须有限且精确：那里的导数非常小，但绝不能是 NaN。
+
+`relu(x)`
+---------
+
+逐元素计算线性整流单元（ReLU）：
+
+    relu(x) = max(x, 0)
+
+`relu_grad(x)`
+--------------
+
+逐元素计算 relu 的导数：
+
+    relu'(x) = 1 if x > 0 else 0
+
+relu 在 x == 0 处不可导；与 PyTorch 的自动求导（autograd）一致，这里取 0。结果的 dtype 与 x 相
+同：是由 0 和 1 组成的浮点张量，而不是布尔张量。
+
+`softmax(x, dim=-1)`
+--------------------
+
+沿维度 `dim` 先取指数，再归一化，使沿 `dim` 的各值之和为 1。
+
+    softmax(x)_i = exp(x_i) / sum_j exp(x_j)
+
+对任何有限输入都必须数值稳定。在所有浮点类型中 exp(1000) 都是 inf，所以要先减去沿 `dim` 的最大
+值：对任意常数 c 都有 softmax(x - c) = softmax(x)，平移之后最大的指数项就是 exp(0) = 1。
+
+`log_softmax(x, dim=-1)`
+------------------------
+
+沿维度 `dim` 计算 softmax 的对数，但不能先算 softmax 再取对数：
+
+    log_softmax(x)_i = x_i - log(sum_j exp(x_j))
+                     = (x_i - m) - log(sum_j exp(x_j - m)),   m = max_j x_j
+
+对于非常负的元素，log(softmax(x)) 会出错：softmax 下溢为 0，而 log(0) = -inf，但真实值（例如
+-1e4）只是一个普通的数。
+
+禁止使用
+--------
+
+torch 自带的 sigmoid、relu、softmax、log_softmax 和 logsumexp，无论以何种写法调用（`torch.*`、
+`torch.nn.functional.*`、Tensor 方法）。在你的函数运行期间调用其中任何一个，测试都会失败，并在提
+示信息中指出它的名字。
 """
 
 import torch

@@ -1,24 +1,198 @@
-"""Loss functions, written from elementary tensor operations.
+"""Losses: MSE, binary and multi-class cross-entropy
+
+The instructions in English, then in Chinese. 中文说明在英文之后。
+
+Write four loss functions from elementary tensor operations: the mean squared error, the binary
+cross-entropy of probabilities and of logits, and the multi-class cross-entropy, each with
+PyTorch's three reductions.
 
 Each function compares a prediction with a target, computes one loss per element (per sample for
-cross_entropy), then reduces them according to ``reduction``:
+`cross_entropy`), then reduces them according to `reduction`:
 
-* ``"mean"`` (the default): their average, a 0-dim tensor. For mse_loss and the two binary
-  cross-entropies that is the average over *every element* (``numel()`` of them); for
-  cross_entropy it is the average of the N per-sample losses.
-* ``"sum"``: their sum, a 0-dim tensor.
-* ``"none"``: no reduction: one loss per element (the input's shape), or per sample (shape (N,)
-  for cross_entropy).
+* `"mean"` (the default): their average, a 0-dim tensor. For `mse_loss` and the two binary
+  cross-entropies that is the average over *every element* (`numel()` of them); for
+  `cross_entropy` it is the average of the N per-sample losses.
+* `"sum"`: their sum, a 0-dim tensor.
+* `"none"`: no reduction: one loss per element (the input's shape), or per sample (shape (N,)
+  for `cross_entropy`).
 
-Any other ``reduction`` raises ValueError naming the allowed values, for example
-``ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")``. All four functions need
+Any other `reduction` raises `ValueError` naming the allowed values, for example
+`ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")`. All four functions need
 this check and the reduction itself, so a small helper function of your own is a good idea.
 
-Results keep the inputs' dtype and device; no function changes its inputs. Not allowed here:
-torch's own losses (torch.nn.functional.mse_loss, binary_cross_entropy,
-binary_cross_entropy_with_logits, cross_entropy, nll_loss, kl_div), softmax, log_softmax and
-logsumexp, sigmoid and logsigmoid, in any spelling. Your activations module cannot be imported
-here either: write the stable log-softmax inline where you need it.
+Results keep the inputs' dtype and device; no function changes its inputs.
+
+`mse_loss(pred, target, reduction="mean")`
+------------------------------------------
+
+The mean squared error between `pred` and `target`, two tensors of the same (any) shape:
+
+    loss_i = (pred_i - target_i)^2
+
+`"mean"` averages over every element: the sum divided by `pred.numel()`. For `pred` of shape (N,
+D) that is a division by N * D, not by the batch size N. `"none"` returns the shape of `pred`.
+
+`binary_cross_entropy(prob, target, reduction="mean")`
+------------------------------------------------------
+
+The binary cross-entropy between probabilities and targets of the same (any) shape:
+
+    loss_i = -(target_i * log(prob_i) + (1 - target_i) * log(1 - prob_i))
+
+`prob` holds probabilities in [0, 1] (sigmoid outputs, say); `target` holds values in [0, 1],
+usually 0 or 1, but soft targets such as 0.3 are allowed. `"mean"` averages over every element;
+`"none"` returns the shape of `prob`.
+
+`prob` may be exactly 0 or 1: log(0) = -inf, and even a term with zero weight breaks, since 0 *
+-inf = nan. Do what PyTorch does: clamp each log term at -100, that is
+`torch.log(prob).clamp(min=-100)` and the same for log(1 - prob), so that no element's loss
+exceeds 100. (`torch.log1p(-prob)` computes log(1 - prob) more accurately for small `prob`.)
+Clamping `prob` itself to [eps, 1 - eps] is not the same: log(1e-7) is -16.1, not -100.
+
+`binary_cross_entropy_with_logits(logits, target, reduction="mean")`
+--------------------------------------------------------------------
+
+The binary cross-entropy of sigmoid(logits) against `target`, computed from the logits, with x =
+`logits` and t = `target` (the same shape, t in [0, 1], soft values allowed):
+
+    loss_i = -(t_i * log(sigmoid(x_i)) + (1 - t_i) * log(1 - sigmoid(x_i)))
+           = max(x_i, 0) - x_i * t_i + log(1 + exp(-|x_i|))
+
+`"mean"` averages over every element; `"none"` returns the shape of `logits`.
+
+Why not `binary_cross_entropy(sigmoid(x), t)`? sigmoid saturates: sigmoid(20) is exactly 1.0 in
+float32 (sigmoid(40) in float64), so log(1 - sigmoid(x)) is log(0), clamped to -100, and the
+loss of x = 500 with t = 0 comes out 100 instead of 500. The second form is exact for |x| in the
+hundreds and beyond: it never exponentiates a positive number (exp(-|x|) is in (0, 1]), and
+`torch.log1p(e)` computes log(1 + e) accurately for small e.
+
+`cross_entropy(logits, target, reduction="mean")`
+-------------------------------------------------
+
+The multi-class cross-entropy of softmax(logits) against the target classes. `logits` has shape
+(N, C): one row of unnormalized scores for each of N samples. `target` is either class indices,
+an int64 tensor of shape (N,) with values in [0, C), and then
+
+    loss_n = -log_softmax(logits_n)[target_n]
+
+or class probabilities, a floating tensor of shape (N, C) with one distribution per row (soft
+labels, label smoothing), and then
+
+    loss_n = -sum_c target[n, c] * log_softmax(logits_n)[c]
+
+Tell the two apart by dtype (`target.is_floating_point()`). The logarithm is the natural one
+(`torch.log`). `"mean"` averages the N per-sample losses, for both kinds of target (divide by N,
+not by N * C); `"none"` returns shape (N,).
+
+Write log_softmax inline, along dim 1, in its stable form:
+
+    log_softmax(x)_c = (x_c - m) - log(sum_j exp(x_j - m)),   m = max_j x_j
+
+Without subtracting m, exp(1000) = inf. And do not take the log of a softmax: a class whose
+probability underflows to 0 gets log(0) = -inf, while its true loss (1e4 for the class with
+logit -1e4 in a row (0, -1e4)) is an ordinary number.
+
+Not allowed
+-----------
+
+torch's own losses (`torch.nn.functional.mse_loss`, `binary_cross_entropy`,
+`binary_cross_entropy_with_logits`, `cross_entropy`, `nll_loss`, `kl_div`), softmax, log_softmax
+and logsumexp, sigmoid and logsigmoid, in any spelling. Your activations module cannot be
+imported here either: write the stable log-softmax inline where you need it.
+
+损失函数：均方误差、二元交叉熵与多分类交叉熵
+============================================
+
+用基本的张量运算实现四个损失函数：均方误差、基于概率和基于 logits 的二元交叉熵，以及多分类交叉
+熵，每个都支持 PyTorch 的三种归约（reduction）方式。
+
+每个函数都把预测值与目标值比较，先为每个元素（`cross_entropy` 则为每个样本）算出一个损失，再按
+`reduction` 归约：
+
+* `"mean"`（默认）：取平均，得到 0 维张量。对 `mse_loss` 和两个二元交叉熵来说，是对*所有元素*
+  （共 `numel()` 个）取平均；对 `cross_entropy` 来说，是对 N 个样本的损失取平均。
+* `"sum"`：求和，得到 0 维张量。
+* `"none"`：不归约：每个元素一个损失（形状与输入相同），`cross_entropy` 则每个样本一个损失（形状
+  为 (N,)）。
+
+其他任何 `reduction` 值都要抛出 `ValueError`，并在信息中列出允许的取值，例如
+`ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")`。四个函数都需要这个检查和归
+约步骤，所以最好自己写一个小的辅助函数。
+
+结果保持输入的 dtype 和设备；任何函数都不得修改输入。
+
+`mse_loss(pred, target, reduction="mean")`
+------------------------------------------
+
+`pred` 与 `target` 之间的均方误差，二者形状相同（可以是任意形状）：
+
+    loss_i = (pred_i - target_i)^2
+
+`"mean"` 对所有元素取平均：总和除以 `pred.numel()`。若 `pred` 的形状为 (N, D)，就要除以 N * D，
+而不是批量大小 N。`"none"` 返回与 `pred` 相同的形状。
+
+`binary_cross_entropy(prob, target, reduction="mean")`
+------------------------------------------------------
+
+形状相同（可以是任意形状）的概率与目标之间的二元交叉熵：
+
+    loss_i = -(target_i * log(prob_i) + (1 - target_i) * log(1 - prob_i))
+
+`prob` 是 [0, 1] 之间的概率（例如 sigmoid 的输出）；`target` 的取值在 [0, 1] 之间，通常是 0 或
+1，但也允许 0.3 这样的软目标。`"mean"` 对所有元素取平均；`"none"` 返回与 `prob` 相同的形状。
+
+`prob` 可能恰好等于 0 或 1：log(0) = -inf，而且即使某一项的权重为 0 也会出问题，因为 0 * -inf =
+nan。请和 PyTorch 一样，把每个对数项截断在 -100，即 `torch.log(prob).clamp(min=-100)`，log(1 -
+prob) 也同样处理，这样任何元素的损失都不会超过 100。（当 `prob` 很小时，`torch.log1p(-prob)` 计
+算 log(1 - prob) 更精确。）把 `prob` 本身截断到 [eps, 1 - eps] 并不等价：log(1e-7) 是 -16.1，而
+不是 -100。
+
+`binary_cross_entropy_with_logits(logits, target, reduction="mean")`
+--------------------------------------------------------------------
+
+sigmoid(logits) 相对于 `target` 的二元交叉熵，但直接由 logits 计算。记 x = `logits`，t =
+`target`（形状相同，t 在 [0, 1] 之间，允许软目标）：
+
+    loss_i = -(t_i * log(sigmoid(x_i)) + (1 - t_i) * log(1 - sigmoid(x_i)))
+           = max(x_i, 0) - x_i * t_i + log(1 + exp(-|x_i|))
+
+`"mean"` 对所有元素取平均；`"none"` 返回与 `logits` 相同的形状。
+
+为什么不直接用 `binary_cross_entropy(sigmoid(x), t)`？因为 sigmoid 会饱和：在 float32 中
+sigmoid(20) 恰好等于 1.0（float64 中是 sigmoid(40)），于是 log(1 - sigmoid(x)) 就是 log(0)，被截
+断为 -100，结果 x = 500、t = 0 时的损失是 100 而不是 500。第二种写法在 |x| 达到几百甚至更大时依
+然精确：它从不对正数取指数（exp(-|x|) 落在 (0, 1] 内），而 `torch.log1p(e)` 在 e 很小时也能精确
+计算 log(1 + e)。
+
+`cross_entropy(logits, target, reduction="mean")`
+-------------------------------------------------
+
+softmax(logits) 相对于目标类别的多分类交叉熵。`logits` 的形状为 (N, C)：N 个样本各有一行未归一化
+的得分。`target` 有两种形式。一种是类别索引：形状为 (N,) 的 int64 张量，取值在 [0, C) 内，此时
+
+    loss_n = -log_softmax(logits_n)[target_n]
+
+另一种是类别概率：形状为 (N, C) 的浮点张量，每行是一个概率分布（软标签、标签平滑），此时
+
+    loss_n = -sum_c target[n, c] * log_softmax(logits_n)[c]
+
+用 dtype 区分这两种形式（`target.is_floating_point()`）。对数取自然对数（`torch.log`）。对两种目
+标，`"mean"` 都是对 N 个样本的损失取平均（除以 N，而不是 N * C）；`"none"` 返回形状 (N,)。
+
+请在函数内直接沿维度 1 写出数值稳定的 log_softmax：
+
+    log_softmax(x)_c = (x_c - m) - log(sum_j exp(x_j - m)),   m = max_j x_j
+
+如果不减去 m，exp(1000) = inf。也不要对 softmax 取对数：概率下溢为 0 的类别会得到 log(0) =
+-inf，而它真实的损失只是一个普通的数（在一行 (0, -1e4) 中，logit 为 -1e4 的类别损失是 1e4）。
+
+禁止使用
+--------
+
+torch 自带的损失函数（`torch.nn.functional.mse_loss`、`binary_cross_entropy`、
+`binary_cross_entropy_with_logits`、`cross_entropy`、`nll_loss`、`kl_div`），以及 softmax、
+log_softmax、logsumexp、sigmoid 和 logsigmoid，无论以何种写法调用。这里也不能导入你自己的
+activations 模块：需要时请直接写出稳定的 log-softmax。
 """
 
 import torch

@@ -1,24 +1,172 @@
-"""The capstone: a multilayer perceptron, forward and backward by hand, trained with SGD.
+"""Capstone: an MLP with hand-written backpropagation
 
-The network, for sizes = [d_0, d_1, ..., d_L] (L layers, L - 1 of them hidden):
+The instructions in English, then in Chinese. 中文说明在英文之后。
 
-    a_0 = X                                  (N, d_0)
-    z_l = a_{l-1} @ W_l.T + b_l              (N, d_l)    W_l: (d_l, d_{l-1}), b_l: (d_l,)
-    a_l = relu(z_l)                          for the hidden layers l = 1 .. L-1
-    logits = z_L                             no activation on the last layer
-    loss = mean over the batch of  -log softmax(logits)[i, y_i]
+Build a multilayer perceptron from scratch: initialize it, run the forward pass, compute every
+gradient by backpropagation written by hand (autograd is switched off), and train it with
+minibatch SGD.
 
-Backpropagation (the four equations), with delta_l = dloss/dz_l of shape (N, d_l):
+The network, for `sizes = [d_0, d_1, ..., d_L]` (L layers, L - 1 of them hidden), on a batch X
+of N samples with class labels y:
 
-    delta_L = (softmax(logits) - onehot(y)) / N          the 1/N comes from the mean
-    dW_l    = delta_l.T @ a_{l-1}                         (d_l, d_{l-1}), like W_l
-    db_l    = delta_l summed over the batch (axis 0)      (d_l,), like b_l
-    delta_{l-1} = (delta_l @ W_l) * relu'(z_{l-1})        the derivative of layer l-1's own
-                                                          activation, at its own pre-activation
+    a_0    = X                            (N, d_0)
+    z_l    = a_{l-1} @ W_l.T + b_l        (N, d_l),   W_l: (d_l, d_{l-1}),   b_l: (d_l,)
+    a_l    = relu(z_l),                   l = 1 .. L-1
+    logits = z_L
+    loss   = -(1/N) · sum_i log softmax(logits)[i, y_i]
+
+The hidden layers use ReLU, the last layer has no activation, and the loss is the mean softmax
+cross-entropy over the batch.
+
+Backpropagation: the four equations, with delta_l = dloss/dz_l of shape (N, d_l):
+
+    delta_L     = (softmax(logits) - onehot(y)) / N
+    dW_l        = delta_l.T @ a_{l-1}                   (d_l, d_{l-1})
+    db_l        = sum_i delta_l[i, :]                   (d_l,)
+    delta_{l-1} = (delta_l @ W_l) * relu'(z_{l-1})
+
+The 1/N comes from the mean. dW_l has the shape of W_l and db_l that of b_l: db_l sums delta_l
+over the batch (axis 0). In the last equation relu' is the derivative of layer l-1's own
+activation, at its own pre-activation z_{l-1}.
 
 Parameters are a list of (W, b) per layer. No autograd anywhere here (it is switched off while
-your functions run), and no torch softmax, cross-entropy, nn.Linear or torch.nn.init: you write
-them. You cannot import your other exercise modules from this file; write small pieces inline.
+your functions run), and no torch softmax, cross-entropy, `nn.Linear` or `torch.nn.init`: you
+write them. You cannot import your other exercise modules from this file; write small pieces
+inline.
+
+`init_mlp(sizes, *, generator=None, device=None, dtype=torch.float32)`
+----------------------------------------------------------------------
+
+Parameters for an MLP with layer widths `sizes` (at least two entries). Layer l maps sizes[l-1]
+features to sizes[l]: W_l has shape (sizes[l], sizes[l-1]) and is drawn from He's normal
+initialization N(0, 2 / fan_in) with fan_in = sizes[l-1]; b_l is zeros of shape (sizes[l],). All
+on `device` with `dtype`; random numbers come from `generator` (which must live on `device`)
+when one is given. Fewer than two sizes is a `ValueError`.
+
+`mlp_forward(params, X)`
+------------------------
+
+The forward pass: returns `(logits, cache)` for a batch X of shape (N, sizes[0]). `logits` has
+shape (N, sizes[-1]): the last layer has no activation. `cache` holds what the backward pass
+needs and is yours to design; a list with (a_{l-1}, z_l) for each layer works. Do not change the
+parameters or X.
+
+`mlp_backward(params, cache, y)`
+--------------------------------
+
+The gradients of the mean softmax cross-entropy of the logits against the labels `y`, int64
+class indices of shape (N,). Returns a list of (dW, db), one per layer, with the shapes, dtypes
+and device of (W, b). Follow the four equations above: average over the batch once (in delta_L),
+sum db over axis 0, and propagate the error with the weights as they were in the forward pass.
+Do not change the parameters.
+
+`train_mlp(X, y, sizes, *, epochs, lr, batch_size, seed=0, device=None)`
+------------------------------------------------------------------------
+
+Train an MLP with minibatch SGD; returns `(params, history)`.
+
+1. `generator = torch.Generator().manual_seed(seed)` (a CPU generator: the same seed gives the
+   same run on every device); initialize with `init_mlp` from it, in the dtype of X, then move
+   the parameters to `device` (default: the device of X).
+2. Each epoch, reshuffle with `torch.randperm(N, generator=generator)` and walk the permutation
+   in minibatches of `batch_size` (the last one may be smaller); for each: forward, backward,
+   then the update below.
+3. `history[e]` is epoch e's mean training loss: the average over all N samples of the
+   cross-entropy computed in each minibatch's forward pass (before that step's update).
+
+    W_l = W_l - lr * dW_l
+    b_l = b_l - lr * db_l
+
+With `epochs=0` it returns the initial parameters and an empty history. The same seed gives the
+same result. No autograd and no torch cross-entropy: compute the loss from the logits.
+
+Not allowed
+-----------
+
+Autograd (`torch.autograd.grad`, `Tensor.backward`, `torch.func.grad`, ...), torch's losses,
+softmax and logsumexp, `torch.nn.functional.linear`, `nn.Linear`, `torch.nn.init` and
+`torch.optim`.
+
+综合练习：手写反向传播的多层感知机
+==================================
+
+从零实现一个多层感知机（MLP）：初始化参数，完成前向传播，手写反向传播算出所有梯度（自动求导已被
+关闭），再用小批量随机梯度下降训练它。
+
+对 `sizes = [d_0, d_1, ..., d_L]`（共 L 层，其中 L - 1 层是隐藏层），网络在由 N 个样本组成、类别
+标签为 y 的批量 X 上的计算如下：
+
+    a_0    = X                            (N, d_0)
+    z_l    = a_{l-1} @ W_l.T + b_l        (N, d_l),   W_l: (d_l, d_{l-1}),   b_l: (d_l,)
+    a_l    = relu(z_l),                   l = 1 .. L-1
+    logits = z_L
+    loss   = -(1/N) · sum_i log softmax(logits)[i, y_i]
+
+隐藏层使用 ReLU 激活，最后一层没有激活函数，损失是整个批量上 softmax 交叉熵的平均值。
+
+反向传播的四个方程，其中 delta_l = dloss/dz_l，形状为 (N, d_l)：
+
+    delta_L     = (softmax(logits) - onehot(y)) / N
+    dW_l        = delta_l.T @ a_{l-1}                   (d_l, d_{l-1})
+    db_l        = sum_i delta_l[i, :]                   (d_l,)
+    delta_{l-1} = (delta_l @ W_l) * relu'(z_{l-1})
+
+1/N 来自对批量取平均。dW_l 的形状与 W_l 相同，db_l 的形状与 b_l 相同：db_l 是 delta_l 沿批量维度
+（第 0 维）的和。最后一个方程中的 relu' 是第 l-1 层自身激活函数的导数，在该层自己的预激活值
+z_{l-1} 处取值。
+
+参数是每层一个 (W, b) 组成的列表。这里任何地方都不能用自动求导（你的函数运行期间它是关闭的），也
+不能用 torch 的 softmax、交叉熵、`nn.Linear` 或 `torch.nn.init`：这些都要你自己写。这个文件里也
+不能导入你的其他练习模块；需要的小功能请直接写在这里。
+
+`init_mlp(sizes, *, generator=None, device=None, dtype=torch.float32)`
+----------------------------------------------------------------------
+
+为各层宽度为 `sizes`（至少两项）的 MLP 生成参数。第 l 层把 sizes[l-1] 个特征映射为 sizes[l] 个：
+W_l 的形状为 (sizes[l], sizes[l-1])，按 He 正态初始化 N(0, 2 / fan_in) 抽取，其中 fan_in =
+sizes[l-1]；b_l 是形状为 (sizes[l],) 的全零张量。所有参数都位于 `device` 上，dtype 为 `dtype`；
+如果给了 `generator`（它必须位于 `device` 上），随机数就从它抽取。少于两个 sizes 时抛出
+`ValueError`。
+
+`mlp_forward(params, X)`
+------------------------
+
+前向传播：对形状为 (N, sizes[0]) 的批量 X 返回 `(logits, cache)`。`logits` 的形状为 (N,
+sizes[-1])：最后一层没有激活函数。`cache` 保存反向传播所需的内容，由你自己设计；每层存一个
+(a_{l-1}, z_l) 的列表就可以。不得修改参数或 X。
+
+`mlp_backward(params, cache, y)`
+--------------------------------
+
+计算 logits 相对于标签 `y`（形状为 (N,) 的 int64 类别索引）的平均 softmax 交叉熵的梯度。返回每层
+一个 (dW, db) 组成的列表，形状、dtype 和设备都与 (W, b) 相同。按照上面的四个方程来做：只在
+delta_L 中对批量取一次平均，db 沿第 0 维求和，并用前向传播时的权重把误差往回传。不得修改参数。
+
+`train_mlp(X, y, sizes, *, epochs, lr, batch_size, seed=0, device=None)`
+------------------------------------------------------------------------
+
+用小批量随机梯度下降训练 MLP；返回 `(params, history)`。
+
+1. `generator = torch.Generator().manual_seed(seed)`（一个 CPU 生成器：相同的种子在任何设备上都
+   得到相同的训练过程）；用它通过 `init_mlp` 初始化参数，dtype 与 X 相同，然后把参数移到
+   `device` 上（默认为 X 所在的设备）。
+2. 每个轮次用 `torch.randperm(N, generator=generator)` 重新打乱，按 `batch_size` 大小的小批量遍
+   历这个排列（最后一批可以更小）；对每个小批量：前向传播、反向传播，再按下面的公式更新。
+3. `history[e]` 是第 e 个轮次的平均训练损失：把每个小批量前向传播时（在该步更新之前）算出的交叉
+   熵，对全部 N 个样本取平均。
+
+    W_l = W_l - lr * dW_l
+    b_l = b_l - lr * db_l
+
+`epochs=0` 时返回初始参数和空的 history。相同的种子得到相同的结果。不能用自动求导，也不能用
+torch 的交叉熵：请由 logits 自己算出损失。
+
+禁止使用
+--------
+
+自动求导（`torch.autograd.grad`、`Tensor.backward`、`torch.func.grad` 等）、torch 的损失函数、
+softmax 和 logsumexp、`torch.nn.functional.linear`、`nn.Linear`、`torch.nn.init` 以及
+`torch.optim`。
 """
 
 import math
