@@ -4,9 +4,14 @@ The folder ``--root`` (default: the current one) is one submission: its ``exerci
 or the folder itself when it has no ``exercises/`` (a flat upload of module files). Its
 top-level files are copied (links as links, so that the intake reports them) into a
 temporary SUBMISSIONS folder as the one student ``--student`` (default: ``$GITHUB_ACTOR``, else
-``student``), and graded by :func:`grader.grade.run`, the machinery of
-``python -m grader grade``: intake, trusted copies of the tests (this project's public tests,
-plus ``--tests`` folders), student code in the sandbox.
+``student``), and graded by ``python -m grader grade`` (intake, trusted copies of the tests:
+this project's public tests plus ``--tests`` folders, student code in the sandbox).
+
+That command runs in a temporary copy of this project (:func:`grading_tree`) whose
+``exercises/`` are the stubs as handed out: in a student's repository ``exercises/`` is the
+student's work, and the grader compares a submission with the stubs (an untouched stub is not
+attempted; signatures must match). A release keeps the handed-out stubs in ``grader/handout/``
+(:data:`HANDOUT`); the instructor's project, whose ``exercises/`` are the stubs, needs none.
 
 Written to ``--out``: ``results.json`` (Gradescope's format), ``feedback.md`` and ``junit.xml``;
 appended to ``--summary`` (default: ``$GITHUB_STEP_SUMMARY`` where it is set): a Markdown
@@ -21,20 +26,22 @@ copy (``python -m grader grade``, or the Gradescope bundle of :mod:`grader.grade
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from grader.manifest import PROJECT_ROOT
 from grader.results import SubmissionResult, format_points, load_submission, render_table
 
 COPIED_RESULTS = ("results.json", "feedback.md", "junit.xml")
 MAX_COPIED_BYTES = 16 << 20  # a larger file is left out before the intake would refuse it
 DEFAULT_OUT = "autograde-results"
+HANDOUT = PROJECT_ROOT / "grader" / "handout"  # the stubs as handed out, in a release
+DONE = "grade.json"  # what `grade` writes last for a student (see grader.grade)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,6 +95,30 @@ def copy_submission(source: Path, destination: Path) -> list[str]:
     return notes
 
 
+def handout_stubs() -> Path:
+    """The stubs as handed out: ``grader/handout/`` in a release, else ``exercises/``."""
+    return HANDOUT if HANDOUT.is_dir() else PROJECT_ROOT / "exercises"
+
+
+def grading_tree(destination: Path) -> Path:
+    """A copy of this project to grade from: the grader package, the public tests, the data,
+    the manifest, ``pyproject.toml`` (pytest's configuration) and, as ``exercises/``, the
+    handed-out stubs. Returns ``destination``."""
+    (destination / "grader").mkdir(parents=True)
+    (destination / "tests").mkdir()
+    for module in (PROJECT_ROOT / "grader").glob("*.py"):
+        shutil.copy2(module, destination / "grader" / module.name)
+    for module in (PROJECT_ROOT / "tests").glob("*.py"):
+        shutil.copy2(module, destination / "tests" / module.name)
+    for name in ("manifest.toml", "pyproject.toml"):
+        shutil.copy2(PROJECT_ROOT / name, destination / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    if (PROJECT_ROOT / "data").is_dir():
+        shutil.copytree(PROJECT_ROOT / "data", destination / "data", ignore=ignore)
+    shutil.copytree(handout_stubs(), destination / "exercises", ignore=ignore)
+    return destination
+
+
 def markdown_summary(result: SubmissionResult) -> str:
     """The score table for ``$GITHUB_STEP_SUMMARY``."""
     total = f"{format_points(result.total)} / {format_points(result.max_total)}"
@@ -103,9 +134,10 @@ def markdown_summary(result: SubmissionResult) -> str:
         status = "full marks" if exercise.full_marks else exercise.status
         if exercise.message:
             status += f": {_cell(exercise.message)}"
+        tests = f"{exercise.passed}/{exercise.graded}" if exercise.tests else "-"  # none ran
         lines.append(
             f"| {number} | {_cell(exercise.title or exercise.name)} | {points} | "
-            f"{exercise.passed}/{exercise.graded} | {status} |"
+            f"{tests} | {status} |"
         )
     if result.notes:
         lines += ["", *(f"- {_cell(note)}" for note in result.notes)]
@@ -122,8 +154,6 @@ def _cell(text: str, limit: int = 200) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import grade
-
     root: Path = args.root
     if not root.is_dir():
         print(f"autograde: --root {root} is not a folder", file=sys.stderr)
@@ -143,19 +173,21 @@ def run(args: argparse.Namespace) -> int:
         submissions, graded = Path(scratch) / "submissions", Path(scratch) / "graded"
         for note in copy_submission(exercises_folder(root), submissions / student):
             print(f"note: {note}")
-        parser = argparse.ArgumentParser(prog="python -m grader grade")
-        grade.add_arguments(parser)
-        grade_args = [str(submissions), "--out", str(graded), "--jobs", "1"]
-        grade_args += ["--timeout", str(args.timeout)]
-        grade_args += ["--tests", *map(str, args.tests)] if args.tests else []
-        captured = io.StringIO()  # grade's own table names the temporary folder: ours follows
-        with contextlib.redirect_stdout(captured):
-            exit_code = grade.run(parser.parse_args(grade_args))
+        command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(graded)]
+        command += ["--jobs", "1", "--timeout", str(args.timeout)]
+        command += (
+            ["--tests", *(str(folder.resolve()) for folder in args.tests)] if args.tests else []
+        )
+        # grade's own table names the temporary folder: ours follows instead. Its progress
+        # bar (stderr) shows as it goes.
+        finished = subprocess.run(
+            command, cwd=grading_tree(Path(scratch) / "project"), stdout=subprocess.PIPE, text=True
+        )
         try:
-            result = load_submission(graded / student / grade.DONE)
+            result = load_submission(graded / student / DONE)
         except (OSError, ValueError) as error:
-            print(captured.getvalue(), end="")
-            problem = f"grading did not complete (exit {exit_code}): {error}"
+            print(finished.stdout, end="")
+            problem = f"grading did not complete (exit {finished.returncode}): {error}"
             print(f"autograde: {problem}", file=sys.stderr)
             return 1
         args.out.mkdir(parents=True, exist_ok=True)

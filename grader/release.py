@@ -10,7 +10,8 @@ What the release keeps (everything else stays with the instructor):
 - the ``grader/`` package without the instructor's modules (:data:`INSTRUCTOR_MODULES`: the
   stub generator, this module, the Gradescope bundler and the grading-throughput benchmark;
   ``python -m grader`` offers their commands only where they are present); ``check``,
-  ``train``, ``bench``, ``grade`` and ``autograde`` work as in the project,
+  ``train``, ``bench``, ``grade`` and ``autograde`` work as in the project; it also keeps a
+  copy of the stubs as handed out in ``grader/handout/``, which ``autograde`` grades against,
 - generated: a student ``README.md``, a ``tox.ini`` with the ``check`` and ``bench``
   environments (nothing that needs the reference), and the GitHub Actions workflow
   ``.github/workflows/autograde.yml`` (see :mod:`grader.autograde`).
@@ -35,6 +36,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from grader.autograde import HANDOUT
 from grader.manifest import PROJECT_ROOT, load_manifest
 
 SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
@@ -168,6 +170,9 @@ def build_release(out: Path, *, force: bool = False) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         copy_common(staging, with_dirs=OPTIONAL_DIRS)
+        # The stubs as handed out, for `autograde` (exercises/ becomes the student's work).
+        handout = staging / HANDOUT.relative_to(PROJECT_ROOT)
+        shutil.copytree(PROJECT_ROOT / "exercises", handout, ignore=_ignore)
         (staging / "README.md").write_text(student_readme(), encoding="utf-8")
         (staging / "tox.ini").write_text(STUDENT_TOX_INI, encoding="utf-8")
         gitignore = staging / ".gitignore"
@@ -332,7 +337,8 @@ python -m grader autograde             # writes {autograde_out}/results.json and
 ```
 
 This score is a check of your own work, with the public tests. Your course's grade comes from
-your instructor's grader, which may run more tests.
+your instructor's grader, which may run more tests. `grader/handout/` keeps the stubs as they
+were handed out: the grader compares your files with them, so leave that folder as it is.
 """
 
 STUDENT_TOX_INI = """\

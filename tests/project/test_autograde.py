@@ -129,6 +129,27 @@ def test_copying_a_submission_keeps_links_as_links_and_skips_folders(tmp_path):
     assert (copied / "losses.py").is_symlink()  # the intake refuses it in its own words
 
 
+def test_grading_compares_with_the_handout_not_with_the_students_own_exercises(
+    tmp_path, monkeypatch
+):
+    """In a student's repository exercises/ is their work: were it taken for the stubs, every
+    module would be "the untouched stub" and earn nothing. The handed-out copy is used."""
+    handout = tmp_path / "handout"
+    handout.mkdir()
+    (handout / "activations.py").write_text("# as handed out\n", encoding="utf-8")
+    monkeypatch.setattr(autograde, "HANDOUT", handout)
+    tree = autograde.grading_tree(tmp_path / "tree")
+    assert [p.name for p in (tree / "exercises").iterdir()] == ["activations.py"]
+    assert (tree / "exercises" / "activations.py").read_text() == "# as handed out\n"
+    assert (tree / "grader" / "grade.py").is_file() and (tree / "tests" / "support.py").is_file()
+    assert not (tree / "solutions").exists() and not (tree / "tests" / "project").exists()
+    monkeypatch.setattr(autograde, "HANDOUT", tmp_path / "absent")  # the instructor's project
+    tree = autograde.grading_tree(tmp_path / "tree2")
+    assert (tree / "exercises" / "losses.py").read_bytes() == (
+        PROJECT_ROOT / "exercises" / "losses.py"
+    ).read_bytes()
+
+
 def test_the_summary_table_escapes_student_text():
     exercise = ExerciseResult(
         "activations", "Activations", 10, 0.0, "invalid", "bad | line\n| x | y |", ()
@@ -186,5 +207,5 @@ def test_the_workflow_grading_step_grades_the_repository(released, workflow, tmp
     table = summary.read_text(encoding="utf-8")
     assert table.startswith("earlier step\n## Autograde: 10 / 100 points")  # appended
     assert "| 1 | Activations: sigmoid, ReLU, softmax | 10 / 10 |" in table
-    assert table.count("| not attempted |") == len(POINTS) - 1
+    assert table.count("| - | not attempted: ") == len(POINTS) - 1  # "...: the untouched stub"
     assert "octo_cat" in finished.stdout

@@ -130,6 +130,12 @@ def test_the_release_holds_the_student_files_only(released):
         assert (released / "exercises" / name).read_bytes() == (
             PROJECT_ROOT / "exercises" / name
         ).read_bytes()
+    handout = released / "grader" / "handout"  # the stubs as handed out, for autograde
+    assert sorted(path.name for path in handout.iterdir()) == stubs
+    assert all(
+        (handout / name).read_bytes() == (released / "exercises" / name).read_bytes()
+        for name in stubs
+    )
     modules = {path.name for path in (released / "grader").iterdir()}
     assert not modules & set(release.INSTRUCTOR_MODULES)
     assert {"plugin.py", "implementation.py", "forbidden.py", "manifest.py"} <= modules
