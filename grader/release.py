@@ -327,10 +327,10 @@ prints the loss and the accuracy after every epoch and saves the curves to `trai
 
 ## Autograding on GitHub
 
-`{workflow}` grades your repository on every push: it installs the pinned versions, runs
-`python -m grader autograde`, shows the score table in the run's summary and keeps
-`results.json` (Gradescope's format) and your feedback as an artifact of the run. The same
-command works on your machine:
+`{workflow}` grades your repository on every push: it installs the pinned
+versions, runs `python -m grader autograde`, shows the score table in the run's summary and
+keeps `results.json` (Gradescope's format) and your feedback as an artifact of the run. The
+same command works on your machine:
 
 ```bash
 python -m grader autograde             # writes {autograde_out}/results.json and feedback.md
