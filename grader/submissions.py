@@ -38,6 +38,24 @@ the tests may leave it out. Extra parameters are allowed when they have defaults
 functions, helpers and imports are allowed. A missing function or a differing signature is
 reported for that exercise and the module is still copied (its other functions count); a module
 that is not UTF-8 or does not compile is not copied, and its exercise is reported as that.
+
+Jupyter notebooks (``.ipynb``) are accepted as well (see :mod:`grader.ipynb`, which parses
+them as JSON and never runs them):
+
+- In a folder or a zip, an exercise's notebook is ``<exercise>.ipynb`` or, as
+  ``python -m grader notebooks`` names them, ``NN_<exercise>.ipynb`` (``01_activations.ipynb``),
+  flat or under ``exercises/``, like the ``.py`` files. Where both ``activations.py`` and a
+  notebook of activations exist, the ``.py`` file is graded and a note says so. A notebook whose
+  metadata names another exercise (``metadata.exercise``) is reported, not graded.
+- A single ``.ipynb`` file in SUBMISSIONS is one student's submission of one exercise: the
+  student id is the file name without ``.ipynb`` and the exercise is the one its metadata names
+  (a notebook without that metadata is reported, not graded).
+- The module graded is the notebook's exercise cells (cells tagged ``exercise``; all code cells
+  where none is tagged) joined in order, with IPython magics and shell lines commented out line
+  for line; a cell that starts with a cell magic (``%%time``) is left out whole, and that is
+  reported for the exercise. It then goes through the same compile and signature checks. A
+  notebook may be up to 4 MiB (outputs included); an invalid one (not JSON, not a notebook,
+  another nbformat version) is a problem of that exercise, with a message saying what to do.
 """
 
 from __future__ import annotations
@@ -52,8 +70,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
+from grader.ipynb import (
+    METADATA_KEY,
+    NotebookError,
+    exercise_code,
+    exercise_of,
+    read_notebook,
+)
 from grader.manifest import PROJECT_ROOT, load_manifest
 
 __all__ = [
@@ -69,7 +94,7 @@ __all__ = [
 STUBS_DIR = PROJECT_ROOT / "exercises"
 EXERCISES_FOLDER = "exercises"  # where a submission may keep its module files
 
-Kind = Literal["directory", "zip"]
+Kind = Literal["directory", "zip", "notebook"]
 
 
 class IntakeError(Exception):
@@ -82,6 +107,7 @@ class Limits:
     """Bounds on what one submission may cost to read (resource exhaustion, zip bombs)."""
 
     module_bytes: int = 1 << 20  # one exercise file, uncompressed
+    notebook_bytes: int = 4 << 20  # one exercise notebook (its outputs count), uncompressed
     entries: int = 200  # archive entries (or folder entries) looked at
     total_bytes: int = 16 << 20  # bytes read from one submission, in all
     archive_listed: int = 10_000  # entries an archive may list before it is refused unopened
@@ -126,12 +152,12 @@ class Intake:
 def discover(submissions_dir: Path, *, notes: list[str] | None = None) -> list[Submission]:
     """The submissions in ``submissions_dir``, sorted by student id.
 
-    Each folder or ``.zip`` file is one submission; its student id is its name without
-    ``.zip``. Hidden entries and other files are not submissions: they are skipped, with a line
-    appended to ``notes`` when given. Entries sharing a student id (``alice/`` and ``alice.zip``,
-    or names differing only in case) all come back with a problem, so neither silently replaces
-    the other. A symbolic link is not followed (it could point at the reference solutions): it
-    comes back with a problem.
+    Each folder, ``.zip`` or ``.ipynb`` file is one submission; its student id is its name
+    without ``.zip`` or ``.ipynb``. Hidden entries and other files are not submissions: they are
+    skipped, with a line appended to ``notes`` when given. Entries sharing a student id
+    (``alice/`` and ``alice.zip``, or names differing only in case) all come back with a problem,
+    so neither silently replaces the other. A symbolic link is not followed (it could point at
+    the reference solutions): it comes back with a problem.
     """
     root = Path(submissions_dir)
     if not root.exists():
@@ -160,9 +186,10 @@ def discover(submissions_dir: Path, *, notes: list[str] | None = None) -> list[S
             note(f"ignored {name}: hidden entries are not submissions")
             continue
         is_zip_name = name.lower().endswith(".zip") and len(name) > len(".zip")
+        is_notebook_name = name.lower().endswith(".ipynb") and len(name) > len(".ipynb")
         problems: list[str] = []
         if entry.is_symlink():
-            kind: Kind = "zip" if is_zip_name else "directory"
+            kind: Kind = "zip" if is_zip_name else "notebook" if is_notebook_name else "directory"
             problems.append(
                 f"{name} is a symbolic link: it was not followed (it could point at files that "
                 "are not this student's). Copy the submission itself into the submissions folder."
@@ -171,10 +198,16 @@ def discover(submissions_dir: Path, *, notes: list[str] | None = None) -> list[S
             kind = "directory"
         elif is_zip_name and entry.is_file(follow_symlinks=False):
             kind = "zip"
+        elif is_notebook_name and entry.is_file(follow_symlinks=False):
+            kind = "notebook"
         else:
-            note(f"ignored {name}: a submission is a folder or a .zip file")
+            note(f"ignored {name}: a submission is a folder or a .zip file (or an .ipynb)")
             continue
-        student = name[: -len(".zip")] if kind == "zip" and is_zip_name else name
+        student = name
+        if kind == "zip" and is_zip_name:
+            student = name[: -len(".zip")]
+        elif kind == "notebook" and is_notebook_name:
+            student = name[: -len(".ipynb")]
         if not student.isprintable():
             problems.append(
                 f"the name {student!r} contains control characters: rename the submission"
@@ -235,6 +268,9 @@ def unpack(
         intake.problems.extend(submission.problems)
         return intake
     accept = _Acceptor(intake, destination, signatures, limits)
+    if submission.kind == "notebook":
+        _unpack_notebook(submission.path, accept, names)
+        return intake
     if submission.kind == "zip":
         _unpack_zip(submission.path, accept, names, limits)
     else:
@@ -252,8 +288,9 @@ def unpack(
         examples = ", ".join(f"{name}.py" for name in names[:2])
         hint = f" ({hint})" if elsewhere else ""
         intake.problems.append(
-            f"no exercise files found; expected files like {examples} at the top of the "
-            f"submission or in {EXERCISES_FOLDER}/{hint}. Nothing was graded."
+            f"no exercise files found; expected files like {examples} (or notebooks like "
+            f"01_{names[0]}.ipynb) at the top of the submission or in {EXERCISES_FOLDER}/{hint}. "
+            "Nothing was graded."
         )
     elif elsewhere:
         intake.notes.append(f"{hint}: those were not graded")
@@ -269,6 +306,7 @@ class _Candidate:
     problem: str | None = None
     read: Callable[[int], bytes] | None = None
     size: int = 0  # what the file system or the archive's header claims; reads are bounded too
+    notebook: bool = False  # a Jupyter notebook (.ipynb), not a module
 
 
 class _Unreadable(Exception):
@@ -302,28 +340,42 @@ class _Acceptor:
             self.misplaced.append((label, by_lower[basename.lower()]))
 
     def take(self, name: str, candidates: dict[str, _Candidate]) -> None:
-        """Use ``exercises/<name>.py`` if present, else the flat one (noting the other)."""
-        nested, flat = candidates.get("nested"), candidates.get("flat")
-        chosen = nested or flat
+        """Use ``exercises/<name>.py`` if present, else the flat one (noting the other); without
+        a ``.py`` file, the exercise's notebook, nested or flat, likewise."""
+        module = self._either(candidates.get("nested"), candidates.get("flat"))
+        notebook = self._either(candidates.get("nested-notebook"), candidates.get("flat-notebook"))
+        if module and notebook:
+            self.intake.notes.append(
+                f"both {module.label} and the notebook {notebook.label} exist: {module.label} "
+                "was graded and the notebook ignored. Keep only one of them."
+            )
+        chosen = module or notebook
         if chosen is None:
             return
-        if nested and flat:
-            self.intake.notes.append(
-                f"both {flat.label} and {nested.label} exist: {nested.label} was graded and "
-                f"{flat.label} ignored. Keep only one copy."
-            )
         if chosen.problem is not None:
             self.intake.module_problem(name, chosen.problem)
             return
         assert chosen.read is not None
         data = self._read(name, chosen)
-        if data is not None:
+        if data is None:
+            return
+        if chosen.notebook:
+            self.accept_notebook(name, chosen.label, data)
+        else:
             self._accept(name, chosen.label, data)
+
+    def _either(self, nested: _Candidate | None, flat: _Candidate | None) -> _Candidate | None:
+        if nested and flat:
+            self.intake.notes.append(
+                f"both {flat.label} and {nested.label} exist: {nested.label} was graded and "
+                f"{flat.label} ignored. Keep only one copy."
+            )
+        return nested or flat
 
     def _read(self, name: str, candidate: _Candidate) -> bytes | None:
         """Read at most the per-file limit, and never past the submission's total budget."""
         assert candidate.read is not None
-        cap = self.limits.module_bytes
+        cap = self.limits.notebook_bytes if candidate.notebook else self.limits.module_bytes
         left = self.limits.total_bytes - self.read_so_far
         if candidate.size > cap:
             self.intake.module_problem(name, _too_large(candidate.label, cap, candidate.size))
@@ -356,6 +408,26 @@ class _Acceptor:
         self.intake.module_problem(
             name, f"{label} was not read: the submission reached the {limit} limit before it"
         )
+
+    def accept_notebook(self, name: str, label: str, data: bytes) -> None:
+        """Parse a notebook (never run it), check that it is this exercise's, take its code."""
+        notebook = _parse_notebook(label, data, lambda text: self.intake.module_problem(name, text))
+        if notebook is not None:
+            self.accept_parsed_notebook(name, label, notebook)
+
+    def accept_parsed_notebook(self, name: str, label: str, notebook: Any) -> None:
+        declared = exercise_of(notebook)
+        if declared is not None and declared != name:
+            self.intake.module_problem(
+                name,
+                f"{label} is the notebook of the exercise {declared!r} (its metadata says so), "
+                f"not of {name}: it was not graded. Rename it, or submit the {name} notebook.",
+            )
+            return
+        code, dropped = exercise_code(notebook)
+        for message in dropped:
+            self.intake.module_problem(name, f"{label}: {message}")
+        self._accept(name, label, code.encode("utf-8"))
 
     def _accept(self, name: str, label: str, data: bytes) -> None:
         """Decode, compile (without running), compare to the stub; copy unless it cannot load."""
@@ -525,6 +597,10 @@ def _take_from_archive(
             candidates[name][where] = _Candidate(
                 label, f"{label} {type_issue}: it was skipped. Submit the file itself."
             )
+        elif known is not None and known.label != label:  # two notebooks of one exercise
+            candidates[name][where] = _Candidate(
+                label, _two_notebooks(known.label, label, name), notebook=True
+            )
         elif known is not None:
             candidates[name][where] = _Candidate(
                 label,
@@ -533,7 +609,10 @@ def _take_from_archive(
             )
         else:
             candidates[name][where] = _Candidate(
-                label, read=_zip_reader(archive, entry), size=entry.file_size
+                label,
+                read=_zip_reader(archive, entry),
+                size=entry.file_size,
+                notebook=where.endswith("notebook"),
             )
     if unsafe:
         intake.problems.append(
@@ -556,7 +635,7 @@ def _wrapper(tops: Iterable[tuple[str, bool]], files: dict[str, str]) -> str | N
     for top, is_folder in tops:
         if top.startswith(".") or top in _JUNK:
             continue
-        if top in files or top == EXERCISES_FOLDER:
+        if top in files or top == EXERCISES_FOLDER or _notebook_for(top, files):
             return None
         if is_folder:
             folders.add(top)
@@ -570,7 +649,21 @@ def _slot(rel: list[str], files: dict[str, str]) -> tuple[str, str, int] | None:
         return files[rel[0]], "flat", 1
     if len(rel) >= 2 and rel[0] == EXERCISES_FOLDER and rel[1] in files:
         return files[rel[1]], "nested", 2
+    if rel and (name := _notebook_for(rel[0], files)):
+        return name, "flat-notebook", 1
+    if len(rel) >= 2 and rel[0] == EXERCISES_FOLDER and (name := _notebook_for(rel[1], files)):
+        return name, "nested-notebook", 2
     return None
+
+
+_NOTEBOOK_NAME = re.compile(r"^(?:\d+[_-])?(\w+)\.ipynb$")
+
+
+def _notebook_for(basename: str, files: dict[str, str]) -> str | None:
+    """The exercise whose notebook ``basename`` is (``activations.ipynb`` or, as generated,
+    ``01_activations.ipynb``), or None. ``files``: exercise file name -> exercise."""
+    found = _NOTEBOOK_NAME.match(basename)
+    return found.group(1) if found and f"{found.group(1)}.py" in files else None
 
 
 def _zip_reader(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Callable[[int], bytes]:
@@ -591,6 +684,66 @@ def _zip_reader(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Callable[[i
             ) from None
 
     return read
+
+
+# ----------------------------------------------------------------------------- notebooks
+
+
+def _two_notebooks(first: str, second: str, name: str) -> str:
+    return (
+        f"{first} and {second} are both notebooks of {name}, so which one you meant is unclear: "
+        "neither was graded. Keep only one."
+    )
+
+
+def _parse_notebook(label: str, data: bytes, report: Callable[[str], None]) -> Any | None:
+    """The parsed notebook, or None after reporting why it cannot be read (never raised)."""
+    try:
+        return read_notebook(data, label)
+    except NotebookError as error:
+        report(str(error))
+    except ImportError:
+        report(
+            f"{label} is a notebook, but this grader cannot read notebooks: install its notebook "
+            "support (pip install -e '.[notebooks]') and grade again"
+        )
+    return None
+
+
+def _unpack_notebook(path: Path, accept: _Acceptor, names: list[str]) -> None:
+    """A submission that is one notebook: its metadata says which exercise it is."""
+    intake, limits = accept.intake, accept.limits
+    candidate = _file_candidate(path.parent, "", path.name, notebook=True)
+    if candidate is None or candidate.problem is not None or candidate.read is None:
+        intake.problems.append(candidate.problem if candidate else f"{path.name} is missing")
+        return
+    cap = limits.notebook_bytes
+    if candidate.size > cap:
+        intake.problems.append(_too_large(candidate.label, cap, candidate.size))
+        return
+    try:
+        data = candidate.read(cap + 1)
+    except _Unreadable as error:
+        intake.problems.append(str(error))
+        return
+    accept.read_so_far += len(data)
+    if len(data) > cap:
+        intake.problems.append(_too_large(candidate.label, cap))
+        return
+    notebook = _parse_notebook(path.name, data, intake.problems.append)
+    if notebook is None:
+        return
+    declared = exercise_of(notebook)
+    if declared not in names:
+        what = "names no exercise" if declared is None else f"names {declared!r}, no exercise"
+        intake.problems.append(
+            f"{path.name} is a notebook on its own, so its metadata must say which exercise it "
+            f'is, and its "{METADATA_KEY}" entry {what} of this course. Submit the notebook '
+            "made by `python -m grader notebooks`, or put it, named like "
+            f"01_{names[0]}.ipynb, in a folder named after you. Nothing was graded."
+        )
+        return
+    accept.accept_parsed_notebook(declared, path.name, notebook)
 
 
 # ----------------------------------------------------------------------------- folders
@@ -633,6 +786,14 @@ def _unpack_directory(path: Path, accept: _Acceptor, names: list[str], limits: L
     graded = {f"{shown}{file}" for file in files}
     graded |= {f"{shown}{EXERCISES_FOLDER}/{file}" for file in files}
     graded.add(f"{shown}{EXERCISES_FOLDER}")
+    notebooks: dict[str, dict[str, list[str]]] = {name: {} for name in names}
+    for label, _ in listing:
+        folder, _, basename = label.rpartition("/")
+        where = {shown.rstrip("/"): "flat", f"{shown}{EXERCISES_FOLDER}": "nested"}.get(folder)
+        name = _notebook_for(basename, files)
+        if where is not None and name is not None:
+            notebooks[name].setdefault(f"{where}-notebook", []).append(basename)
+            graded.add(label)
     ignored: list[str] = []
     for label, kind in listing:
         basename = label.rsplit("/", 1)[-1]
@@ -645,12 +806,25 @@ def _unpack_directory(path: Path, accept: _Acceptor, names: list[str], limits: L
     for name in names:
         candidates: dict[str, _Candidate] = {}
         if nested_kind == "dir":
-            found = _file_candidate(nested_dir, f"{shown}{EXERCISES_FOLDER}/", name)
+            found = _file_candidate(nested_dir, f"{shown}{EXERCISES_FOLDER}/", f"{name}.py")
             if found is not None:
                 candidates["nested"] = found
-        found = _file_candidate(base, shown, name)
+        found = _file_candidate(base, shown, f"{name}.py")
         if found is not None:
             candidates["flat"] = found
+        for where, basenames in notebooks[name].items():
+            folder, prefix = (
+                (nested_dir, f"{shown}{EXERCISES_FOLDER}/") if where.startswith("nested")
+                else (base, shown)
+            )  # fmt: skip
+            if len(basenames) > 1:
+                first, second = sorted(basenames)[:2]
+                message = _two_notebooks(f"{prefix}{first}", f"{prefix}{second}", name)
+                candidates[where] = _Candidate(f"{prefix}{first}", message, notebook=True)
+            else:
+                found = _file_candidate(folder, prefix, basenames[0], notebook=True)
+                if found is not None:
+                    candidates[where] = found
         accept.take(name, candidates)
 
 
@@ -686,9 +860,11 @@ def _list(folder: Path, limits: Limits, intake: Intake) -> list[tuple[str, str]]
     return sorted(listing)
 
 
-def _file_candidate(folder: Path, shown: str, name: str) -> _Candidate | None:
-    path = folder / f"{name}.py"
-    label = f"{shown}{name}.py"
+def _file_candidate(
+    folder: Path, shown: str, filename: str, notebook: bool = False
+) -> _Candidate | None:
+    path = folder / filename
+    label = f"{shown}{filename}"
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -705,7 +881,7 @@ def _file_candidate(folder: Path, shown: str, name: str) -> _Candidate | None:
         return _Candidate(label, f"{label} is a folder, not a file: put the code in {label}")
     if not stat.S_ISREG(info.st_mode):
         return _Candidate(label, f"{label} is not a regular file: it was skipped")
-    return _Candidate(label, read=_file_reader(path, label), size=info.st_size)
+    return _Candidate(label, read=_file_reader(path, label), size=info.st_size, notebook=notebook)
 
 
 def _file_reader(path: Path, label: str) -> Callable[[int], bytes]:
@@ -763,10 +939,14 @@ def _compile(label: str, data: bytes) -> tuple[ast.Module | None, str | None]:
             where += f", column {error.offset}"
         text = _line(data, error.lineno).strip()  # not error.text: see _NO_FILE
         shown = f" in `{_clip(text, 100)}`" if text else ""
+        check = (
+            "run its exercise cells in Jupyter to see where"
+            if basename.lower().endswith(".ipynb")
+            else f"check with `python -m py_compile {basename}`"
+        )
         return None, (
-            f"{label}, {where}: {type(error).__name__}: {error.msg}{shown}. Fix it (check with "
-            f"`python -m py_compile {basename}`); until it compiles this exercise cannot be "
-            "graded."
+            f"{label}, {where}: {type(error).__name__}: {error.msg}{shown}. Fix it ({check}); "
+            "until it compiles this exercise cannot be graded."
         )
     except (RecursionError, MemoryError):
         return None, f"{label} is nested too deeply for Python to compile: simplify it"
@@ -1010,6 +1190,12 @@ def _size(count: int) -> str:
 
 def _too_large(label: str, limit: int, claimed: int | None = None) -> str:
     size = f" ({_size(claimed)})" if claimed is not None else ""
+    if label.lower().endswith(".ipynb"):
+        return (
+            f"{label} is larger than {_size(limit)}{size}, the limit for one notebook: it was "
+            "not read. Clear its outputs (Edit > Clear Outputs of All Cells), save it and submit "
+            "it again."
+        )
     return (
         f"{label} is larger than {_size(limit)}{size}, the limit for one exercise file: it was "
         "not read. Submit only your source code (no data or generated code in it)."
