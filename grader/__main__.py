@@ -2,6 +2,7 @@
 
 check [--impl PATH]   the student's self-check: run the public tests, print the table
 stubs [--check]       regenerate exercises/ from solutions/ (or only report what differs)
+notebooks OUT         one Jupyter notebook per exercise ([--lang en|zh] [--impl ...])
 autograde             grade this repository's own exercises (GitHub Actions, Gradescope)
 release OUT           write the student distribution (instructor)
 gradescope OUT.zip    build the Gradescope autograder bundle (instructor)
@@ -80,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     benchmarking = commands.add_parser("bench", help="MLP forward+backward speed and GFLOP/s")
     bench.add_arguments(benchmarking)
     benchmarking.set_defaults(run=bench.run)
+    from grader import notebooks
+
+    notebooking = commands.add_parser("notebooks", help="write one Jupyter notebook per exercise")
+    notebooks.add_arguments(notebooking)
+    notebooking.set_defaults(run=notebooks.run)
     from grader import autograde
 
     autograding = commands.add_parser("autograde", help="grade this repository's exercises (CI)")
