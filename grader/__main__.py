@@ -106,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         bundling = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
         gradescope.add_arguments(bundling)
         bundling.set_defaults(run=gradescope.run)
+    if (PROJECT_ROOT / "grader" / "throughput.py").is_file():
+        from grader import throughput
+
+        timing = commands.add_parser("throughput", help="seconds per graded submission")
+        throughput.add_arguments(timing)
+        timing.set_defaults(run=throughput.run)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -74,7 +74,14 @@ class ForkServer:
 
 
 def _child(job: dict[str, Any]) -> None:
-    """In the forked child: become a process group, redirect output, run pytest, exit."""
+    """In the forked child: become a process group, redirect output, run pytest, exit.
+
+    One thread for tensor operations: jobs run side by side, one per core, and a thread pool
+    per job would only fight over the cores (its idle threads spin, stealing the other job's
+    time, which made timings swing a hundredfold)."""
+    import torch
+
+    torch.set_num_threads(1)
     os.setpgid(0, 0)
     os.chdir(job["cwd"])
     descriptor = os.open(job["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -44,6 +44,7 @@ from grader.results import (
 from grader.submissions import Intake, IntakeError, Submission, discover, unpack
 
 PUBLIC_TESTS = PROJECT_ROOT / "tests"
+STUBS = PROJECT_ROOT / "exercises"
 DONE = "grade.json"
 
 
@@ -183,6 +184,7 @@ class _Report:
     collected: dict[str, int] = dataclasses.field(default_factory=dict)
     tests: dict[str, list[TestOutcome]] = dataclasses.field(default_factory=dict)
     timed_out: dict[str, float] = dataclasses.field(default_factory=dict)
+    timings: dict[str, list[tuple[str, float, float]]] = dataclasses.field(default_factory=dict)
 
     def complete(self, exercise: str) -> bool:
         reported = len(self.tests.get(exercise, []))
@@ -200,7 +202,8 @@ def _run_session(
     label = exercises[0].name if len(exercises) == 1 else "all"
     report, output = root / f"report-{label}.jsonl", root / f"output-{label}.txt"
     args = [
-        f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={timeout:g}", "-q",
+        f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={timeout:g}", "--timings",
+        "-q",
         "-p", "no:cacheprovider", "--rootdir", str(PROJECT_ROOT),
         "-c", str(PROJECT_ROOT / "pyproject.toml"), f"--report-json={report}",
         *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
@@ -223,6 +226,10 @@ def _run_session(
                 result.collected = {str(k): int(v) for k, v in record["collected"].items()}
             elif "timeout" in record:
                 result.timed_out[str(record["timeout"]["exercise"])] = timeout
+            elif "timing" in record:
+                timing = record["timing"]
+                row = (str(timing["function"]), float(timing["yours"]), float(timing["reference"]))
+                result.timings.setdefault(str(timing["exercise"]), []).append(row)
         except (ValueError, KeyError, TypeError, AttributeError):
             continue  # a line cut short by a kill
     return result
@@ -237,11 +244,16 @@ def _grade_exercises(
     timeout: float,
 ) -> tuple[ExerciseResult, ...]:
     """Every exercise the submission has, in one session; an exercise that session could not
-    finish (its test process died) gets a session of its own."""
-    present = [exercise for exercise in exercises if exercise.name in intake.modules]
+    finish (its test process died) gets a session of its own. An untouched stub is not run."""
+    untouched = {name for name, path in intake.modules.items() if _untouched_stub(name, path)}
+    present = [e for e in exercises if e.name in intake.modules and e.name not in untouched]
     report = _run_session(present, tests, root, server, timeout) if present else None
     results = []
     for exercise in exercises:
+        if exercise.name in untouched:
+            message = f"{exercise.name}.py is the untouched stub"
+            results.append(_unscored(exercise, "not attempted", message))
+            continue
         if exercise.name not in intake.modules:
             problems = intake.module_problems.get(exercise.name, [])
             status = "invalid" if problems else "not attempted"
@@ -253,6 +265,15 @@ def _grade_exercises(
             report = _run_session([exercise], tests, root, server, timeout)
         results.append(_exercise_result(exercise, report, intake, timeout))
     return tuple(results)
+
+
+def _untouched_stub(name: str, path: Path) -> bool:
+    """The file is byte for byte the stub handed out: every test would be not attempted."""
+    stub = STUBS / f"{name}.py"
+    try:
+        return stub.is_file() and stub.read_bytes() == path.read_bytes()
+    except OSError:
+        return False
 
 
 def _exercise_result(
@@ -267,7 +288,10 @@ def _exercise_result(
         message = f"the tests of {exercise.name} could not run (exit {report.exit_code})"
         return _unscored(exercise, "crashed", f"{message}\n{report.output}")
     outcomes = report.tests[exercise.name]
-    result = ExerciseResult.from_tests(exercise.name, exercise.title, exercise.points, outcomes)
+    timings = report.timings.get(exercise.name, [])
+    result = ExerciseResult.from_tests(
+        exercise.name, exercise.title, exercise.points, outcomes, timings
+    )
     problems = intake.module_problems.get(exercise.name, [])
     if problems:
         result = dataclasses.replace(result, message="; ".join(problems))

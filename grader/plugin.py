@@ -61,6 +61,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "grader runs untrusted submissions)",
     )
     group.addoption(
+        "--timings",
+        action="store_true",
+        help="with --sandbox and --report-json: also time each exercise's key function beside "
+        "the reference (reported, not graded)",
+    )
+    group.addoption(
         "--exercise-timeout",
         type=float,
         metavar="SECONDS",
@@ -112,6 +118,35 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     _report_line(config, {"finished": True})
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for name in session.config.stash.get(DEADLINES, {}):
+        _finish_exercise(session.config, name)
+
+
+def _finish_exercise(config: pytest.Config, name: str) -> None:
+    """Its tests are done: time its key function if asked (and if any test passed), then close
+    its sandbox, freeing what the student's code holds."""
+    sandbox = config.stash[SANDBOXES][name]
+    if sandbox.closed:
+        return
+    passed = config.stash[TALLY].get(name, Counter())["passed"]
+    reference = NAMED_IMPLEMENTATIONS["solutions"]
+    if config.getoption("timings") and passed and (reference / f"{name}.py").is_file():
+        from grader.sandbox import TIME, SandboxError, StudentError
+        from grader.timing import KEY_FUNCTIONS, best_time
+
+        try:
+            yours = sandbox.call(name, TIME, (), {})
+            theirs = best_time(load_module(reference, name), name)
+        except (SandboxError, StudentError, Exception):
+            yours = None
+        if type(yours) is float and yours > 0:
+            timing = {"exercise": name, "function": KEY_FUNCTIONS[name].label,
+                      "yours": yours, "reference": theirs}  # fmt: skip
+            _report_line(config, {"timing": timing})
+    sandbox.close()
+
+
 def _report_line(config: pytest.Config, record: dict[str, Any]) -> None:
     """Append one JSON line to ``--report-json`` at once: a session killed later loses nothing
     it has reported."""
@@ -135,7 +170,7 @@ def _enter_exercise(item: pytest.Item) -> None:
     message = f"the tests of {exercise.name} did not finish in {limit or 0:g} s (time limit)"
     if exercise.name not in deadlines:
         for done in deadlines:
-            sandboxes[done].close()
+            _finish_exercise(item.config, done)
         deadlines[exercise.name] = time.monotonic() + limit if limit else None
         sandboxes[exercise.name].deadline = deadlines[exercise.name]
         sandboxes[exercise.name].time_limit_message = message

@@ -1,0 +1,78 @@
+"""``python -m grader throughput``: how many seconds grading takes per submission.
+
+Builds a class of N copies of the reference solutions and N copies of the untouched stubs
+(which intake recognises: their tests are not run, all of them not attempted),
+grades each half with ``python -m grader grade --jobs J`` (start-up included, as an instructor
+would run it) and prints seconds per submission. Beside it, the baseline: the same public tests
+run once on the reference in one plain pytest process (no sandbox, no isolation), so the ratio
+says what the isolation costs. Timings on a shared machine vary: run it twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from grader.manifest import PROJECT_ROOT, load_manifest
+
+GOAL_SECONDS = 2.0  # per submission, --jobs 2, on a 2-core machine
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-n", type=int, default=10, help="copies of each kind (default 10)")
+    parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
+
+
+def _make_class(root: Path, source: Path, copies: int) -> Path:
+    folder = root / source.name
+    for number in range(copies):
+        student = folder / f"{source.name}-{number:03d}"
+        student.mkdir(parents=True)
+        for exercise in load_manifest():
+            shutil.copy2(source / f"{exercise.name}.py", student / f"{exercise.name}.py")
+    return folder
+
+
+def _seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):  # 1: pytest found failures, still a timing
+        sys.exit(f"grader: `{' '.join(command)}` failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.n < 1 or args.jobs < 1:
+        print("grader: -n and --jobs must be positive", file=sys.stderr)
+        return 2
+    python = sys.executable
+    tests = [str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests]
+    baseline = _seconds([python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                         "--impl=solutions", *tests])  # fmt: skip
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="throughput-") as scratch:
+        root = Path(scratch)
+        for kind in ("solutions", "exercises"):
+            submissions = _make_class(root, PROJECT_ROOT / kind, args.n)
+            out = root / f"out-{kind}"
+            seconds = _seconds([python, "-m", "grader", "grade", str(submissions),
+                                "--out", str(out), "--jobs", str(args.jobs)])  # fmt: skip
+            rows.append((kind, seconds))
+    total = sum(seconds for _, seconds in rows)
+    label = {"solutions": "reference copies", "exercises": "untouched stubs"}
+    print(f"grading {args.n} + {args.n} submissions, --jobs {args.jobs}, start-up included")
+    for kind, seconds in rows:
+        print(f"  {label[kind]:<17} {seconds / args.n:6.2f} s per submission")
+    per_submission = total / (2 * args.n)
+    print(f"  {'both':<17} {per_submission:6.2f} s per submission (goal: {GOAL_SECONDS:g} s)")
+    print(f"baseline: the public tests on the reference in one plain pytest process, no "
+          f"sandbox: {baseline:.2f} s")  # fmt: skip
+    ratio = rows[0][1] / args.n / baseline
+    print(f"ratio, a graded reference copy / the baseline run: {ratio:.2f}")
+    return 0

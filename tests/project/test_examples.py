@@ -1,0 +1,66 @@
+"""The bundled example class (``examples/submissions/``) and the README's main command on it."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.manifest import PROJECT_ROOT, load_manifest
+
+EXAMPLES = PROJECT_ROOT / "examples"
+
+
+def _maker():
+    path = EXAMPLES / "make_submissions.py"
+    spec = importlib.util.spec_from_file_location("make_submissions", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generated_submissions_are_up_to_date():
+    """The zips copy solutions/, exercises/ and tests/variants/: a change there must be carried
+    over (`python examples/make_submissions.py`), or the example class grades stale code."""
+    maker = _maker()
+    for zip_name, modules in maker.classes().items():
+        committed = (maker.SUBMISSIONS / zip_name).read_bytes()
+        assert committed == maker.zip_bytes(Path(zip_name).stem, modules), (
+            f"examples/submissions/{zip_name} is stale: run python examples/make_submissions.py"
+        )
+
+
+def test_the_mistakes_are_planted_mistakes_of_every_exercise():
+    maker = _maker()
+    assert set(maker.MISTAKES) == {exercise.name for exercise in load_manifest()}
+    for name in maker.MISTAKES:
+        assert f"# A classic mistake: {maker.MISTAKES[name]}" in maker.mistake(name)
+
+
+@pytest.mark.slow
+def test_the_main_command_grades_the_example_class(tmp_path):
+    """What the README promises an instructor: every kind of submission gets its expected row."""
+    out = tmp_path / "graded"
+    command = [sys.executable, "-m", "grader", "grade", str(EXAMPLES / "submissions"),
+               "--out", str(out), "--timeout", "15"]  # fmt: skip
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
+        book = {row["student"]: row for row in csv.DictReader(handle)}
+    assert set(book) == {"perfect", "partial", "stubs", "mistakes", "hangs", "crashes"}
+    assert float(book["perfect"]["total"]) == 100
+    assert float(book["partial"]["total"]) == 40  # activations 10 + losses 15 + optimizers 15
+    assert float(book["stubs"]["total"]) == 0
+    for exercise in load_manifest():  # every planted mistake costs points, none costs them all
+        assert 0 < float(book["mistakes"][exercise.name]) < exercise.points, exercise.name
+    assert float(book["hangs"]["model_selection"]) == 0
+    assert "did not finish in 15 s" in (out / "hangs" / "feedback.md").read_text()
+    crash = (out / "crashes" / "feedback.md").read_text()
+    assert "segmentation fault" in crash
+    assert 0 < float(book["crashes"]["regularization"]) < 10, "the mask tests ran before the crash"
+    assert "perfect" in result.stdout and "100/100" in result.stdout  # the table is printed
