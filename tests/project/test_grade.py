@@ -75,6 +75,40 @@ def graded_class(tmp_path_factory):
         "    open('/tmp/cheat-results.json', 'w').write('{}')\n"
         "    return [(np.zeros(1).view(Anything), np.zeros(1).view(Anything))] * k\n"
     ))  # fmt: skip
+    xfail = "    pytest.xfail('no')\n"
+    submission(submissions, "xfails", model_selection="import pytest" + signature + xfail)
+    constant = "    return [(np.arange(1), np.arange(1))] * k\n"
+    submission(submissions, "constant", model_selection="import numpy as np" + signature + constant)
+    submission(submissions, "patches", model_selection=(  # every assertion helper it can reach
+        "import sys\nimport numpy as np\nimport pytest\nimport torch\n\n"
+        "def nothing(*args, **kwargs):\n    return None\n\n"
+        "for module in list(sys.modules.values()):\n"
+        "    for name in ('fail', 'assert_statistic', 'assert_tensor_close', 'assert_close',\n"
+        "                 'assert_array_equal', 'assert_equal'):\n"
+        "        if hasattr(module, name):\n"
+        "            try:\n                setattr(module, name, nothing)\n"
+        "            except Exception:\n                pass\n"
+        "torch.testing.assert_close = np.testing.assert_array_equal = pytest.fail = nothing\n"
+        "torch.equal = lambda *args: True\nnp.array_equal = lambda *args, **kwargs: True\n"
+        + signature + constant
+    ))  # fmt: skip
+    submission(submissions, "edits", model_selection=(  # rewrites the tests it can find on disk
+        "import glob\nimport os\n\nimport numpy as np\n\n"
+        "for pattern in ('/tmp/grade-*/tests/test_*.py', '/tmp/*/tests/test_model_selection.py',\n"
+        "                os.path.join(os.getcwd(), '*', 'test_*.py')):\n"
+        "    for path in glob.glob(pattern):\n"
+        "        try:\n"
+        "            with open(path, 'w') as handle:\n"
+        "                handle.write('def test_everything():\\n    pass\\n')\n"
+        "        except OSError:\n            pass\n"
+        + signature + constant
+    ))  # fmt: skip
+    submission(submissions, "forbidden", model_selection=(
+        "import numpy as np\nfrom sklearn.model_selection import KFold\n" + signature
+        + "    order = np.random.default_rng(seed).permutation(n_samples) if shuffle "
+        "else np.arange(n_samples)\n"
+        "    return [(order[t], order[v]) for t, v in KFold(k).split(order)]\n"
+    ))  # fmt: skip
     submission(submissions, "broken", model_selection="def k_fold_split(n_samples, k:\n")
     (submissions / "empty").mkdir()
     with zipfile.ZipFile(submissions / "zipped.zip", "w") as archive:
@@ -131,7 +165,25 @@ def test_no_points_for_skipping_faking_equality_or_writing_results(graded_class)
     _, out, _ = graded_class
     book = gradebook(out)
     assert points(book, "skips") == 0
+    assert points(book, "xfails") == 0
     assert points(book, "cheats") == 0
+
+
+def test_no_points_for_monkeypatching_or_editing_the_tests(graded_class):
+    """The assertions live in the test process: patching what the sandbox holds changes nothing,
+    and the sandbox may not write outside its scratch directory."""
+    _, out, _ = graded_class
+    book = gradebook(out)
+    # the same constant answer as "constant", which earns a little (a constant is reproducible)
+    assert points(book, "patches") == points(book, "constant") < 1
+    assert points(book, "edits") == points(book, "constant")
+
+
+def test_the_forbidden_library_routine_earns_nothing(graded_class):
+    _, out, _ = graded_class
+    assert points(gradebook(out), "forbidden") == 0
+    feedback = (out / "forbidden" / "feedback.md").read_text()
+    assert "Forbidden call" in feedback and "KFold" in feedback
 
 
 def test_bad_input_gets_a_clear_row(graded_class):
