@@ -918,6 +918,21 @@ def write_feedback_md(result: SubmissionResult, path: str | os.PathLike[str]) ->
     atomic_write_text(path, feedback_md(result))
 
 
+def _localized(exercise: ExerciseResult) -> tuple[str, str]:
+    """The exercise's title and one-line summary in the student's language (``GRADER_LANG``,
+    see :mod:`grader.instructions`); its title alone where it has no instructions."""
+    from grader import instructions
+
+    fallback = (exercise.title or exercise.name, "")
+    if not (instructions.INSTRUCTIONS_DIR / f"{exercise.name}.md").is_file():
+        return fallback
+    try:
+        lang = instructions.language()
+        return instructions.title(exercise.name, lang), instructions.summary(exercise.name, lang)
+    except ValueError:
+        return fallback
+
+
 def feedback_md(result: SubmissionResult) -> str:
     lines = [f"# Feedback: {_md_text(result.student)}", "", _summary_md(result).rstrip("\n")]
     if any(_failures(exercise) for exercise in result.exercises):
@@ -929,9 +944,11 @@ def feedback_md(result: SubmissionResult) -> str:
     for number, exercise in enumerate(_sorted_exercises(result), start=1):
         while lines and not lines[-1]:
             lines.pop()
-        title = _md_text(exercise.title or exercise.name)
+        title, summary = _localized(exercise)
         points = f"{format_points(exercise.points)} / {format_points(exercise.max_points)} points"
-        lines += ["", f"## {number}. {title}: {points}", "", *_status_lines(exercise)]
+        lines += ["", f"## {number}. {_md_text(title)}: {points}", ""]
+        lines += [f"_{_md_text(summary)}_", ""] if summary else []
+        lines += _status_lines(exercise)
         if exercise.status == "graded" or exercise.tests:
             lines += _failure_section(exercise, FEEDBACK_LINES, FEEDBACK_CHARS)
         if exercise.timings and exercise.attempted:

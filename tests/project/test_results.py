@@ -680,3 +680,17 @@ def test_results_module_imports_neither_pytest_nor_torch_nor_matplotlib():
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [("", "Activations: sigmoid, ReLU, softmax", "激活函数"), ("zh", "激活函数", "Activations:")],
+)
+def test_feedback_speaks_the_students_language(tmp_path, monkeypatch, lang, expected, absent):
+    """The exercise titles and summaries come from instructions/ in GRADER_LANG (English by
+    default); the test messages themselves stay as the tests wrote them."""
+    monkeypatch.setenv("GRADER_LANG", lang)
+    text = feedback(tmp_path, graded("ming", [full_marks("activations")]))
+    heading = next(line for line in text.splitlines() if line.startswith("## 1."))
+    assert expected in heading and absent not in heading
+    assert any(line.startswith("_") and len(line) > 20 for line in text.splitlines())
