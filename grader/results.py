@@ -1013,9 +1013,18 @@ def gradebook_csv(results: Iterable[SubmissionResult], order: Sequence[str] | No
     return buffer.getvalue()
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_safe(text: str) -> str:
-    """Exact text, except lone surrogates (not encodable as UTF-8) written as escapes."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """Exact text, except lone surrogates (not encodable as UTF-8) written as escapes, and text a
+    spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return)
+    prefixed with a single quote. Student ids and messages come from submissions: a zip named
+    ``=HYPERLINK(...).zip`` must not become a live formula when the instructor opens the
+    gradebook in Excel or LibreOffice. The quote is visible in a plain CSV reader; that is the
+    price of the instructor's safety (OWASP's advice for CSV injection)."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 # --------------------------------------------------------------------------------------------

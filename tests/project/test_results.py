@@ -694,3 +694,14 @@ def test_feedback_speaks_the_students_language(tmp_path, monkeypatch, lang, expe
     heading = next(line for line in text.splitlines() if line.startswith("## 1."))
     assert expected in heading and absent not in heading
     assert any(line.startswith("_") and len(line) > 20 for line in text.splitlines())
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+def test_gradebook_cells_never_start_a_spreadsheet_formula(tmp_path, text):
+    """A student id or message taken from a submission would otherwise run in Excel."""
+    result = SubmissionResult(text, "error", text, ())
+    path = tmp_path / "grades.csv"
+    write_gradebook_csv([result], path)
+    with path.open(newline="", encoding="utf-8") as stream:
+        (row,) = list(csv.reader(stream))[1:]
+    assert row[0] == row[-1] == "'" + text
