@@ -36,6 +36,7 @@ from grader.manifest import exercise_for_test_file, load_manifest
 IMPL_DIR = pytest.StashKey[Path]()
 SANDBOXES = pytest.StashKey[dict[str, Any]]()
 DEADLINES = pytest.StashKey[dict[str, float | None]]()
+TIMED_OUT = pytest.StashKey[set[str]]()
 TALLY = pytest.StashKey[dict[str, Counter[str]]]()
 NOT_ATTEMPTED = "not attempted"
 
@@ -109,6 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
             for exercise in load_manifest()
         }
         config.stash[DEADLINES] = {}
+        config.stash[TIMED_OUT] = set()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -127,7 +129,7 @@ def _finish_exercise(config: pytest.Config, name: str) -> None:
     """Its tests are done: time its key function if asked (and if any test passed), then close
     its sandbox, freeing what the student's code holds."""
     sandbox = config.stash[SANDBOXES][name]
-    if sandbox.closed:
+    if _past_deadline(config, name) or sandbox.closed:  # its last test may have run out of time
         return
     passed = config.stash[TALLY].get(name, Counter())["passed"]
     reference = NAMED_IMPLEMENTATIONS["solutions"]
@@ -174,13 +176,21 @@ def _enter_exercise(item: pytest.Item) -> None:
         deadlines[exercise.name] = time.monotonic() + limit if limit else None
         sandboxes[exercise.name].deadline = deadlines[exercise.name]
         sandboxes[exercise.name].time_limit_message = message
-    deadline = deadlines[exercise.name]
-    if deadline is not None and time.monotonic() > deadline:
-        if sandboxes[exercise.name].deadline is not None:  # the first test past it: report once
-            sandboxes[exercise.name].deadline = None
-            sandboxes[exercise.name].close()
-            _report_line(item.config, {"timeout": {"exercise": exercise.name, "seconds": limit}})
+    if _past_deadline(item.config, exercise.name):
         pytest.fail(message, pytrace=False)
+
+
+def _past_deadline(config: pytest.Config, name: str) -> bool:
+    """Whether the exercise ran past its time limit; reported (once) when it has."""
+    deadline = config.stash[DEADLINES].get(name)
+    if deadline is None or time.monotonic() <= deadline:
+        return False
+    if name not in config.stash[TIMED_OUT]:
+        config.stash[TIMED_OUT].add(name)
+        config.stash[SANDBOXES][name].close()
+        limit = config.getoption("exercise_timeout")
+        _report_line(config, {"timeout": {"exercise": name, "seconds": limit}})
+    return True
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -105,3 +105,37 @@ def test_student_check_of_the_stubs_runs_to_the_end_with_nothing_attempted():
         passed, graded, failed, not_attempted = summary_row(result.stdout, exercise.name)
         assert (passed, failed) == (0, 0) and not_attempted == graded > 0, exercise.name
     assert "next: activations" in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
+def test_an_exercise_past_its_time_limit_is_reported_even_at_its_last_test(tmp_path):
+    """--exercise-timeout: a hang in the exercise's last test must still mark the exercise as
+    timed out (not as an ordinary failure, which would keep the points of the tests before)."""
+    import json
+
+    impl = tmp_path / "impl"
+    impl.mkdir()
+    (impl / "model_selection.py").write_text(
+        "def k_fold_split(n_samples, k, *, shuffle=False, seed=None):\n"
+        "    while shuffle:\n        pass\n    return []\n",
+        encoding="utf-8",
+    )
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_model_selection_hidden.py").write_text(
+        "def test_quick(load_impl):\n"
+        "    assert load_impl('model_selection').k_fold_split(4, 2) == []\n\n"
+        "def test_hangs(load_impl):\n"
+        "    load_impl('model_selection').k_fold_split(4, 2, shuffle=True)\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.jsonl"
+    result = run_pytest(
+        f"--impl={impl}", "--sandbox", "--exercise-timeout=2", f"--report-json={report}",
+        str(tests / "test_model_selection_hidden.py"), cwd=tmp_path,
+    )  # fmt: skip
+    records = [json.loads(line) for line in report.read_text().splitlines()]
+    outcomes = [r["test"]["outcome"] for r in records if "test" in r]
+    assert outcomes == ["passed", "failed"], result.stdout[-2000:]
+    assert {"timeout": {"exercise": "model_selection", "seconds": 2.0}} in records
