@@ -1,16 +1,19 @@
-"""Command line: ``python -m grader <command>``.
+"""Command line: ``python -m grader <command>``; ``python -m grader <command> --help`` for more.
 
 check [--impl PATH]   the student's self-check: run the public tests, print the table
-stubs [--check]       regenerate exercises/ from solutions/ (or only report what differs)
-notebooks OUT         one Jupyter notebook per exercise ([--lang en|zh] [--impl ...])
+grade SUBMISSIONS     grade a class of untrusted submissions (--out OUT, --jobs, --timeout)
 autograde             grade this repository's own exercises (GitHub Actions, Gradescope)
+notebooks OUT         one Jupyter notebook per exercise ([--lang en|zh] [--impl ...])
+train, bench          train the MLP on real images; time its forward and backward pass
+stubs [--check]       regenerate exercises/ from solutions/ (instructor)
 release OUT           write the student distribution (instructor)
 gradescope OUT.zip    build the Gradescope autograder bundle (instructor)
-"""
+throughput [-n N]     seconds per graded submission (instructor)"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from grader.manifest import PROJECT_ROOT, load_manifest
@@ -61,6 +64,19 @@ def _stubs(args: argparse.Namespace) -> int:
     return 0
 
 
+COMMANDS = {  # name -> (module in grader/, help)
+    "grade": ("grade", "grade a class of submissions, safely"),
+    "autograde": ("autograde", "grade this repository's exercises (CI)"),
+    "notebooks": ("notebooks", "write one Jupyter notebook per exercise"),
+    "train": ("train", "train the MLP on real images, plot the run"),
+    "bench": ("bench", "MLP forward+backward speed and GFLOP/s"),
+    "stubs": ("stubs", "regenerate exercises/ from solutions/"),
+    "release": ("release", "write the student distribution"),
+    "gradescope": ("gradescope", "build the Gradescope autograder zip"),
+    "throughput": ("throughput", "seconds per graded submission"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -69,49 +85,20 @@ def main(argv: list[str] | None = None) -> int:
         "--impl", default="exercises", help="exercises (default), solutions or a directory"
     )
     check.set_defaults(run=_check)
-    from grader import bench, grade, train
-
-    grading = commands.add_parser("grade", help="grade a class of submissions, safely")
-    grade.add_arguments(grading)
-    grading.set_defaults(run=grade.run)
-
-    training = commands.add_parser("train", help="train the MLP on real images, plot the run")
-    train.add_arguments(training)
-    training.set_defaults(run=train.run)
-    benchmarking = commands.add_parser("bench", help="MLP forward+backward speed and GFLOP/s")
-    bench.add_arguments(benchmarking)
-    benchmarking.set_defaults(run=bench.run)
-    from grader import notebooks
-
-    notebooking = commands.add_parser("notebooks", help="write one Jupyter notebook per exercise")
-    notebooks.add_arguments(notebooking)
-    notebooking.set_defaults(run=notebooks.run)
-    from grader import autograde
-
-    autograding = commands.add_parser("autograde", help="grade this repository's exercises (CI)")
-    autograde.add_arguments(autograding)
-    autograding.set_defaults(run=autograde.run)
-    # The instructor's commands exist only where their modules are: the student release
-    # (python -m grader release) leaves out stubs.py, release.py and gradescope.py.
-    if (PROJECT_ROOT / "grader" / "stubs.py").is_file():
-        stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
-        stubs.add_argument("--check", action="store_true", help="only report out-of-date stubs")
-        stubs.set_defaults(run=_stubs)
-    if (PROJECT_ROOT / "grader" / "release.py").is_file():
-        from grader import gradescope, release
-
-        releasing = commands.add_parser("release", help="write the student distribution")
-        release.add_arguments(releasing)
-        releasing.set_defaults(run=release.run)
-        bundling = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
-        gradescope.add_arguments(bundling)
-        bundling.set_defaults(run=gradescope.run)
-    if (PROJECT_ROOT / "grader" / "throughput.py").is_file():
-        from grader import throughput
-
-        timing = commands.add_parser("throughput", help="seconds per graded submission")
-        throughput.add_arguments(timing)
-        timing.set_defaults(run=throughput.run)
+    # A command lives in grader/<module>.py with add_arguments() and run(); a module the
+    # student release leaves out (stubs, release, gradescope, throughput) takes its command
+    # with it.
+    for name, (module_name, help_text) in COMMANDS.items():
+        if not (PROJECT_ROOT / "grader" / f"{module_name}.py").is_file():
+            continue
+        command = commands.add_parser(name, help=help_text)
+        if name == "stubs":
+            command.add_argument("--check", action="store_true", help="only report outdated stubs")
+            command.set_defaults(run=_stubs)
+            continue
+        module = importlib.import_module(f"grader.{module_name}")
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
     args = parser.parse_args(argv)
     return args.run(args)
 
