@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import inspect
+import linecache
 import sys
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -141,6 +142,22 @@ def load_module(directory: Path, name: str) -> ModuleType:
         if sys.modules.get(module_name) is module:
             del sys.modules[module_name]
     return module
+
+
+def student_line(error: BaseException, directory: Path) -> str:
+    """Where in the student's files ``error`` was raised: ``at losses.py, line 12: <the line>``
+    for the innermost frame in ``directory`` ("" when none is). Error messages point there
+    rather than at a traceback through torch's internals."""
+    where, frame = None, error.__traceback__
+    while frame is not None:
+        if Path(frame.tb_frame.f_code.co_filename).resolve().is_relative_to(directory.resolve()):
+            where = frame
+        frame = frame.tb_next
+    if where is None:
+        return ""
+    filename = where.tb_frame.f_code.co_filename
+    line = linecache.getline(filename, where.tb_lineno).strip()
+    return f"at {Path(filename).name}, line {where.tb_lineno}: {line}"
 
 
 def load(directory: Path, name: str) -> Implementation:

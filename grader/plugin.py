@@ -30,6 +30,7 @@ from grader.implementation import (
     load,
     load_module,
     resolve_impl,
+    student_line,
 )
 from grader.manifest import exercise_for_test_file, load_manifest
 
@@ -316,17 +317,14 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 def _student_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
     """For an exception raised inside the implementation: a short message pointing at the
     student's line instead of a traceback through torch's internals (None otherwise)."""
-    impl_dir = item.config.stash[IMPL_DIR]
-    frames = [e for e in excinfo.traceback if Path(e.path).resolve().is_relative_to(impl_dir)]
-    if not frames:
-        return None
-    where = frames[-1]
     error = excinfo.value
+    where = student_line(error, item.config.stash[IMPL_DIR])
+    if not where:
+        return None
     first_lines = "\n    ".join(str(error).strip().splitlines()[:6])
     return (
         f"{item.name}: your code raised {type(error).__name__}:\n    {first_lines}\n"
-        f"  at {Path(where.path).name}, line {where.lineno + 1}: {str(where.statement).strip()}\n"
-        f"  (test: {item.nodeid})"
+        f"  {where}\n  (test: {item.nodeid})"
     )
 
 

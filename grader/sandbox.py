@@ -502,19 +502,12 @@ def _kind(error: BaseException, directory: Path) -> str:
 
 
 def _describe(error: BaseException, directory: Path) -> str:
-    text = str(error)
-    frame = error.__traceback__
-    where = None
-    while frame is not None:
-        if Path(frame.tb_frame.f_code.co_filename).resolve().is_relative_to(directory):
-            where = frame
-        frame = frame.tb_next
-    if where is not None:
-        import linecache
+    from grader.implementation import student_line
 
-        filename = where.tb_frame.f_code.co_filename
-        line = linecache.getline(filename, where.tb_lineno).strip()
-        text += f"\n  at {Path(filename).name}, line {where.tb_lineno}: {line}"
+    text = str(error)
+    where = student_line(error, directory)
+    if where:
+        text += f"\n  {where}"
     if isinstance(error, SystemExit):
         text = f"your code called sys.exit({error.code!r})"
     elif isinstance(error, KeyboardInterrupt):

@@ -76,6 +76,8 @@ def test_not_implemented_from_a_library_is_a_failure_not_a_skip(tmp_path):
     _, graded, failed, not_attempted = summary_row(result.stdout, "activations")
     assert result.returncode == 1 and failed == graded and not_attempted == 0
     assert "your code raised NotImplementedError" in result.stdout
+    line = SOLUTION.count("\n") + 6  # the return line of the appended relu
+    assert f"at activations.py, line {line}: return numbers.Complex.real.fget(x)" in result.stdout
 
 
 def test_syntax_error_is_a_clear_failure(tmp_path):

@@ -126,6 +126,12 @@ def test_student_exceptions_keep_their_type(sandbox_for):
         impl.relu(torch.zeros(1))
 
 
+def test_an_error_points_at_the_students_line(sandbox_for):
+    impl = sandbox_for("def relu(x):\n    y = x + 1\n    return y.no_such_method()\n")
+    with pytest.raises(AttributeError, match=r"at activations\.py, line 3: return y\.no_such"):
+        impl.relu(torch.zeros(1))
+
+
 def test_a_stub_is_not_attempted(sandbox_for):
     impl = sandbox_for("def relu(x):\n    raise NotImplementedError('relu() is not written yet')\n")
     with pytest.raises(NotAttemptedSkip, match="not written yet"):
