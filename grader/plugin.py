@@ -408,4 +408,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         )
     write(f"{'':>2}  {'total':<16} {'':>9} {'':>7} {'':>14}   {earned:5.1f}/{total_points:g}")
     if next_up is not None:
-        write(f"next: {next_up.name} ({next_up.title}) - edit exercises/{next_up.name}.py")
+        where = (  # a notebook's cells are tested from a scratch folder: no file to name
+            f" - edit exercises/{next_up.name}.py"
+            if config.stash[IMPL_DIR] == NAMED_IMPLEMENTATIONS["exercises"].resolve()
+            else ""
+        )
+        write(f"next: {next_up.name} ({next_up.title}){where}")

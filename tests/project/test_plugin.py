@@ -61,6 +61,7 @@ def test_partly_done_module_counts_each_function(tmp_path):
     passed, graded, failed, not_attempted = summary_row(result.stdout, "activations")
     assert result.returncode == 0, result.stdout[-3000:]
     assert failed == 0 and 0 < passed < graded and passed + not_attempted == graded
+    assert "next: activations" in result.stdout and "edit exercises/" not in result.stdout
 
 
 def test_not_implemented_from_a_library_is_a_failure_not_a_skip(tmp_path):
@@ -106,7 +107,8 @@ def test_student_check_of_the_stubs_runs_to_the_end_with_nothing_attempted():
     for exercise in load_manifest():
         passed, graded, failed, not_attempted = summary_row(result.stdout, exercise.name)
         assert (passed, failed) == (0, 0) and not_attempted == graded > 0, exercise.name
-    assert "next: activations" in result.stdout
+    assert "next: activations (Activations: sigmoid, ReLU, softmax)" in result.stdout
+    assert "- edit exercises/activations.py" in result.stdout
 
 
 @pytest.mark.slow
