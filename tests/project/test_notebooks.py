@@ -4,8 +4,10 @@ generated notebooks executed end to end in a real kernel with nbclient."""
 from __future__ import annotations
 
 import ast
+import csv
 import json
 import re
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -25,6 +27,7 @@ from grader.ipynb import (
 )
 from grader.manifest import load_manifest
 from grader.notebooks import build, cells_of, module_from_inputs, run_tests, write_notebooks
+from grader.results import load_submission
 from grader.submissions import Limits, Submission, discover, unpack
 
 EXERCISES = load_manifest()
@@ -383,14 +386,18 @@ def kernel(tmp_path, monkeypatch) -> str:
     return "grader-test"
 
 
-def execute(path: Path, kernel: str) -> tuple[str, list[str]]:
-    """Run every cell of the notebook at ``path``; (the test cell's text, error outputs)."""
+def execute(path: Path, kernel: str, *, save: bool = False) -> tuple[str, list[str]]:
+    """Run every cell of the notebook at ``path``; (the test cell's text, error outputs).
+    With ``save``, the executed notebook (outputs included) is written back to ``path``, as a
+    student's Ctrl+S would."""
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
     where = {"metadata": {"path": str(path.parent)}}  # the kernel's working folder
     client = NotebookClient(notebook, kernel_name=kernel, timeout=300, resources=where)
     client.execute()
+    if save:
+        nbformat.write(notebook, path)
     errors = [
         f"{output.ename}: {output.evalue}"
         for cell in notebook.cells
@@ -420,3 +427,50 @@ def test_generated_notebooks_run_their_tests_in_a_kernel(tmp_path, kernel):
             assert (passed, not_attempted) == (graded, 0), text
         else:
             assert (passed, not_attempted) == (0, graded), text
+
+
+@pytest.mark.slow
+def test_a_notebook_run_and_saved_by_a_student_is_graded(tmp_path, kernel):
+    """Issue 5 end to end: the command writes the notebooks, a student runs one in a kernel and
+    saves it (outputs and all), and hands it in beside an untouched stub notebook of another
+    exercise; `python -m grader grade` gives the first full points, the stub nothing (not
+    attempted), and writes the student's feedback."""
+    solved, stub = "model_selection", "regularization"  # the quickest tests to run and grade
+    notebooks = {impl: tmp_path / "notebooks" / impl for impl in ("solutions", "exercises")}
+    for impl, out in notebooks.items():
+        assert main(["notebooks", str(out), "--lang", "en", "--impl", impl]) == 0
+    mine = notebooks["solutions"] / f"{NAMES.index(solved) + 1:02d}_{solved}.ipynb"
+    text, errors = execute(mine, kernel, save=True)  # the one kernel run of this test
+    assert errors == [] and "exercise summary" in text, errors or text
+    saved = nbformat.read(mine, as_version=4)
+    assert saved.cells[-1].outputs, "the executed notebook was saved without its outputs"
+
+    student = tmp_path / "submissions" / "alice"
+    student.mkdir(parents=True)
+    (student / mine.name).write_bytes(mine.read_bytes())
+    untouched = f"{NAMES.index(stub) + 1:02d}_{stub}.ipynb"
+    (student / untouched).write_bytes((notebooks["exercises"] / untouched).read_bytes())
+    graded = tmp_path / "graded"
+    finished = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", str(student.parent), "--out", str(graded),
+         "--timeout", "60"],
+        cwd=PROJECT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    said = finished.stdout[-3000:] + finished.stderr[-3000:]
+    assert finished.returncode == 0, said
+
+    points = {exercise.name: exercise.points for exercise in EXERCISES}
+    with (graded / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["student"] == "alice" and row["status"] == "graded", row
+    assert float(row[solved]) == points[solved] == 10, row
+    assert float(row[stub]) == 0, row
+    assert float(row["total"]) == points[solved], row
+    result = load_submission(graded / "alice" / "grade.json")
+    mark = result.exercise(solved)
+    assert mark.full_marks and mark.passed == mark.graded > 10, mark
+    untouched_result = result.exercise(stub)
+    assert untouched_result.points == 0 and not untouched_result.attempted, untouched_result
+    assert re.search(r"^alice\s.*\b0n\b", finished.stdout, re.M), said  # the table's mark
+    feedback = (graded / "alice" / "feedback.md").read_text(encoding="utf-8")
+    assert "not attempted" in feedback.lower(), feedback[:2000]
