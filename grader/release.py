@@ -309,6 +309,14 @@ function you have not started is reported as *not attempted*, never as wrong. A 
 compare with the instructor's reference implementation, which is not part of this copy: they
 show as skipped.
 
+**Notebooks and language / 笔记本与语言.** Prefer Jupyter? `python -m grader notebooks
+notebooks --lang zh` (or `--lang en`) writes one notebook per exercise with the instructions
+and formulas in your language. Write your code in the exercise cells, keeping each cell's first
+line (`# exercise cell ...`), and run the last cell: it tests the cells as you last ran them
+and prints the same table. Save before you hand a notebook in. Every stub holds the
+instructions in English, then Chinese (中文说明在英文之后); `export GRADER_LANG=zh` makes
+Chinese the default for the notebooks and the feedback.
+
 Some library routines are off limits while your function runs, because they are the thing you
 are writing (`torch.softmax` in `softmax`, `torch.optim` in the optimizers, autograd in the
 capstone, ...): `manifest.toml` lists them. Calling one fails the test with a message that
