@@ -16,7 +16,7 @@ from grader.forbidden import ForbiddenCallError
 from grader.implementation import ImplementationError
 from grader.manifest import PROJECT_ROOT
 from grader.plugin import NotAttemptedSkip
-from grader.sandbox import Limits, Sandbox, SandboxedImplementation, SandboxError
+from grader.sandbox import Limits, Sandbox, SandboxedImplementation, SandboxError, StudentError
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
 QUICK = Limits(call_seconds=10)
@@ -158,6 +158,27 @@ def test_a_process_that_dies_costs_only_its_own_calls(sandbox_for, ending):
         impl.relu(torch.zeros(1))
     with pytest.raises(SandboxError, match="remaining calls of this exercise cannot run"):
         impl.sigmoid(torch.zeros(1))
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "message"),
+    [
+        ("raise SystemExit(3)", StudentError, r"your code called sys\.exit\(3\)"),
+        ("raise KeyboardInterrupt", StudentError, "your code raised KeyboardInterrupt"),
+        ("return bytearray(3 << 30)", MemoryError, None),  # past the 1 GiB limit below
+    ],
+)
+def test_exit_interrupt_and_memory_errors_are_errors_of_that_call_only(
+    sandbox_for, body, error, message
+):
+    """sys.exit, Ctrl-C and a failed allocation inside a call fail that call; the sandbox lives
+    on and the exercise's other functions still answer."""
+    limits = Limits(call_seconds=10, memory_bytes=1 << 30)
+    source = f"def relu(x):\n    {body}\n\ndef sigmoid(x):\n    return x\n"
+    impl = sandbox_for(source, limits=limits)
+    with pytest.raises(error, match=message):
+        impl.relu(torch.zeros(1))
+    assert torch.equal(impl.sigmoid(torch.ones(2)), torch.ones(2))
 
 
 def test_a_hang_is_stopped_at_the_time_limit(sandbox_for):
