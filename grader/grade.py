@@ -204,7 +204,7 @@ def _run_session(
     args = [
         f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={timeout:g}", "--timings",
         "-q",
-        "-p", "no:cacheprovider", "--rootdir", str(PROJECT_ROOT),
+        "-p", "no:cacheprovider", "-p", "no:logging", "--rootdir", str(PROJECT_ROOT),
         "-c", str(PROJECT_ROOT / "pyproject.toml"), f"--report-json={report}",
         *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
     ]  # fmt: skip

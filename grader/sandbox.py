@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import pickle
 import resource
@@ -48,6 +49,7 @@ MAX_ITEMS = 1_000_000  # items taken from an iterator a student function returns
 PASSED_PATHS: set[str] = set()  # files the tests pass as arguments (readable in the sandbox)
 LOAD = "__load__"  # the pseudo-function that loads a module and lists its functions
 TIME = "__time__"  # the pseudo-function that times the exercise's key function (grader.timing)
+MANY = "__many__"  # the pseudo-function that makes a batch of calls (Implementation.call_many)
 _PRIMITIVES = (type(None), bool, int, float, complex, str, bytes)
 _DTYPES = {str(dtype).removeprefix("torch."): dtype for dtype in (
     torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
@@ -224,7 +226,7 @@ def build_tensor(fields: list[Any]) -> torch.Tensor:
     dtype = _DTYPES[dtype_name]
     if device == "meta":
         return torch.empty(shape, dtype=dtype, device="meta")
-    numel = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    numel = math.prod(shape)
     if type(data) is not bytes or len(data) != numel * dtype.itemsize:
         raise SandboxError(
             f"malformed tensor data: {numel} {dtype_name} values, {len(data or b'')} bytes"
@@ -245,7 +247,7 @@ def _build_array(fields: list[Any]) -> Any:
         raise SandboxError(f"malformed array: dtype {dtype_str!r:.20}")
     if not all(type(n) is int and n >= 0 for n in shape):
         raise SandboxError("malformed array shape")
-    if len(data) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+    if len(data) != math.prod(shape) * dtype.itemsize:
         raise SandboxError("malformed array data")
     array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
     return array[()] if scalar else array
@@ -479,7 +481,11 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
             from grader.timing import best_time
 
             return ["ok", [], ["v", best_time(modules[module], module)], None]
-        result = getattr(modules[module], function)(*args, **kwargs)
+        if function == MANY:
+            name, calls = args
+            result = modules[module].call_many(name, calls)
+        else:
+            result = getattr(modules[module], function)(*args, **kwargs)
         encoder = Encoder(arguments)
         updates = []  # the arguments the call changed in place
         for index, obj in enumerate(arguments):
@@ -599,6 +605,18 @@ class SandboxedImplementation:
         self._sandbox = sandbox
         listed = sandbox.call(name, LOAD, (), {})
         self._functions = set(listed.split("\n")) if isinstance(listed, str) and listed else set()
+
+    def call_many(
+        self, function_name: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> list[Any]:
+        """The calls of :meth:`grader.implementation.Implementation.call_many`, in one round
+        trip; arguments changed in place and generators advance as if called one by one."""
+        __tracebackhide__ = True
+        getattr(self, function_name)  # a missing function fails here, as a single call would
+        result = self._sandbox.call(self.name, MANY, (function_name, list(calls)), {})
+        if not isinstance(result, list) or len(result) != len(calls):
+            raise SandboxError(f"{self.name}.{function_name}(): a malformed batch of results")
+        return result
 
     def __getattr__(self, function_name: str) -> Any:
         __tracebackhide__ = True

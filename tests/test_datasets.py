@@ -570,9 +570,10 @@ def test_minibatches_shuffle_is_uniform(ds):
     4 of the 9 other samples, so samples 0 and 1 share a batch with p = 4/9. Over S seeds the
     observed fraction has standard error sqrt(p (1 - p) / S) (binomial)."""
     seeds = 1000
+    calls = [((10, 5), {"generator": seeded(seed)}) for seed in range(seeds)]
     together = 0
-    for seed in range(seeds):
-        first_batch = epoch(ds, 10, 5, generator=seeded(seed))[0].tolist()
+    for batches in ds.call_many("minibatches", calls):  # one minibatches call per seed
+        first_batch = next(iter(batches)).tolist()
         together += (0 in first_batch) == (1 in first_batch)
     p = 4 / 9
     assert_statistic(

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from grader.forbidden import ForbiddenCallError
-from grader.implementation import ImplementationError
+from grader.implementation import ImplementationError, MissingFunction
 from grader.manifest import PROJECT_ROOT
 from grader.plugin import NotAttemptedSkip
 from grader.sandbox import Limits, Sandbox, SandboxedImplementation, SandboxError, StudentError
@@ -92,6 +92,26 @@ def test_a_generator_argument_advances_as_if_used_here(sandbox_for):
     )
     expected = torch.rand(6, generator=torch.Generator().manual_seed(0))
     assert torch.equal(torch.cat([first, second]), expected)
+
+
+def test_a_batch_of_calls_is_the_same_as_calling_one_by_one(sandbox_for):
+    """call_many: one round trip, but a generator shared by the calls advances from call to
+    call and ends where sequential calls leave it; a missing function fails as usual."""
+    source = (
+        "import torch\n\n"
+        "def dropout_mask(shape, p, *, generator=None):\n"
+        "    return torch.rand(shape, generator=generator)\n"
+    )
+    impl = sandbox_for(source, "regularization")
+    shared = torch.Generator().manual_seed(0)
+    calls = [(((2,), 0.5), {"generator": shared}), (((3,), 0.5), {"generator": shared})]
+    batch = impl.call_many("dropout_mask", calls)
+    here = torch.Generator().manual_seed(0)
+    expected = [torch.rand(2, generator=here), torch.rand(3, generator=here)]
+    assert all(torch.equal(a, b) for a, b in zip(batch, expected, strict=True))
+    assert torch.equal(shared.get_state(), here.get_state())
+    with pytest.raises(MissingFunction):
+        impl.call_many("dropout", calls)
 
 
 def test_the_global_rng_is_shared_as_if_the_calls_ran_here(sandbox_for):
