@@ -1,11 +1,12 @@
 """``python -m grader throughput``: how many seconds grading takes per submission.
 
 Builds a class of N copies of the reference solutions and N copies of the untouched stubs
-(which intake recognises: their tests are not run, all of them not attempted),
-grades each half with ``python -m grader grade --jobs J`` (start-up included, as an instructor
-would run it) and prints seconds per submission. Beside it, the baseline: the same public tests
-run once on the reference in one plain pytest process (no sandbox, no isolation), so the ratio
-says what the isolation costs. Timings on a shared machine vary: run it twice.
+(which intake recognises: their tests are not run, all of them not attempted), grades it with
+``python -m grader grade --jobs J`` (start-up included, as an instructor would run it) and
+prints seconds per submission; then each half alone, for the cost of each kind. Beside it, the
+baseline: the same public tests run once on the reference in one plain pytest process (no
+sandbox, no isolation), so the ratio says what the isolation costs. Timings on a shared
+machine vary: run it twice.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
 
 
-def _make_class(root: Path, source: Path, copies: int) -> Path:
-    folder = root / source.name
-    for number in range(copies):
-        student = folder / f"{source.name}-{number:03d}"
-        student.mkdir(parents=True)
-        for exercise in load_manifest():
-            shutil.copy2(source / f"{exercise.name}.py", student / f"{exercise.name}.py")
+def _make_class(root: Path, sources: list[Path], copies: int) -> Path:
+    folder = root / "-".join(source.name for source in sources)
+    for source in sources:
+        for number in range(copies):
+            student = folder / f"{source.name}-{number:03d}"
+            student.mkdir(parents=True)
+            for exercise in load_manifest():
+                shutil.copy2(source / f"{exercise.name}.py", student / f"{exercise.name}.py")
     return folder
 
 
@@ -55,24 +57,26 @@ def run(args: argparse.Namespace) -> int:
     tests = [str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests]
     baseline = _seconds([python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                          "--impl=solutions", *tests])  # fmt: skip
-    rows = []
+    reference, stubs = PROJECT_ROOT / "solutions", PROJECT_ROOT / "exercises"
+    runs = {"the class (both kinds)": ([reference, stubs], 2 * args.n),
+            "reference copies only": ([reference], args.n),
+            "untouched stubs only": ([stubs], args.n)}  # fmt: skip
+    seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="throughput-") as scratch:
         root = Path(scratch)
-        for kind in ("solutions", "exercises"):
-            submissions = _make_class(root, PROJECT_ROOT / kind, args.n)
-            out = root / f"out-{kind}"
-            seconds = _seconds([python, "-m", "grader", "grade", str(submissions),
-                                "--out", str(out), "--jobs", str(args.jobs)])  # fmt: skip
-            rows.append((kind, seconds))
-    total = sum(seconds for _, seconds in rows)
-    label = {"solutions": "reference copies", "exercises": "untouched stubs"}
-    print(f"grading {args.n} + {args.n} submissions, --jobs {args.jobs}, start-up included")
-    for kind, seconds in rows:
-        print(f"  {label[kind]:<17} {seconds / args.n:6.2f} s per submission")
-    per_submission = total / (2 * args.n)
-    print(f"  {'both':<17} {per_submission:6.2f} s per submission (goal: {GOAL_SECONDS:g} s)")
+        for label, (sources, count) in runs.items():
+            submissions = _make_class(root, sources, args.n)
+            out = root / f"out-{submissions.name}"
+            command = [python, "-m", "grader", "grade", str(submissions), "--out", str(out),
+                       "--jobs", str(args.jobs)]  # fmt: skip
+            seconds[label] = _seconds(command) / count
+    print(f"grading {args.n} reference copies and {args.n} untouched stubs, --jobs {args.jobs}, "
+          "start-up included, seconds per submission:")  # fmt: skip
+    for label, value in seconds.items():
+        goal = f"   (goal: {GOAL_SECONDS:g} s)" if label.startswith("the class") else ""
+        print(f"  {label:<24} {value:6.2f}{goal}")
     print(f"baseline: the public tests on the reference in one plain pytest process, no "
           f"sandbox: {baseline:.2f} s")  # fmt: skip
-    ratio = rows[0][1] / args.n / baseline
+    ratio = seconds["reference copies only"] / baseline
     print(f"ratio, a graded reference copy / the baseline run: {ratio:.2f}")
     return 0
