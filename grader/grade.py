@@ -247,7 +247,7 @@ def _grade_exercises(
     finish (its test process died) gets a session of its own. An untouched stub is not run."""
     untouched = {name for name, path in intake.modules.items() if _untouched_stub(name, path)}
     present = [e for e in exercises if e.name in intake.modules and e.name not in untouched]
-    report = _run_session(present, tests, root, server, timeout) if present else None
+    session = _run_session(present, tests, root, server, timeout) if present else None
     results = []
     for exercise in exercises:
         if exercise.name in untouched:
@@ -260,8 +260,9 @@ def _grade_exercises(
             message = "; ".join(problems) or f"no {exercise.name}.py in the submission"
             results.append(_unscored(exercise, status, message))
             continue
-        assert report is not None
-        if not report.complete(exercise.name) and len(present) > 1:
+        assert session is not None
+        report = session
+        if not session.complete(exercise.name) and len(present) > 1:
             report = _run_session([exercise], tests, root, server, timeout)
         results.append(_exercise_result(exercise, report, intake, timeout))
     return tuple(results)

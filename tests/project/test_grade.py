@@ -250,3 +250,29 @@ def test_the_throughput_benchmark_refuses_nonsense_before_grading(capsys):
 
     assert throughput.run(argparse.Namespace(n=0, jobs=2)) == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
+    """A (buggy, trusted) hidden test that ends the test process mid-session: the exercises
+    before it keep their results, it is reported as crashed, and the exercises the session
+    never reached are graded each in a session of its own."""
+    submissions = tmp_path / "submissions"
+    folder = submissions / "ada"
+    folder.mkdir(parents=True)
+    for exercise in load_manifest():
+        shutil.copy(SOLUTIONS / f"{exercise.name}.py", folder / f"{exercise.name}.py")
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "test_regularization_dies.py").write_text(
+        "import os\n\ndef test_ends_the_process():\n    os._exit(3)\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = grade(submissions, out, "--tests", str(hidden))
+    assert result.returncode == 0, result.stderr[-3000:]
+    row = gradebook(out)["ada"]
+    for exercise in load_manifest():
+        if exercise.name != "regularization":
+            assert float(row[exercise.name]) == exercise.points, exercise.name
+    assert float(row["regularization"]) == 0
+    feedback = (out / "ada" / "feedback.md").read_text()
+    assert "the tests of regularization could not run (exit 3)" in feedback
