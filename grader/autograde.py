@@ -7,11 +7,10 @@ temporary SUBMISSIONS folder as the one student ``--student`` (default: ``$GITHU
 ``student``), and graded by ``python -m grader grade`` (intake, trusted copies of the tests:
 this project's public tests plus ``--tests`` folders, student code in the sandbox).
 
-That command runs in a temporary copy of this project (:func:`grading_tree`) whose
-``exercises/`` are the stubs as handed out: in a student's repository ``exercises/`` is the
-student's work, and the grader compares a submission with the stubs (an untouched stub is not
-attempted; signatures must match). A release keeps the handed-out stubs in ``grader/handout/``
-(:data:`HANDOUT`); the instructor's project, whose ``exercises/`` are the stubs, needs none.
+In a student's repository ``exercises/`` is the student's work, not the stubs the grader
+compares a submission with (an untouched stub is not attempted; signatures must match): a
+release keeps the stubs as handed out in ``grader/handout/``, which grading then uses
+(:func:`grader.manifest.handout_stubs`).
 
 Written to ``--out``: ``results.json`` (Gradescope's format), ``feedback.md`` and ``junit.xml``;
 appended to ``--summary`` (default: ``$GITHUB_STEP_SUMMARY`` where it is set): a Markdown
@@ -40,7 +39,6 @@ from grader.results import SubmissionResult, format_points, load_submission, ren
 COPIED_RESULTS = ("results.json", "feedback.md", "junit.xml")
 MAX_COPIED_BYTES = 16 << 20  # a larger file is left out before the intake would refuse it
 DEFAULT_OUT = "autograde-results"
-HANDOUT = PROJECT_ROOT / "grader" / "handout"  # the stubs as handed out, in a release
 DONE = "grade.json"  # what `grade` writes last for a student (see grader.grade)
 
 
@@ -93,30 +91,6 @@ def copy_submission(source: Path, destination: Path) -> list[str]:
                 continue
             shutil.copy2(entry.path, target)
     return notes
-
-
-def handout_stubs() -> Path:
-    """The stubs as handed out: ``grader/handout/`` in a release, else ``exercises/``."""
-    return HANDOUT if HANDOUT.is_dir() else PROJECT_ROOT / "exercises"
-
-
-def grading_tree(destination: Path) -> Path:
-    """A copy of this project to grade from: the grader package, the public tests, the data,
-    the manifest, ``pyproject.toml`` (pytest's configuration) and, as ``exercises/``, the
-    handed-out stubs. Returns ``destination``."""
-    (destination / "grader").mkdir(parents=True)
-    (destination / "tests").mkdir()
-    for module in (PROJECT_ROOT / "grader").glob("*.py"):
-        shutil.copy2(module, destination / "grader" / module.name)
-    for module in (PROJECT_ROOT / "tests").glob("*.py"):
-        shutil.copy2(module, destination / "tests" / module.name)
-    for name in ("manifest.toml", "pyproject.toml"):
-        shutil.copy2(PROJECT_ROOT / name, destination / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    if (PROJECT_ROOT / "data").is_dir():
-        shutil.copytree(PROJECT_ROOT / "data", destination / "data", ignore=ignore)
-    shutil.copytree(handout_stubs(), destination / "exercises", ignore=ignore)
-    return destination
 
 
 def markdown_summary(result: SubmissionResult) -> str:
@@ -181,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         # grade's own table names the temporary folder: ours follows instead. Its progress
         # bar (stderr) shows as it goes.
         finished = subprocess.run(
-            command, cwd=grading_tree(Path(scratch) / "project"), stdout=subprocess.PIPE, text=True
+            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
         )
         try:
             result = load_submission(graded / student / DONE)

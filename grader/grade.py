@@ -27,7 +27,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader.forkserver import TIMED_OUT, ForkServer
-from grader.manifest import PROJECT_ROOT, Exercise, exercise_for_test_file, load_manifest
+from grader.manifest import (
+    PROJECT_ROOT,
+    Exercise,
+    exercise_for_test_file,
+    handout_stubs,
+    load_manifest,
+)
 from grader.results import (
     ExerciseResult,
     SubmissionResult,
@@ -44,7 +50,7 @@ from grader.results import (
 from grader.submissions import Intake, IntakeError, Submission, discover, unpack
 
 PUBLIC_TESTS = PROJECT_ROOT / "tests"
-STUBS = PROJECT_ROOT / "exercises"
+STUBS = handout_stubs()
 DONE = "grade.json"
 
 

@@ -36,8 +36,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from grader.autograde import HANDOUT
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.manifest import HANDOUT_DIR, PROJECT_ROOT, load_manifest
 
 SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
 INSTRUCTOR_MODULES = ("stubs.py", "release.py", "gradescope.py", "throughput.py")
@@ -171,7 +170,7 @@ def build_release(out: Path, *, force: bool = False) -> Path:
     try:
         copy_common(staging, with_dirs=OPTIONAL_DIRS)
         # The stubs as handed out, for `autograde` (exercises/ becomes the student's work).
-        handout = staging / HANDOUT.relative_to(PROJECT_ROOT)
+        handout = staging / HANDOUT_DIR.relative_to(PROJECT_ROOT)
         shutil.copytree(PROJECT_ROOT / "exercises", handout, ignore=_ignore)
         (staging / "README.md").write_text(student_readme(), encoding="utf-8")
         (staging / "tox.ini").write_text(STUDENT_TOX_INI, encoding="utf-8")

@@ -79,7 +79,7 @@ from grader.ipynb import (
     exercise_of,
     read_notebook,
 )
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.manifest import handout_stubs, load_manifest
 
 __all__ = [
     "STUBS_DIR",
@@ -91,7 +91,7 @@ __all__ = [
     "unpack",
 ]
 
-STUBS_DIR = PROJECT_ROOT / "exercises"
+STUBS_DIR = handout_stubs()
 EXERCISES_FOLDER = "exercises"  # where a submission may keep its module files
 
 Kind = Literal["directory", "zip", "notebook"]
