@@ -398,6 +398,10 @@ jobs:
           cache: pip
           cache-dependency-path: constraints.txt
       - name: Install the suite with the pinned versions
+        # torch's CPU build (its "+cpu" wheel satisfies the pin): the grader needs no GPU, and
+        # PyPI's default build pulls several GB of CUDA libraries.
+        env:
+          PIP_EXTRA_INDEX_URL: https://download.pytorch.org/whl/cpu
         run: python -m pip install -c constraints.txt -e ".[test]"
       - name: Grade this repository
         run: python -m grader autograde --root . --out {AUTOGRADE_OUT}
