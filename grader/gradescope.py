@@ -67,7 +67,10 @@ if [ -z "$python" ]; then
     python=python3.11
 fi
 "$python" -m venv "$root/venv"
-"$root/venv/bin/python" -m pip install -c constraints.txt -e ".[test]"
+# torch's CPU build (its "+cpu" wheel satisfies the pin): grading needs no GPU, and PyPI's
+# default build pulls several GB of CUDA libraries.
+PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu \
+    "$root/venv/bin/python" -m pip install -c constraints.txt -e ".[test]"
 "$root/venv/bin/python" -m grader --help > /dev/null
 echo "setup.sh: grader installed with $("$root/venv/bin/python" --version)"
 """
