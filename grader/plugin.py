@@ -128,26 +128,33 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def _finish_exercise(config: pytest.Config, name: str) -> None:
     """Its tests are done: time its key function if asked (and if any test passed), then close
-    its sandbox, freeing what the student's code holds."""
+    its sandbox, freeing what the student's code holds. Nothing the student's code does here
+    (a stub, an error, a crash) may reach the tests that follow."""
     sandbox = config.stash[SANDBOXES][name]
     if _past_deadline(config, name) or sandbox.closed:  # its last test may have run out of time
         return
-    passed = config.stash[TALLY].get(name, Counter())["passed"]
-    reference = NAMED_IMPLEMENTATIONS["solutions"]
-    if config.getoption("timings") and passed and (reference / f"{name}.py").is_file():
-        from grader.sandbox import TIME, SandboxError, StudentError
-        from grader.timing import KEY_FUNCTIONS, best_time
+    try:
+        passed = config.stash[TALLY].get(name, Counter())["passed"]
+        reference = NAMED_IMPLEMENTATIONS["solutions"]
+        if config.getoption("timings") and passed and (reference / f"{name}.py").is_file():
+            _report_timing(config, name, sandbox, reference)
+    finally:
+        sandbox.close()
 
-        try:
-            yours = sandbox.call(name, TIME, (), {})
-            theirs = best_time(load_module(reference, name), name)
-        except (SandboxError, StudentError, Exception):
-            yours = None
-        if type(yours) is float and yours > 0:
-            timing = {"exercise": name, "function": KEY_FUNCTIONS[name].label,
-                      "yours": yours, "reference": theirs}  # fmt: skip
-            _report_line(config, {"timing": timing})
-    sandbox.close()
+
+def _report_timing(config: pytest.Config, name: str, sandbox: Any, reference: Path) -> None:
+    from grader.sandbox import TIME
+    from grader.timing import KEY_FUNCTIONS, best_time
+
+    try:
+        yours = sandbox.call(name, TIME, (), {})
+        theirs = best_time(load_module(reference, name), name)
+    except BaseException:  # a stub's skip, the student's error, a dead sandbox: no timing
+        return
+    if type(yours) is float and yours > 0:
+        timing = {"exercise": name, "function": KEY_FUNCTIONS[name].label,
+                  "yours": yours, "reference": theirs}  # fmt: skip
+        _report_line(config, {"timing": timing})
 
 
 def _skipped_here(item: pytest.Item) -> bool:

@@ -953,7 +953,8 @@ def feedback_md(result: SubmissionResult) -> str:
             lines += _failure_section(exercise, FEEDBACK_LINES, FEEDBACK_CHARS)
         if exercise.timings and exercise.attempted:
             lines += [
-                "Timing (not graded): how long your function took beside the reference.",
+                "Timing (not graded): how long your function took beside the reference, the "
+                "fastest of 5 runs each; on a shared machine a ratio under about 1.5 is noise.",
                 "",
                 "| function | yours | reference | ratio |",
                 "|---|---:|---:|---:|",

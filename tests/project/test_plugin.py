@@ -143,3 +143,30 @@ def test_an_exercise_past_its_time_limit_is_reported_even_at_its_last_test(tmp_p
     outcomes = [r["test"]["outcome"] for r in records if "test" in r]
     assert outcomes == ["passed", "failed"], result.stdout[-2000:]
     assert {"timeout": {"exercise": "model_selection", "seconds": 2.0}} in records
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
+def test_timing_a_partly_done_exercise_does_not_touch_the_next_one(tmp_path):
+    """--timings times an exercise's key function once its tests are done. Here it is still a
+    stub (softmax) while other functions pass: no timing, and the next exercise's tests run as
+    usual (a stub's skip escaping from the timing once skipped every one of them)."""
+    import json
+
+    start, end = SOLUTION.index("def softmax("), SOLUTION.index("def log_softmax(")
+    stub = "def softmax(x, dim=-1):\n    raise NotImplementedError('not written yet')\n\n\n"
+    (tmp_path / "activations.py").write_text(SOLUTION[:start] + stub + SOLUTION[end:])
+    losses = (PROJECT_ROOT / "solutions" / "losses.py").read_text(encoding="utf-8")
+    (tmp_path / "losses.py").write_text(losses, encoding="utf-8")
+    report = tmp_path / "report.jsonl"
+    result = run_pytest(
+        f"--impl={tmp_path}", "--sandbox", "--timings", f"--report-json={report}",
+        ACTIVATION_TESTS, str(PROJECT_ROOT / "tests" / "test_losses.py"), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    records = [json.loads(line) for line in report.read_text().splitlines()]
+    tests = [record["test"] for record in records if "test" in record]
+    assert {test["outcome"] for test in tests if test["exercise"] == "losses"} == {"passed"}
+    timed = {r["timing"]["exercise"] for r in records if "timing" in r}
+    assert timed == {"losses"}
+    assert records[-1] == {"finished": True}
