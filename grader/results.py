@@ -947,7 +947,7 @@ def feedback_md(result: SubmissionResult) -> str:
         title, summary = _localized(exercise)
         points = f"{format_points(exercise.points)} / {format_points(exercise.max_points)} points"
         lines += ["", f"## {number}. {_md_text(title)}: {points}", ""]
-        lines += [f"_{_md_text(summary)}_", ""] if summary else []
+        lines += [f"_{summary}_", ""] if summary else []  # trusted Markdown (instructions/)
         lines += _status_lines(exercise)
         if exercise.status == "graded" or exercise.tests:
             lines += _failure_section(exercise, FEEDBACK_LINES, FEEDBACK_CHARS)

@@ -705,3 +705,10 @@ def test_gradebook_cells_never_start_a_spreadsheet_formula(tmp_path, text):
     with path.open(newline="", encoding="utf-8") as stream:
         (row,) = list(csv.reader(stream))[1:]
     assert row[0] == row[-1] == "'" + text
+
+
+def test_the_exercise_summary_keeps_its_code_spans(tmp_path, monkeypatch):
+    """The summary is trusted Markdown from instructions/: `torch.optim` stays code, unescaped."""
+    monkeypatch.delenv("GRADER_LANG", raising=False)
+    text = feedback(tmp_path, graded("ming", [full_marks("optimizers")]))
+    assert "`torch.optim`" in text and "\\`" not in text
