@@ -301,12 +301,13 @@ class Sandbox:
 
     def _receive(self, what: str) -> Any:
         wait = self.limits.call_seconds
-        if self.deadline is not None and self.deadline - time.monotonic() < wait:
-            wait = max(0.0, self.deadline - time.monotonic())
-            if not self._connection.poll(wait):
-                self._stop(self.time_limit_message or f"{what} ran past the time limit")
+        reason = f"{what} did not return within {wait:g} s (time limit)"
+        left = None if self.deadline is None else self.deadline - time.monotonic()
+        if left is not None and left < wait:  # the exercise's time limit comes first
+            wait = max(0.0, left)
+            reason = self.time_limit_message or f"{what} ran past the time limit"
         if not self._connection.poll(wait):
-            self._stop(f"{what} did not return within {self.limits.call_seconds:g} s (time limit)")
+            self._stop(reason)
         try:
             return loads(self._connection.recv_bytes(MAX_MESSAGE))
         except (EOFError, OSError):
