@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader.forkserver import TIMED_OUT, ForkServer
+from grader.limits import session_limit_message, time_limit_message
 from grader.manifest import (
     PROJECT_ROOT,
     Exercise,
@@ -197,6 +198,13 @@ class _Report:
         return exercise in self.timed_out or reported == self.collected.get(exercise, -1) > 0
 
 
+def session_limit(timeout: float, exercises: int) -> float:
+    """Seconds a whole session may take before it is killed: each exercise stops its own calls
+    at ``timeout``; the rest (start-up, the tests' own work) gets a generous allowance, since
+    only a broken test process, never a student's code, can reach this limit."""
+    return (timeout + 60) * exercises + 60
+
+
 def _run_session(
     exercises: list[Exercise],
     tests: dict[str, list[Path]],
@@ -213,8 +221,8 @@ def _run_session(
         "-c", str(PROJECT_ROOT / "pyproject.toml"), f"--report-json={report}",
         *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
     ]  # fmt: skip
-    session_limit = timeout * len(exercises) + 30  # each exercise stops itself at its limit
-    exit_code = server.run(args, cwd=root, output=output, timeout=session_limit)
+    limit = session_limit(timeout, len(exercises))
+    exit_code = server.run(args, cwd=root, output=output, timeout=limit)
     tail = output.read_text(errors="replace")[-1500:] if output.exists() else ""
     result = _Report(exit_code, tail)
     try:
@@ -285,10 +293,10 @@ def _untouched_stub(name: str, path: Path) -> bool:
 def _exercise_result(
     exercise: Exercise, report: _Report, intake: Intake, timeout: float
 ) -> ExerciseResult:
-    if exercise.name in report.timed_out or (
-        not report.complete(exercise.name) and report.exit_code == TIMED_OUT
-    ):
-        message = f"the tests of {exercise.name} did not finish in {timeout:g} s (time limit)"
+    if exercise.name in report.timed_out:
+        return _unscored(exercise, "timeout", time_limit_message(exercise.name, timeout))
+    if not report.complete(exercise.name) and report.exit_code == TIMED_OUT:
+        message = session_limit_message(exercise.name, session_limit(timeout, 1))
         return _unscored(exercise, "timeout", message)
     if not report.complete(exercise.name):
         message = f"the tests of {exercise.name} could not run (exit {report.exit_code})"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import linecache
 import shutil
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -32,11 +31,12 @@ from grader.implementation import (
     resolve_impl,
     student_line,
 )
+from grader.limits import time_limit_message, wall_allowance
 from grader.manifest import exercise_for_test_file, load_manifest
 
 IMPL_DIR = pytest.StashKey[Path]()
 SANDBOXES = pytest.StashKey[dict[str, Any]]()
-DEADLINES = pytest.StashKey[dict[str, float | None]]()
+STARTED = pytest.StashKey[list[str]]()  # the exercises whose tests have begun, in order
 TIMED_OUT = pytest.StashKey[set[str]]()
 TALLY = pytest.StashKey[dict[str, Counter[str]]]()
 NOT_ATTEMPTED = "not attempted"
@@ -110,7 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
             )
             for exercise in load_manifest()
         }
-        config.stash[DEADLINES] = {}
+        config.stash[STARTED] = []
         config.stash[TIMED_OUT] = set()
 
 
@@ -122,7 +122,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for name in session.config.stash.get(DEADLINES, {}):
+    for name in session.config.stash.get(STARTED, []):
         _finish_exercise(session.config, name)
 
 
@@ -131,8 +131,9 @@ def _finish_exercise(config: pytest.Config, name: str) -> None:
     its sandbox, freeing what the student's code holds. Nothing the student's code does here
     (a stub, an error, a crash) may reach the tests that follow."""
     sandbox = config.stash[SANDBOXES][name]
-    if _past_deadline(config, name) or sandbox.closed:  # its last test may have run out of time
+    if _timed_out(config, name) or sandbox.closed:  # its last test may have run out of time
         return
+    sandbox.time_left = sandbox.wall_left = None  # not graded: only the per-call limit holds
     try:
         passed = config.stash[TALLY].get(name, Counter())["passed"]
         reference = NAMED_IMPLEMENTATIONS["solutions"]
@@ -175,29 +176,34 @@ def _report_line(config: pytest.Config, record: dict[str, Any]) -> None:
 
 
 def _enter_exercise(item: pytest.Item) -> None:
-    """With --sandbox: start the exercise's clock at its first test (and close the sandboxes of
-    the exercises already done, freeing their memory); fail every test past its time limit."""
+    """With --sandbox: at an exercise's first test, close the sandboxes of the exercises already
+    done (freeing their memory) and give this one its time limit; fail every test of an
+    exercise that ran out of time (the timing model: :mod:`grader.limits`)."""
     sandboxes = item.config.stash.get(SANDBOXES, None)
     exercise = exercise_for_test_file(item.path)
     if sandboxes is None or exercise is None:
         return
-    deadlines = item.config.stash[DEADLINES]
+    started = item.config.stash[STARTED]
     limit = item.config.getoption("exercise_timeout")
-    message = f"the tests of {exercise.name} did not finish in {limit or 0:g} s (time limit)"
-    if exercise.name not in deadlines:
-        for done in deadlines:
+    if exercise.name not in started:
+        for done in started:
             _finish_exercise(item.config, done)
-        deadlines[exercise.name] = time.monotonic() + limit if limit else None
-        sandboxes[exercise.name].deadline = deadlines[exercise.name]
-        sandboxes[exercise.name].time_limit_message = message
-    if _past_deadline(item.config, exercise.name):
-        pytest.fail(message, pytrace=False)
+        started.append(exercise.name)
+        sandbox = sandboxes[exercise.name]
+        sandbox.time_left = limit or None
+        sandbox.wall_left = wall_allowance(limit) if limit else None
+        sandbox.time_limit_message = time_limit_message(exercise.name, limit or 0)
+    if _timed_out(item.config, exercise.name):
+        pytest.fail(time_limit_message(exercise.name, limit or 0), pytrace=False)
 
 
-def _past_deadline(config: pytest.Config, name: str) -> bool:
-    """Whether the exercise ran past its time limit; reported (once) when it has."""
-    deadline = config.stash[DEADLINES].get(name)
-    if deadline is None or time.monotonic() <= deadline:
+def _timed_out(config: pytest.Config, name: str) -> bool:
+    """Whether the exercise's calls ran out of time; reported (once) when they have."""
+    sandbox = config.stash[SANDBOXES][name]
+    out_of_time = any(
+        left is not None and left <= 0 for left in (sandbox.time_left, sandbox.wall_left)
+    )
+    if not (sandbox.timed_out or out_of_time):
         return False
     if name not in config.stash[TIMED_OUT]:
         config.stash[TIMED_OUT].add(name)
@@ -395,8 +401,6 @@ def _report_text(report: pytest.TestReport) -> str:
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     return report.longreprtext
-
-
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

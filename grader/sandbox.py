@@ -6,8 +6,9 @@ a sandbox process before any test runs; the sandbox loads the student's module (
 
     test process                                 sandbox process (untrusted)
     encode(args) ───── ["call", module, fn, …] ──▶ decode, run the student's function
-    decode(reply) ◀──── ["ok", updates, result] ── encode the result and the arguments as
-                                                   they are after the call
+    decode(reply) ◀──── ["ok", updates, result, ── encode the result (iterating a returned
+                          rng, seconds]            iterator here) and the arguments as they
+                                                   are after it; how long the student's code ran
 
 Only plain data crosses: None, bool, int, float, complex, str, bytes, lists, tuples, dicts,
 tensors and arrays (as dtype, shape and raw bytes; rebuilt here as plain tensors, so a tensor
@@ -20,8 +21,9 @@ too, and a result that *is* an argument comes back as the caller's own object.
 The sandbox runs with limits (CPU time, memory, size of what it writes), its output goes to a
 file, and an audit hook refuses to open files outside the Python installation and the
 submission, to start processes, to signal other processes, to open sockets or to load native
-libraries with ctypes. Each call has a time limit; a sandbox that hangs or dies is killed with
-its process group, and every later call fails with the reason.
+libraries with ctypes. Each call has a time limit, and the exercise a budget for all its calls (see
+:mod:`grader.limits`); a sandbox that hangs or dies is killed with its process group, and every
+later call fails with the reason.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from grader.limits import CALL_GRACE_SECONDS
+
 MAX_MESSAGE = 1 << 30  # bytes in one reply
 MAX_ITEMS = 1_000_000  # items taken from an iterator a student function returns
 PASSED_PATHS: set[str] = set()  # files the tests pass as arguments (readable in the sandbox)
@@ -56,11 +60,13 @@ _DTYPES = {str(dtype).removeprefix("torch."): dtype for dtype in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64,
 )}  # fmt: skip
 _NUMPY_KINDS = set("biuf")
+_clock = time.perf_counter  # bound before any student code runs in the sandbox
 
 
 @dataclass(frozen=True)
 class Limits:
     call_seconds: float = 60.0  # wall clock, per call
+    start_seconds: float = 300.0  # the sandbox's own start-up (never the student's time)
     cpu_seconds: int = 300  # CPU time of the whole sandbox
     memory_bytes: int = 4 << 30  # data segment (heap and anonymous mappings)
     output_bytes: int = 1 << 20  # what it may write to its output file
@@ -271,9 +277,16 @@ class Sandbox:
         self.directory, self.workdir, self.limits = directory, workdir, limits
         self.output = workdir / "student-output.txt"
         self.failure: str | None = None
-        self.deadline: float | None = None  # time.monotonic() past which no call may wait
-        self.time_limit_message = ""  # the failure to report when the deadline stops a call
+        # The exercise's time limit: seconds its calls may still take, all together (None: no
+        # limit but the per-call one). Only the wait for the student's code counts: not the
+        # sandbox's start-up, not the tests' own work, not another exercise's sandbox.
+        self.time_left: float | None = None
+        self.wall_left: float | None = None  # the same, by the wall clock, overheads included
+        self._waited = 0.0  # seconds the last call was waited for
+        self.timed_out = False  # a call was stopped by the exercise's time limit
+        self.time_limit_message = ""  # the failure to report when the time limit stops a call
         self.closed = False
+        self._started = False  # the sandbox said it is ready (imports done, limits set)
         self._rng: bytes | None = None  # the sandbox's global RNG state, when known to be this
         here, there = Pipe(duplex=True)
         self.pid = os.fork()
@@ -290,6 +303,8 @@ class Sandbox:
         __tracebackhide__ = True
         if self.failure:
             raise SandboxError(self.failure)
+        if not self._started:
+            self._await_start()
         encoder = Encoder()
         rng = torch.get_rng_state().numpy().tobytes()  # the global RNG crosses too, if changed
         known, self._rng = self._rng, None  # unknown until the reply says
@@ -299,14 +314,38 @@ class Sandbox:
         reply = self._receive(f"{module}.{function}()")
         return self._unpack(reply, encoder.table)
 
+    def _await_start(self) -> None:
+        """Wait for the sandbox's start-up (its imports, its limits): a cold machine may take a
+        while, and none of it is the student's time."""
+        __tracebackhide__ = True
+        if not self._connection.poll(self.limits.start_seconds):
+            self._stop(f"the sandbox did not start within {self.limits.start_seconds:g} s")
+        try:
+            ready = loads(self._connection.recv_bytes(64))
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            ready = None
+        if ready != ["ready"]:
+            self._stop(f"the sandbox could not start: {self._how_it_died()}")
+        self._started = True
+
     def _receive(self, what: str) -> Any:
         wait = self.limits.call_seconds
         reason = f"{what} did not return within {wait:g} s (time limit)"
-        left = None if self.deadline is None else self.deadline - time.monotonic()
-        if left is not None and left < wait:  # the exercise's time limit comes first
-            wait = max(0.0, left)
+        if self.time_left is not None and self.wall_left is not None:
+            exercise_wait = max(0.0, min(self.time_left + CALL_GRACE_SECONDS, self.wall_left))
+        else:
+            exercise_wait = math.inf
+        exercise_limit_first = exercise_wait < wait
+        if exercise_limit_first:
+            wait = exercise_wait
             reason = self.time_limit_message or f"{what} ran past the time limit"
-        if not self._connection.poll(wait):
+        started = time.monotonic()
+        answered = self._connection.poll(wait)
+        self._waited = time.monotonic() - started
+        if self.wall_left is not None:
+            self.wall_left -= self._waited
+        if not answered:
+            self.timed_out = exercise_limit_first
             self._stop(reason)
         try:
             return loads(self._connection.recv_bytes(MAX_MESSAGE))
@@ -321,10 +360,15 @@ class Sandbox:
         __tracebackhide__ = True
         if not isinstance(reply, list) or not reply:
             self._stop("malformed reply from the sandbox")
-        if reply[0] == "raise":
-            _, kind, message = reply
+        seconds = reply[-1] if type(reply[-1]) is float else math.inf
+        if self.time_left is not None:  # what the sandbox says, never more than was waited
+            self.time_left -= min(max(seconds, 0.0), self._waited)
+        if reply[0] == "raise" and len(reply) == 4:
+            _, kind, message, _ = reply
             raise _rebuild_exception(kind, message)
-        _, updates, result, rng = reply
+        if reply[0] != "ok" or len(reply) != 5:
+            self._stop("malformed reply from the sandbox")
+        _, updates, result, rng, _ = reply
         if type(rng) is bytes and len(rng) == torch.get_rng_state().numel():
             torch.set_rng_state(torch.frombuffer(bytearray(rng), dtype=torch.uint8))
             self._rng = rng
@@ -448,6 +492,7 @@ def _serve(
             install(exercise_named(exercise).forbidden)
         _close_inherited_descriptors(keep=connection.fileno())
         _confine(directory, workdir, output, limits)
+        connection.send_bytes(pickle.dumps(["ready"]))
         modules: dict[str, Any] = {}
         while True:
             try:
@@ -471,24 +516,30 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
     decoder = Decoder()
     args, kwargs = decoder.decode(args_node), decoder.decode(kwargs_node)
     arguments = decoder.table
+    started = _clock()  # the student's time: loading, the call, iterating what it returned
     try:
         if module not in modules:
             modules[module] = load(directory, module)
         if function == LOAD:
             names = [name for name, obj in vars(modules[module].module).items()
                      if callable(obj) and not name.startswith("_")]  # fmt: skip
-            return ["ok", [], ["v", "\n".join(names)], None]
+            return ["ok", [], ["v", "\n".join(names)], None, _clock() - started]
         if function == TIME:
             from grader.timing import best_time
 
             # the module itself, as the reference is timed: no guard around each run
-            return ["ok", [], ["v", best_time(modules[module].module, module)], None]
+            timed = best_time(modules[module].module, module)
+            return ["ok", [], ["v", timed], None, 0.0]  # not graded: not the exercise's time
         if function == MANY:
             name, calls = args
             result = modules[module].call_many(name, calls)
         else:
             result = getattr(modules[module], function)(*args, **kwargs)
         encoder = Encoder(arguments)
+        # The result first: a returned iterator is consumed here, and what it does while it
+        # runs (drawing from the global RNG or a generator passed in, changing an argument)
+        # must cross back exactly as a call's own effects do.
+        encoded = encoder.encode(result)
         updates = []  # the arguments the call changed in place
         for index, obj in enumerate(arguments):
             if isinstance(obj, torch.Tensor | dict | list | torch.Generator):
@@ -496,9 +547,11 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
                 if contents != decoder.nodes.get(index):
                     updates.append([index, contents])
         rng = torch.get_rng_state().numpy().tobytes()
-        return ["ok", updates, encoder.encode(result), None if rng == rng_before else rng]
+        spent = _clock() - started
+        return ["ok", updates, encoded, None if rng == rng_before else rng, spent]
     except BaseException as error:  # every failure goes back as data
-        return ["raise", _kind(error, directory), _describe(error, directory)[:20_000]]
+        spent = _clock() - started
+        return ["raise", _kind(error, directory), _describe(error, directory)[:20_000], spent]
 
 
 def _kind(error: BaseException, directory: Path) -> str:

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import torch
 
-from grader.data import DataError, dataset_dir, load_split
+from grader.data import (
+    DATA_DIR,
+    KNOWN,
+    DataError,
+    dataset_dir,
+    download,
+    load_split,
+    official_files,
+)
 from grader.implementation import ImplementationError, NotAttempted, load, resolve_impl
 
 
@@ -24,7 +32,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--impl", default="exercises", help="exercises (default), solutions or a directory"
     )
     parser.add_argument(
-        "--data", default="digits", help="digits (bundled), mnist, fashion-mnist or a directory"
+        "--data",
+        default="digits",
+        help="digits (bundled, the default), mnist, fashion-mnist or a directory of IDX files",
+    )
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        default=DATA_DIR,
+        help="where mnist and fashion-mnist are: ROOT/FashionMNIST/raw (torchvision's layout) "
+        "or ROOT/fashion-mnist (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="download mnist or fashion-mnist with torchvision into --data-root first",
     )
     parser.add_argument(
         "--hidden", type=int, nargs="*", default=[128], help="hidden widths (default: 128)"
@@ -70,10 +92,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         impl_dir = resolve_impl(args.impl)
         datasets, mlp = load(impl_dir, "datasets"), load(impl_dir, "mlp")
-        directory = dataset_dir(args.data)
+        if args.download:
+            download(args.data, args.data_root)
+        directory = dataset_dir(args.data, args.data_root)
+        known = KNOWN.get(args.data)
         (train_X, train_y), (test_X, test_y) = (
-            load_split(directory, split, datasets.load_idx) for split in ("train", "test")
+            load_split(directory, split, datasets.load_idx, known) for split in ("train", "test")
         )
+        if not len(train_y):
+            raise DataError(f"{directory}: the training split holds no images")
+        classes = known.num_classes if known else int(train_y.max()) + 1
+        if len(test_y) and int(test_y.max()) >= classes:
+            raise DataError(
+                f"{directory}: a test label is {int(test_y.max())}, but the training labels "
+                f"only go up to {classes - 1}"
+            )
     except (ValueError, DataError, ImplementationError) as error:
         print(f"cannot train: {error}")
         return 2
@@ -86,12 +119,18 @@ def run(args: argparse.Namespace) -> int:
     except NotImplementedError as error:
         print(f"cannot train yet: {error} (try --impl solutions to watch the reference)")
         return 2
+    except Exception as error:  # the implementation's load_idx failed in its own way
+        print(f"cannot train: reading the data raised {type(error).__name__}: {error}")
+        return 2
 
     device = torch.device(args.device)
-    sizes = [train_X.shape[1], *args.hidden, int(train_y.max()) + 1]
+    sizes = [train_X.shape[1], *args.hidden, classes]
     train_X, train_y, test_X, test_y = (t.to(device) for t in (train_X, train_y, test_X, test_y))
+    official = official_files(args.data, directory)
+    checksums = {True: ", the official files", False: ", not the official files"}.get(official, "")
     print(
-        f"{args.data}: {len(train_X)} training and {len(test_X)} test images, sizes {sizes}, "
+        f"{args.data} from {directory}{checksums}: {len(train_X)} training and {len(test_X)} "
+        f"test images, sizes {sizes}, "
         f"lr {args.lr}, batch {args.batch_size}, {args.epochs} epochs on {device}, "
         f"implementation {impl_dir}"
     )

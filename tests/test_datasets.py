@@ -2,8 +2,10 @@
 
 Oracles: IDX files the tests write themselves from known arrays (every type code, 1-D to 4-D,
 plain and gzip, big-endian multi-byte values whose bytes differ, so that a byte-order or offset
-mistake changes the values); F.one_hot for one_hot; for the random minibatches, structure,
-determinism under a generator seed, independence of the global RNG, and a uniformity statistic.
+mistake changes the values); torchvision's own reading of the same files, laid out as
+torchvision keeps MNIST and Fashion-MNIST (ROOT/FashionMNIST/raw/...); F.one_hot for one_hot;
+for the random minibatches, structure, determinism under a generator seed, independence of the
+global RNG, and a uniformity statistic.
 
 No meta-device tests: one_hot must reject out-of-range labels, which needs their values (a meta
 tensor has none, so a correct one_hot cannot run there), and minibatches and load_idx create
@@ -21,9 +23,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+import torchvision.datasets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import DEVICES, assert_like, assert_statistic, assert_tensor_close, describe, fail
+from torchvision.datasets.mnist import read_sn3_pascalvincent_tensor
 
 from grader.idx import TYPE_CODES, idx_bytes
 
@@ -292,6 +296,104 @@ def test_load_idx_matches_reference(ds, folder, load_reference):
     check_loaded(ds.load_idx(path), expected, "load_idx(path)", "int32 data of shape (6, 2, 3)")
 
 
+# --- load_idx beside torchvision -----------------------------------------------------------------
+
+TORCHVISION_SETS = ["MNIST", "FashionMNIST"]
+SPLITS = {"train": 60, "t10k": 20}  # file prefix -> number of images
+
+
+@pytest.fixture(scope="module")
+def torchvision_root(tmp_path_factory) -> Path:
+    """Small MNIST and Fashion-MNIST in torchvision's layout, ROOT/<name>/raw/, holding what a
+    torchvision download leaves there: each file gzip-compressed (*.gz) and unpacked."""
+    root = tmp_path_factory.mktemp("torchvision")
+    for seed, name in enumerate(TORCHVISION_SETS):
+        raw = root / name / "raw"
+        raw.mkdir(parents=True)
+        for prefix, n in SPLITS.items():
+            rng = np.random.default_rng([seed, n])
+            images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+            labels = rng.integers(0, 10, size=n, dtype=np.uint8)
+            for stem, array in (
+                (f"{prefix}-images-idx3-ubyte", images),
+                (f"{prefix}-labels-idx1-ubyte", labels),
+            ):
+                (raw / stem).write_bytes(idx_bytes(array))
+                (raw / f"{stem}.gz").write_bytes(gzip.compress(idx_bytes(array)))
+    return root
+
+
+def load_beside_torchvision(ds, path: Path, torchvision_shape: tuple[int, ...]) -> object:
+    """ds.load_idx(path) on a file torchvision reads; raising is a failure that says so."""
+    call = f"load_idx({path.name!r})"
+    try:
+        return ds.load_idx(path)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        message = f"{type(error).__name__}({str(error)!r:.200})"
+        if "truncat" in str(error).lower() or isinstance(error, MemoryError):
+            hint = (
+                "this file is complete: the sizes in the header are big-endian uint32 "
+                "(struct format '>I'); read little-endian, a size of 28 becomes 469762048 and "
+                "a complete file looks truncated"
+            )
+        else:
+            hint = "read the header as the docstring lays it out, then the data right after it"
+        fail(
+            call,
+            f"raised {message} for a valid IDX file that torchvision reads as shape "
+            f"{torchvision_shape}",
+            hint,
+        )
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("prefix", list(SPLITS))
+@pytest.mark.parametrize("name", TORCHVISION_SETS)
+def test_load_idx_reads_what_torchvision_reads(ds, torchvision_root, name, prefix, compressed):
+    """torchvision.datasets.MNIST / FashionMNIST on the root (download=False) is the oracle for
+    both files of a split: uint8 images (N, 28, 28) and uint8 labels (N,)."""
+    dataset = getattr(torchvision.datasets, name)(
+        str(torchvision_root), train=prefix == "train", download=False
+    )
+    raw = torchvision_root / name / "raw"
+    for kind, expected in (("images", dataset.data), ("labels", dataset.targets)):
+        stem = f"{prefix}-{kind}-idx{3 if kind == 'images' else 1}-ubyte"
+        path = raw / f"{stem}{'.gz' if compressed else ''}"
+        inputs = (
+            f"torchvision's {name} {kind} ({'gzip, as downloaded' if compressed else 'unpacked'}"
+            f"), read by torchvision.datasets.{name} as shape {tuple(expected.shape)}"
+        )
+        actual = load_beside_torchvision(ds, path, tuple(expected.shape))
+        check_loaded(actual, expected.numpy().astype(np.uint8), f"load_idx({path.name!r})", inputs)
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("shape", SHAPES[:3], ids=lambda shape: f"{len(shape)}d")
+@pytest.mark.parametrize("dtype", IDX_DTYPES)
+def test_load_idx_every_type_as_torchvision_reads_it(ds, folder, dtype, shape, compressed):
+    """torchvision's IDX reader (read_sn3_pascalvincent_tensor, behind its MNIST classes: every
+    type code, 1 to 3 dimensions) is the oracle, on files in torchvision's layout."""
+    raw = folder / f"tv{next(_files)}" / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    plain = raw / "train-images-idx3-ubyte"
+    plain.write_bytes(idx_bytes(sample_array(dtype, shape, seed=len(shape))))
+    expected = read_sn3_pascalvincent_tensor(str(plain), strict=True).numpy()
+    path = plain
+    if compressed:
+        path = raw / f"{plain.name}.gz"
+        path.write_bytes(gzip.compress(plain.read_bytes()))
+    inputs = f"{dtype} data of shape {shape}{', gzip' if compressed else ''}, read by torchvision"
+    actual = load_beside_torchvision(ds, path, tuple(expected.shape))
+    check_loaded(
+        actual,
+        expected.astype(expected.dtype.newbyteorder("=")),
+        f"load_idx({path.name!r})",
+        inputs,
+    )
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     dtype=st.sampled_from(IDX_DTYPES),
@@ -431,8 +533,7 @@ def check_batches(batches: list, n: int, batch_size: int, call: str) -> list[lis
             shape=(batch.numel(),) if isinstance(batch, torch.Tensor) else (),
             dtype=torch.int64,
             device="cpu",
-            hint="batches are 1-D int64 index tensors (torch.randperm and torch.arange give "
-            "int64)",
+            hint="batches are 1-D int64 index tensors (torch.randperm and torch.arange give int64)",
         )
     sizes = [len(batch) for batch in batches]
     expected_sizes = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])

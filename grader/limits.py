@@ -1,0 +1,36 @@
+"""An exercise's time limit when grading: what it measures, and what a student reads past it.
+
+The limit (``grade --timeout``, ``pytest --exercise-timeout``) is a budget of seconds for the
+student's code of one exercise, all together: the import of their module, every call the tests
+make and the iteration of what a call returns, timed inside the sandbox around that code only.
+The sandbox's start-up, the round trips and encoding of the data, the tests' own work (oracles,
+assertions) and every other exercise never count against it, so a slow, loaded or cold machine
+cannot time out correct code, and an exercise that has finished cannot time out later. Each
+call also has its own limit (:class:`grader.sandbox.Limits`), and the wall-clock bounds below
+hold even against a sandbox that misreports its time. Imports nothing.
+"""
+
+from __future__ import annotations
+
+
+def time_limit_message(exercise: str, seconds: float) -> str:
+    """The failure of an exercise whose calls ran out of time."""
+    return f"the calls of your {exercise} code took more than {seconds:g} s in all (time limit)"
+
+
+def session_limit_message(exercise: str, seconds: float) -> str:
+    """The failure of an exercise whose whole test session had to be stopped."""
+    return f"the tests of {exercise} did not finish in {seconds:g} s (the session was stopped)"
+
+
+# What the sandbox reports is the student's time; the test process also bounds what it waits
+# by the wall clock, which a sandbox cannot misreport: each call may take this much more than
+# the budget left (the round trip, encoding the data) ...
+CALL_GRACE_SECONDS = 10.0
+
+
+def wall_allowance(seconds: float) -> float:
+    """... and all the exercise's calls together this much, overheads included: far more than a
+    loaded machine adds to correct code, so that only a hang (or a sandbox that lies about its
+    time) reaches it."""
+    return 10 * seconds + 60
