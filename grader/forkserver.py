@@ -141,6 +141,7 @@ def serve() -> None:
     import pytest  # noqa: F401
     import sklearn.model_selection  # noqa: F401
     import torch  # noqa: F401
+    import torchvision.datasets  # noqa: F401  (the datasets tests' oracle: 1-2 s to import)
 
     import grader.plugin  # noqa: F401
 

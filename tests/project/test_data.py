@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+import torchvision.datasets
+from torchvision import transforms
 
 from data.make_digits import DIGITS_DIR, FILES, digits_split
-from grader.data import DataError, dataset_dir, load_split
+from grader.data import KNOWN, DataError, dataset_dir, download, load_split
 from grader.idx import idx_bytes
 from grader.manifest import PROJECT_ROOT
 
@@ -56,8 +61,16 @@ def test_loader_reads_plain_files_too(tmp_path, load_idx):
 
 
 def test_unknown_data_set_says_where_files_go(tmp_path):
-    with pytest.raises(DataError, match=r"put the four IDX files .* in .*fashion"):
+    with pytest.raises(DataError, match=r"Put the four IDX files .* in .*fashion"):
         dataset_dir(str(tmp_path / "fashion"))
+
+
+def test_named_data_set_says_both_places_and_download(tmp_path):
+    with pytest.raises(DataError) as caught:
+        dataset_dir("fashion-mnist", tmp_path)
+    message = str(caught.value)
+    assert str(tmp_path / "FashionMNIST" / "raw") in message
+    assert str(tmp_path / "fashion-mnist") in message and "--download" in message
 
 
 def test_missing_file_is_named(tmp_path, load_idx):
@@ -99,3 +112,143 @@ def test_bench_command_prints_ratios():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ratio = by hand / autograd" in result.stdout
     assert "cpu" in result.stdout and "GFLOP/s" in result.stdout
+
+
+# --- MNIST and Fashion-MNIST where torchvision keeps them -----------------------------------------
+
+
+def fake_fashion_mnist(
+    root: Path,
+    n_train: int = 300,
+    n_test: int = 100,
+    *,
+    size: int = 28,
+    gzipped: bool = True,
+    layout: str = "torchvision",
+) -> Path:
+    """A small Fashion-MNIST-shaped data set: uint8 size x size images, labels 0..9, each class
+    a different mean brightness pattern (learnable), written as torchvision leaves a download
+    (ROOT/FashionMNIST/raw: the .gz files and the unpacked ones) or flat (ROOT/fashion-mnist)."""
+    directory = root / "FashionMNIST" / "raw" if layout == "torchvision" else root / "fashion-mnist"
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    patterns = rng.integers(0, 256, size=(10, size, size))
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        labels = (np.arange(n) % 10).astype(np.uint8)
+        noise = rng.integers(-40, 41, size=(n, size, size))
+        images = np.clip(patterns[labels] + noise, 0, 255).astype(np.uint8)
+        for stem, array in ((f"{prefix}-images-idx3-ubyte", images),
+                            (f"{prefix}-labels-idx1-ubyte", labels)):  # fmt: skip
+            data = idx_bytes(array)
+            (directory / stem).write_bytes(data)
+            if gzipped:
+                (directory / f"{stem}.gz").write_bytes(gzip.compress(data))
+    return directory
+
+
+def test_torchvision_layout_is_found_first(tmp_path):
+    flat = fake_fashion_mnist(tmp_path, 20, 10, layout="flat")
+    assert dataset_dir("fashion-mnist", tmp_path) == flat  # the flat directory is accepted
+    raw = fake_fashion_mnist(tmp_path, 20, 10)
+    assert dataset_dir("fashion-mnist", tmp_path) == raw  # torchvision's layout comes first
+    (raw / "t10k-labels-idx1-ubyte").unlink()
+    assert dataset_dir("fashion-mnist", tmp_path) == raw  # the .gz alone is enough
+
+
+def test_training_images_are_what_to_tensor_gives(tmp_path, load_idx):
+    """The scaled images equal torchvision's transforms.ToTensor() (uint8 0..255 to float32
+    0..1) of the images torchvision's FashionMNIST reads, and the labels its targets."""
+    fake_fashion_mnist(tmp_path, 30, 20)
+    directory = dataset_dir("fashion-mnist", tmp_path)
+    for split, train in (("train", True), ("test", False)):
+        X, y = load_split(directory, split, load_idx, KNOWN["fashion-mnist"])
+        dataset = torchvision.datasets.FashionMNIST(
+            str(tmp_path), train=train, download=False, transform=transforms.ToTensor()
+        )
+        expected = torch.stack([image for image, _ in dataset])  # (N, 1, 28, 28)
+        assert expected.dtype == X.dtype == torch.float32
+        torch.testing.assert_close(X, expected.reshape(len(dataset), -1), rtol=0, atol=0)
+        assert torch.equal(y, dataset.targets)
+
+
+def test_download_without_internet_is_one_clear_line(tmp_path, monkeypatch):
+    """An address nothing answers (the port is closed), so that the test is the same with and
+    without internet."""
+    monkeypatch.setattr(torchvision.datasets.FashionMNIST, "mirrors", ["http://127.0.0.1:9/"])
+    with pytest.raises(DataError) as caught:
+        download("fashion-mnist", tmp_path)
+    message = str(caught.value)
+    assert message.startswith("could not download fashion-mnist into ")
+    assert "\n" not in message and "Traceback" not in message
+
+
+def train_here(*args: str) -> subprocess.CompletedProcess[str]:
+    return run_grader("train", "--impl", "solutions", "--device", "cpu", *args)
+
+
+@pytest.mark.slow
+def test_train_on_a_fake_fashion_mnist_end_to_end(tmp_path):
+    fake_fashion_mnist(tmp_path / "root")
+    plot = tmp_path / "fashion.png"
+    result = train_here("--data", "fashion-mnist", "--data-root", str(tmp_path / "root"),
+                        "--epochs", "2", "--plot", str(plot))  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert str(tmp_path / "root" / "FashionMNIST" / "raw") in result.stdout
+    assert "300 training and 100 test images, sizes [784, 128, 10]" in result.stdout
+    assert "epoch   1  loss" in result.stdout and "epoch   2  loss" in result.stdout
+    assert "2/2" in result.stderr  # tqdm's progress bar
+    assert "not the official files" in result.stdout  # torchvision's MD5 sums
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _corrupt_half_download(raw: Path) -> None:
+    for path in raw.glob("train-images*"):
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+def _labels_out_of_range(raw: Path) -> None:
+    labels = np.full(300, 12, dtype=np.uint8)
+    (raw / "train-labels-idx1-ubyte").write_bytes(idx_bytes(labels))
+    (raw / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(labels)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (lambda raw: [p.unlink() for p in raw.iterdir()], r"lacks train-images-idx3-ubyte"),
+        (_corrupt_half_download, r"truncated"),
+        (None, r"images are 8x8, but fashion-mnist images are 28x28"),
+        (_labels_out_of_range, r"labels hold values from 12 to 12; fashion-mnist labels must be "
+                               r"0 \.\. 9"),
+    ],
+    ids=["no-files", "half-downloaded", "8x8-images", "labels-out-of-range"],
+)  # fmt: skip
+def test_bad_data_is_one_line_and_exit_2(tmp_path, spoil, message):
+    raw = fake_fashion_mnist(tmp_path, size=8 if spoil is None else 28)
+    if spoil is not None:
+        spoil(raw)
+    result = train_here("--data", "fashion-mnist", "--data-root", str(tmp_path), "--epochs", "1",
+                        "--plot", str(tmp_path / "x.png"))  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cannot train: "), result.stdout
+    assert re.search(message, lines[0]), lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_download_option_fails_in_one_line_without_a_server(tmp_path):
+    code = (
+        "import sys, torchvision.datasets as d\n"
+        "d.FashionMNIST.mirrors = ['http://127.0.0.1:9/']\n"
+        "from grader.__main__ import main\n"
+        f"sys.exit(main(['train', '--impl', 'solutions', '--data', 'fashion-mnist', "
+        f"'--data-root', {str(tmp_path)!r}, '--download']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cannot train: could not download"), lines
+    assert "Traceback" not in result.stderr

@@ -60,6 +60,14 @@ VARIANTS = [
         select="load_idx",
     ),
     Variant(
+        "idx-header-read-as-little-endian",  # 28 becomes 469762048: a complete file looks cut
+        reader().replace('struct.unpack(f">{ndim}I"', 'struct.unpack(f"<{ndim}I"'),
+        expect="fail",
+        message=r"raised ValueError\('truncated data'\) for a valid IDX file that torchvision "
+        r"reads as shape .*Hint: this file is complete: the sizes in the header are big-endian",
+        select="torchvision",
+    ),
+    Variant(
         "idx-header-offset-off-by-one",  # the data read from one byte too early
         reader(data=_CHECKED_DATA.replace("offset=4 + 4 * ndim", "offset=3 + 4 * ndim")),
         expect="fail",
