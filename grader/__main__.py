@@ -16,6 +16,7 @@ import argparse
 import importlib
 import sys
 
+from grader.devices import GRADED_DEVICES
 from grader.manifest import PROJECT_ROOT, load_manifest
 
 
@@ -33,6 +34,7 @@ def _check(args: argparse.Namespace) -> int:
                 "-c",
                 str(PROJECT_ROOT / "pyproject.toml"),
                 f"--impl={args.impl}",
+                f"--device={args.device}",
                 "-q",
                 "-p",
                 "no:cacheprovider",
@@ -83,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check", help="run the public tests on your exercises")
     check.add_argument(
         "--impl", default="exercises", help="exercises (default), solutions or a directory"
+    )
+    check.add_argument(
+        "--device",
+        choices=GRADED_DEVICES,
+        default=GRADED_DEVICES[0],
+        help="the tests that count: cpu (default, as grading does) or cuda (needs a GPU)",
     )
     check.set_defaults(run=_check)
     # A command lives in grader/<module>.py with add_arguments() and run(); a module the

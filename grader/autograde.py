@@ -33,6 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader.devices import GRADED_DEVICES
 from grader.manifest import PROJECT_ROOT
 from grader.results import SubmissionResult, format_points, load_submission, render_table
 
@@ -60,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tests", type=Path, action="append", default=[], help="a folder of hidden tests"
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per exercise")
+    parser.add_argument(
+        "--device",
+        choices=GRADED_DEVICES,
+        default=GRADED_DEVICES[0],
+        help="the tests that count: cpu (default) or cuda (needs a GPU); as grade --device",
+    )
 
 
 def student_id(name: str | None) -> str:
@@ -148,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         for note in copy_submission(exercises_folder(root), submissions / student):
             print(f"note: {note}")
         command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(graded)]
-        command += ["--jobs", "1", "--timeout", str(args.timeout)]
+        command += ["--jobs", "1", "--timeout", str(args.timeout), "--device", args.device]
         command += (
             ["--tests", *(str(folder.resolve()) for folder in args.tests)] if args.tests else []
         )

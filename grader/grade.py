@@ -26,6 +26,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from grader.devices import GRADED_DEVICES
 from grader.forkserver import TIMED_OUT, ForkServer
 from grader.limits import session_limit_message, time_limit_message
 from grader.manifest import (
@@ -62,6 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per exercise")
     parser.add_argument("--tests", type=Path, nargs="*", default=[], help="hidden test dirs")
     parser.add_argument("--force", action="store_true", help="grade finished students again")
+    parser.add_argument(
+        "--device",
+        choices=GRADED_DEVICES,
+        default=GRADED_DEVICES[0],
+        help="the tests that count: cpu (default: the same on every machine) or cuda (the CPU "
+        "and the CUDA tests; refuses to start without a GPU). Recorded with every result",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}")
     args.out.mkdir(parents=True, exist_ok=True)
-    todo = [s for s in submissions if args.force or _finished(args.out, s.student) is None]
+    todo = [s for s in submissions if args.force or not _done(args.out, s.student, args.device)]
     servers: list[ForkServer] = []
     local = threading.local()
 
@@ -88,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
         if not hasattr(local, "server"):
             local.server = ForkServer()
             servers.append(local.server)
-        result = grade_submission(submission, local.server, args.timeout, args.tests)
+        result = grade_submission(
+            submission, local.server, args.timeout, args.tests, device=args.device
+        )
         write_student(args.out, result)
         return submission.student
 
@@ -120,11 +130,24 @@ def _check_arguments(args: argparse.Namespace) -> str | None:
     for directory in args.tests:
         if not directory.is_dir():
             return f"--tests {directory} is not a directory"
-    if args.timeout <= 0 or args.jobs < 1:
-        return "--timeout and --jobs must be positive"
+    if args.timeout <= 0:
+        return f"--timeout must be a positive number of seconds, got {args.timeout:g}"
+    if args.jobs < 1:
+        return f"--jobs must be at least 1, got {args.jobs}"
+    if args.device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            return "--device cuda: this machine has no CUDA device (grade on a GPU machine)"
     if args.out.exists() and not args.out.is_dir():
         return f"--out {args.out} exists and is not a directory"
     return None
+
+
+def _done(out: Path, student: str, device: str) -> bool:
+    """Graded already, with the same choice of tests."""
+    finished = _finished(out, student)
+    return finished is not None and finished.device == device
 
 
 def _finished(out: Path, student: str) -> SubmissionResult | None:
@@ -145,21 +168,28 @@ def write_student(out: Path, result: SubmissionResult) -> None:
 
 
 def grade_submission(
-    submission: Submission, server: ForkServer, timeout: float, hidden: list[Path]
+    submission: Submission,
+    server: ForkServer,
+    timeout: float,
+    hidden: list[Path],
+    device: str = GRADED_DEVICES[0],
 ) -> SubmissionResult:
     """One student, every exercise; problems of the submission become its status and message."""
     if submission.problems:
-        return SubmissionResult(submission.student, "error", "; ".join(submission.problems), ())
+        message = "; ".join(submission.problems)
+        return SubmissionResult(submission.student, "error", message, (), device=device)
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
         root = Path(scratch)
         intake = unpack(submission, root / "impl")
-        if not intake.modules and intake.problems:
-            return SubmissionResult(submission.student, "error", "; ".join(intake.problems), ())
-        tests = _trusted_tests(root / "tests", hidden)
-        exercises = _grade_exercises(load_manifest(), intake, tests, root, server, timeout)
         message = "; ".join(intake.problems)
+        if not intake.modules and intake.problems:
+            return SubmissionResult(submission.student, "error", message, (), device=device)
+        tests = _trusted_tests(root / "tests", hidden)
+        exercises = _grade_exercises(
+            load_manifest(), intake, tests, root, server, timeout, device
+        )
         return SubmissionResult(
-            submission.student, "graded", message, exercises, tuple(intake.notes)
+            submission.student, "graded", message, exercises, tuple(intake.notes), device
         )
 
 
@@ -211,12 +241,14 @@ def _run_session(
     root: Path,
     server: ForkServer,
     timeout: float,
+    device: str,
 ) -> _Report:
     """One pytest session over ``exercises`` (each with its own sandbox and time limit)."""
     label = exercises[0].name if len(exercises) == 1 else "all"
     report, output = root / f"report-{label}.jsonl", root / f"output-{label}.txt"
     args = [
         f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={timeout:g}", "--timings",
+        f"--device={device}",
         "-q", "-p", "no:cacheprovider", "-p", "no:logging", "--rootdir", str(PROJECT_ROOT),
         "-c", str(PROJECT_ROOT / "pyproject.toml"), f"--report-json={report}",
         *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
@@ -255,12 +287,13 @@ def _grade_exercises(
     root: Path,
     server: ForkServer,
     timeout: float,
+    device: str,
 ) -> tuple[ExerciseResult, ...]:
     """Every exercise the submission has, in one session; an exercise that session could not
     finish (its test process died) gets a session of its own. An untouched stub is not run."""
     untouched = {name for name, path in intake.modules.items() if _untouched_stub(name, path)}
     present = [e for e in exercises if e.name in intake.modules and e.name not in untouched]
-    session = _run_session(present, tests, root, server, timeout) if present else None
+    session = _run_session(present, tests, root, server, timeout, device) if present else None
     results = []
     for exercise in exercises:
         if exercise.name in untouched:
@@ -276,7 +309,7 @@ def _grade_exercises(
         assert session is not None
         report = session
         if not session.complete(exercise.name) and len(present) > 1:
-            report = _run_session([exercise], tests, root, server, timeout)
+            report = _run_session([exercise], tests, root, server, timeout, device)
         results.append(_exercise_result(exercise, report, intake, timeout))
     return tuple(results)
 

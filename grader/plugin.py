@@ -21,6 +21,13 @@ from typing import Any
 
 import pytest
 
+from grader.devices import CUDA_MARKER, GRADED_DEVICES
+from grader.gating import (
+    REQUIRES_MARKER,
+    VALUES_MARKER,
+    functions_with_wrong_values,
+    gated_outcome,
+)
 from grader.implementation import (
     NAMED_IMPLEMENTATIONS,
     Implementation,
@@ -38,7 +45,9 @@ IMPL_DIR = pytest.StashKey[Path]()
 SANDBOXES = pytest.StashKey[dict[str, Any]]()
 STARTED = pytest.StashKey[list[str]]()  # the exercises whose tests have begun, in order
 TIMED_OUT = pytest.StashKey[set[str]]()
-TALLY = pytest.StashKey[dict[str, Counter[str]]]()
+# per exercise: (outcome, values functions, requires functions) of each test, in run order
+TALLY = pytest.StashKey[dict[str, list[tuple[str, list[str], list[str]]]]]()
+GRADED_TESTS = pytest.StashKey[Counter[str]]()  # per exercise: the tests a full run grades
 NOT_ATTEMPTED = "not attempted"
 
 
@@ -51,6 +60,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(the reference) or a directory holding the exercise files",
     )
     group.addoption("--slow", action="store_true", help="also run the tests marked slow")
+    group.addoption(
+        "--device",
+        choices=GRADED_DEVICES,
+        default=GRADED_DEVICES[0],
+        help="the tests that count: 'cpu' (default) or 'cuda' (the CPU tests plus the CUDA ones; "
+        "needs a GPU). The same choice gives the same tests on every machine",
+    )
     group.addoption(
         "--report-json",
         metavar="PATH",
@@ -90,6 +106,18 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[TALLY] = {}
+    config.addinivalue_line("markers", f"{CUDA_MARKER}: a test on a CUDA device (--device cuda)")
+    config.addinivalue_line(
+        "markers", f"{VALUES_MARKER}(*functions): checks their values (grader/gating.py)"
+    )
+    config.addinivalue_line(
+        "markers", f"{REQUIRES_MARKER}(*functions): counts once their values are right"
+    )
+    if config.getoption("device") == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise pytest.UsageError("--device cuda: this machine has no CUDA device")
     report = config.getoption("report_json", None)
     if report:  # one JSON line per event from here on (see _report_line)
         Path(report).write_text("", encoding="utf-8")
@@ -135,7 +163,7 @@ def _finish_exercise(config: pytest.Config, name: str) -> None:
         return
     sandbox.time_left = sandbox.wall_left = None  # not graded: only the per-call limit holds
     try:
-        passed = config.stash[TALLY].get(name, Counter())["passed"]
+        passed = _gated_counts(config.stash[TALLY].get(name, []))[0]["passed"]
         reference = NAMED_IMPLEMENTATIONS["solutions"]
         if config.getoption("timings") and passed and (reference / f"{name}.py").is_file():
             _report_timing(config, name, sandbox, reference)
@@ -217,6 +245,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"implementation under test: {config.stash[IMPL_DIR]}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k and -m deselect: the whole graded set is counted
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep, drop = [], []
     benchmarks_only = bool(config.getoption("benchmark_only", False))
@@ -229,6 +258,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if (
             is_benchmark != benchmarks_only
             or (item.get_closest_marker("slow") and not config.getoption("slow"))
+            or (item.get_closest_marker(CUDA_MARKER) and config.getoption("device") != "cuda")
             or (grading and _skipped_here(item))
         ):
             drop.append(item)
@@ -238,6 +268,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
     collected = Counter(getattr(exercise_for_test_file(item.path), "name", "") for item in items)
+    config.stash[GRADED_TESTS] = collected
     _report_line(config, {"collected": {name: n for name, n in collected.items() if name}})
 
 
@@ -269,19 +300,6 @@ def load_impl(request: pytest.FixtureRequest) -> Callable[[str], Implementation]
         if isinstance(loaded, ImplementationError):
             pytest.fail(str(loaded), pytrace=False)
         return loaded
-
-    return loader
-
-
-@pytest.fixture(scope="session")
-def load_reference() -> Callable[[str], Any]:
-    """``load_reference("activations")``: the trusted reference module (skips where absent)."""
-    directory = NAMED_IMPLEMENTATIONS["solutions"]
-
-    def loader(name: str) -> Any:
-        if not (directory / f"{name}.py").is_file():
-            pytest.skip("the reference solutions are not part of this copy")
-        return load_module(directory, name)
 
     return loader
 
@@ -383,7 +401,8 @@ def pytest_runtest_makereport(
             )
     counts_once = call.when == "call" or (call.when == "setup" and report.outcome != "passed")
     if exercise is not None and counts_once:
-        item.config.stash[TALLY].setdefault(exercise.name, Counter())[status] += 1
+        values, requires = _gating_names(item)
+        item.config.stash[TALLY].setdefault(exercise.name, []).append((status, values, requires))
         if call.when == "setup" and report.failed:
             status = "error"
         outcome = {
@@ -392,9 +411,31 @@ def pytest_runtest_makereport(
             "outcome": status,
             "message": "" if report.passed else _report_text(report),
             "duration": report.duration,
+            "values": values,
+            "requires": requires,
         }
         _report_line(item.config, {"test": outcome})
     return report
+
+
+def _gating_names(item: pytest.Item) -> tuple[list[str], list[str]]:
+    """The functions a test checks the values of, and those it waits for (grader/gating.py)."""
+    values = [name for mark in item.iter_markers(VALUES_MARKER) for name in mark.args]
+    requires = [name for mark in item.iter_markers(REQUIRES_MARKER) for name in mark.args
+                if name not in values]  # fmt: skip
+    return values, requires
+
+
+def _gated_counts(tests: list[tuple[str, list[str], list[str]]]) -> tuple[Counter[str], int]:
+    """The outcome counts of one exercise's tests after gating; how many passes wait."""
+    wrong = functions_with_wrong_values((outcome, values) for outcome, values, _ in tests)
+    counts: Counter[str] = Counter()
+    waiting = 0
+    for outcome, _, requires in tests:
+        gated, _ = gated_outcome(outcome, requires, wrong)
+        waiting += gated != outcome
+        counts[gated] += 1
+    return counts, waiting
 
 
 def _report_text(report: pytest.TestReport) -> str:
@@ -412,21 +453,42 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     write(f"{'#':>2}  {'exercise':<16} {'passed':>9} {'failed':>7} {'not attempted':>14}   points")
     next_up = None
     total_points = earned = 0.0
+    partial = []
+    full_set = config.stash.get(GRADED_TESTS, Counter())
+    waiting_notes = []
     for number, exercise in enumerate(load_manifest(), start=1):
-        counts = tally.get(exercise.name)
-        if not counts:
+        if not tally.get(exercise.name):
             continue
+        counts, waiting = _gated_counts(tally[exercise.name])
+        if waiting:
+            waiting_notes.append(f"{exercise.name}: {waiting}")
         graded = counts["passed"] + counts["failed"] + counts[NOT_ATTEMPTED]
         points = exercise.points * counts["passed"] / graded if graded else 0.0
         total_points += exercise.points
-        earned += points
         if next_up is None and counts["passed"] < graded:
             next_up = exercise
+        ran = sum(counts.values())
+        if ran < full_set[exercise.name]:  # -k, -m or a test id chose some of its tests
+            partial.append(f"{exercise.name}: {ran} of its {full_set[exercise.name]} tests")
+            shown = f"{'partial':>5}/{exercise.points}"
+        else:
+            earned += points
+            shown = f"{points:5.1f}/{exercise.points}"
         write(
             f"{number:>2}  {exercise.name:<16} {counts['passed']:>4}/{graded:<4} "
-            f"{counts['failed']:>7} {counts[NOT_ATTEMPTED]:>14}   {points:5.1f}/{exercise.points}"
+            f"{counts['failed']:>7} {counts[NOT_ATTEMPTED]:>14}   {shown}"
         )
     write(f"{'':>2}  {'total':<16} {'':>9} {'':>7} {'':>14}   {earned:5.1f}/{total_points:g}")
+    if waiting_notes:
+        write(
+            f"passing tests that count once the values are right ({'; '.join(waiting_notes)}): "
+            "a test of the function's values failed, so its other tests do not count yet"
+        )
+    if partial:
+        write(
+            f"partial run ({'; '.join(partial)}): no points shown for it; the score counts "
+            "every test of an exercise, as grading does (run it without -k to see it)"
+        )
     if next_up is not None:
         where = (  # a notebook's cells are tested from a scratch folder: no file to name
             f" - edit exercises/{next_up.name}.py"

@@ -35,11 +35,15 @@ import statistics
 import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
+
+from grader.devices import device_text
+from grader.gating import functions_with_wrong_values, gated_outcome
 
 __all__ = [
     "EXERCISE_STATUSES",
@@ -167,6 +171,8 @@ class TestOutcome:
     outcome: Outcome
     message: str = ""  # the teaching failure text (input, expected, actual, hint); may be long
     duration: float = 0.0  # seconds
+    values: tuple[str, ...] = ()  # the functions whose values it checks (grader/gating.py)
+    requires: tuple[str, ...] = ()  # the functions whose values must be right for it to count
 
     def __post_init__(self) -> None:
         _check_str("TestOutcome", "exercise", self.exercise)
@@ -176,6 +182,13 @@ class TestOutcome:
         object.__setattr__(
             self, "duration", _check_number("TestOutcome", "duration", self.duration)
         )
+        for key in ("values", "requires"):
+            names = getattr(self, key)
+            if not isinstance(names, list | tuple):
+                raise ValueError(f"TestOutcome.{key} must be a list of function names")
+            object.__setattr__(
+                self, key, tuple(_check_str("TestOutcome", key, name) for name in names)
+            )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -184,6 +197,8 @@ class TestOutcome:
             "outcome": self.outcome,
             "message": self.message,
             "duration": self.duration,
+            "values": list(self.values),
+            "requires": list(self.requires),
         }
 
     @classmethod
@@ -195,6 +210,8 @@ class TestOutcome:
             outcome=_field(data, "outcome", "TestOutcome"),
             message=_field(data, "message", "TestOutcome", ""),
             duration=_field(data, "duration", "TestOutcome", 0.0),
+            values=_field(data, "values", "TestOutcome", ()),
+            requires=_field(data, "requires", "TestOutcome", ()),
         )
 
 
@@ -257,9 +274,11 @@ class ExerciseResult:
         tests: Iterable[TestOutcome],
         timings: Iterable[tuple[str, float, float]] = (),
     ) -> ExerciseResult:
-        """The result of an exercise whose tests all ran: points by :func:`score`; the status is
-        "not attempted" when every graded test was not attempted, "graded" otherwise."""
-        tests = tuple(tests)
+        """The result of an exercise whose tests all ran: points by :func:`score` after gating
+        (:mod:`grader.gating`: a test waiting for a function whose values are wrong counts as
+        failed); the status is "not attempted" when every graded test was not attempted,
+        "graded" otherwise."""
+        tests = gate(tests)
         counts = _count(tests)
         graded = sum(counts[o] for o in OUTCOMES if o != "skipped")
         untouched = graded > 0 and counts["not attempted"] == graded
@@ -346,6 +365,7 @@ class SubmissionResult:
     message: str
     exercises: tuple[ExerciseResult, ...]
     notes: tuple[str, ...] = field(default=())  # intake remarks for the student
+    device: str = "cpu"  # the tests graded: grade --device (cpu, or cpu and cuda)
 
     def __post_init__(self) -> None:
         owner = f"SubmissionResult({self.student!r})"
@@ -387,6 +407,7 @@ class SubmissionResult:
             "message": self.message,
             "exercises": [exercise.to_json() for exercise in self.exercises],
             "notes": list(self.notes),
+            "device": self.device,
         }
 
     @classmethod
@@ -407,7 +428,21 @@ class SubmissionResult:
             message=_field(data, "message", what, ""),
             exercises=tuple(ExerciseResult.from_json(exercise) for exercise in exercises),
             notes=tuple(notes),
+            device=_check_str(what, "device", data.get("device", "cpu")),
         )
+
+
+def gate(tests: Iterable[TestOutcome]) -> tuple[TestOutcome, ...]:
+    """The outcomes with :mod:`grader.gating`'s rule applied."""
+    tests = tuple(tests)
+    wrong = functions_with_wrong_values((test.outcome, test.values) for test in tests)
+    gated = []
+    for test in tests:
+        outcome, message = gated_outcome(test.outcome, test.requires, wrong)
+        if outcome != test.outcome:
+            test = replace(test, outcome=outcome, message=message)
+        gated.append(test)
+    return tuple(gated)
 
 
 def _count(tests: Iterable[TestOutcome]) -> dict[str, int]:
@@ -783,13 +818,17 @@ def gradescope_json(result: SubmissionResult) -> str:
         "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {"device": result.device},
         "tests": tests,
     }
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def _summary_md(result: SubmissionResult) -> str:
-    lines = [f"**Total: {format_points(result.total)} / {format_points(result.max_total)} points**"]
+    lines = [
+        f"**Total: {format_points(result.total)} / {format_points(result.max_total)} points**"
+        f" ({device_text(result.device)})"
+    ]
     if result.status == "error":
         lines += ["", f"Your submission could not be graded: {_md_text(result.message)}"]
     elif result.message:
@@ -995,12 +1034,14 @@ def gradebook_csv(results: Iterable[SubmissionResult], order: Sequence[str] | No
     names = exercise_order(results, order)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(["student", *names, "total", "max_total", "status", "message"])
+    writer.writerow(["student", *names, "total", "max_total", "status", "device",
+                     *(f"{name} state" for name in names), "message"])  # fmt: skip
     for result in results:
-        cells = []
+        cells, states = [], []
         for name in names:
             exercise = result.exercise(name)
             cells.append("" if exercise is None else format_points(exercise.points))
+            states.append("" if exercise is None else exercise.status)
         writer.writerow(
             [
                 _csv_safe(result.student),
@@ -1008,10 +1049,24 @@ def gradebook_csv(results: Iterable[SubmissionResult], order: Sequence[str] | No
                 format_points(result.total),
                 format_points(result.max_total),
                 result.status,
-                _csv_safe(result.message),
+                result.device,
+                *states,
+                _csv_safe(_row_message(result)),
             ]
         )
     return buffer.getvalue()
+
+
+def _row_message(result: SubmissionResult) -> str:
+    """Why the row is below full marks where points alone do not say: the submission's message,
+    then each exercise that was not graded normally, with its reason on one line."""
+    parts = [_one_line(result.message)] if result.message else []
+    for exercise in _sorted_exercises(result):
+        if exercise.status in ("timeout", "crashed", "invalid"):
+            reason = _one_line(exercise.message, 200) if exercise.message else ""
+            label = _STATUS_LABEL[exercise.status]
+            parts.append(f"{exercise.name} {label}" + (f": {reason}" if reason else ""))
+    return "; ".join(parts)
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -1123,10 +1178,17 @@ def class_summary_md(
     graded = [r for r in results if r.status == "graded"]
     errors = [r for r in results if r.status == "error"]
     names = exercise_order(results, order)
+    devices = sorted({r.device for r in results}) or ["cpu"]
+    states = Counter(e.status for r in graded for e in r.exercises)
     lines = [
         "# Class summary",
         "",
-        f"- submissions: {len(results)} ({len(graded)} graded, {len(errors)} with status error)",
+        f"- submissions: {len(results)} ({len(graded)} graded, {len(errors)} could not be "
+        "graded at all)",
+        f"- tests graded: {', '.join(device_text(d) for d in devices)} "
+        f"(--device {', '.join(devices)})",
+        "- exercises of the graded submissions: "
+        + ", ".join(f"{states[status]} {_STATUS_LABEL[status]}" for status in EXERCISE_STATUSES),
     ]
     if graded:
         totals = [r.total for r in graded]
@@ -1153,11 +1215,18 @@ def class_summary_md(
             )
     else:
         lines += ["- no graded submissions"]
-    lines += ["", "## Submissions with status error", ""]
+    lines += ["", "## Submissions that could not be graded", ""]
     if errors:
         lines += [f"- {_md_text(r.student)}: {_md_text(r.message)}" for r in errors]
     else:
-        lines.append("None.")
+        lines.append("None: every submission was graded.")
+    problems = [(r.student, e) for r in graded for e in _sorted_exercises(r)
+                if e.status in ("timeout", "crashed", "invalid")]  # fmt: skip
+    if problems:
+        lines += ["", "## Exercises timed out, crashed or invalid", ""]
+        lines += [f"- {_md_text(student)}, {_md_text(e.name)}: {_STATUS_LABEL[e.status]}"
+                  + (f": {_md_text(_one_line(e.message, 200))}" if e.message else "")
+                  for student, e in problems]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -155,14 +155,6 @@ def test_unshuffled_matches_kfold(ms, n_samples, k):
     assert_same_as_kfold(folds, n_samples, k, call)
 
 
-def test_matches_reference(ms, load_reference):
-    expected = load_reference("model_selection").k_fold_split(23, 4)
-    folds = check_folds(ms.k_fold_split(23, 4), 23, 4, call_text(23, 4))
-    for (train, val), (train_expected, val_expected) in zip(folds, expected, strict=True):
-        if not (np.array_equal(train, train_expected) and np.array_equal(val, val_expected)):
-            fail(call_text(23, 4), "differs from the reference solution's folds")
-
-
 @pytest.mark.parametrize(
     ("n_samples", "k"),
     [(10, 1), (10, 0), (10, -3), (5, 6), (0, 2), (1, 2), (13, 14)],

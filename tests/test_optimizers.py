@@ -391,21 +391,6 @@ def test_result_and_state_follow_param(opt, name, hyper, dtype, device):
                 )
 
 
-def test_matches_reference(opt, load_reference):
-    reference = load_reference("optimizers")
-    for name, hyper in [CONTRACT_CASES[2].values, CONTRACT_CASES[4].values]:
-        param = random_tensor((4, 3), torch.float64, "cpu", seed=19)
-        grads = gradients((4, 3), torch.float64, "cpu", steps=10, seed=20)
-        expected, state, current = [], {}, param.clone()
-        for grad in grads:
-            current = getattr(reference, name)(current.clone(), grad.clone(), state, **hyper)
-            expected.append(current.clone())
-        check_trajectory(
-            getattr(opt, name), name, param, grads, hyper, expected,
-            hint=HINTS[name][0], later_hint=HINTS[name][1],
-        )  # fmt: skip
-
-
 # --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------
 
 BENCHMARKS = {"sgd_step": {"lr": 0.01, "momentum": 0.9}, "adam_step": {"lr": 1e-3}}

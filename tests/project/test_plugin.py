@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from grader.manifest import PROJECT_ROOT, load_manifest
 
@@ -170,3 +171,29 @@ def test_timing_a_partly_done_exercise_does_not_touch_the_next_one(tmp_path):
     timed = {r["timing"]["exercise"] for r in records if "timing" in r}
     assert timed == {"losses"}
     assert records[-1] == {"finished": True}
+
+
+def test_a_partial_run_shows_no_points_for_the_exercise(tmp_path):
+    """`pytest -m activations -k sigmoid` on a module with only sigmoid done must not print
+    10/10: the score counts every test of the exercise, as grading does."""
+    sigmoid = SOLUTION[SOLUTION.index("def sigmoid(") : SOLUTION.index("def sigmoid_grad(")]
+    (tmp_path / "activations.py").write_text(STUB + "\n\n" + sigmoid, encoding="utf-8")
+    result = run_pytest(f"--impl={tmp_path}", "-k", "sigmoid and not grad", ACTIVATION_TESTS,
+                        cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    row = re.search(r"^\s*1\s+activations\s+.*$", result.stdout, re.MULTILINE)
+    assert row and "partial/10" in row.group(0) and "10.0/10" not in row.group(0), result.stdout
+    assert "partial run (activations: " in result.stdout
+
+
+def test_cuda_tests_count_only_with_device_cuda(tmp_path):
+    """The tests that count are chosen by --device, never by the machine: with the default
+    (cpu) no CUDA test is collected, GPU or not."""
+    result = run_pytest("--impl=solutions", "--collect-only", ACTIVATION_TESTS)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "-cpu]" in result.stdout and "cuda]" not in result.stdout
+    cuda = run_pytest("--impl=solutions", "--device=cuda", "--collect-only", ACTIVATION_TESTS)
+    if torch.cuda.is_available():
+        assert cuda.returncode == 0 and "cuda]" in cuda.stdout
+    else:
+        assert cuda.returncode != 0 and "this machine has no CUDA device" in cuda.stderr

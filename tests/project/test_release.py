@@ -224,20 +224,23 @@ def test_the_instructor_commands_are_absent_from_the_release(released):
     assert "autograde" in finished.stderr  # the commands the student has are listed
 
 
-def test_reference_comparisons_skip_where_solutions_are_absent(released):
-    """The public tests' `load_reference` fixture: in the release, the tests that compare with
-    the reference skip (with a reason) instead of failing; here they run against the project's
-    reference, passed as --impl so that the implementation itself is complete."""
-    finished = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs",
-         f"--impl={SOLUTIONS}", "-k", "matches_reference", "tests"],
-        cwd=released, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert finished.returncode == 0, finished.stdout[-3000:]
-    summary = finished.stdout.strip().splitlines()[-1]
-    assert re.search(r"\b\d+ skipped\b", summary) and "passed" not in summary, summary
-    assert "failed" not in summary and "error" not in summary, summary
-    assert "the reference solutions are not part of this copy" in finished.stdout
+def test_the_release_grades_the_same_tests(released):
+    """No exercise test depends on the reference solutions (absent from the release): the
+    release collects exactly the tests this repository collects, so a score computed there (a
+    student's check, autograde, Gradescope) is computed on the same tests as `grade` here."""
+
+    def collected(root: Path) -> list[str]:
+        tests = [str(root / test) for exercise in load_manifest() for test in exercise.tests]
+        finished = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:cacheprovider",
+             f"--impl={SOLUTIONS}", *tests],
+            cwd=root, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert finished.returncode == 0, finished.stdout[-3000:]
+        return [line for line in finished.stdout.splitlines() if "::" in line]
+
+    here, there = collected(PROJECT_ROOT), collected(released)
+    assert here and here == there
 
 
 @pytest.mark.slow

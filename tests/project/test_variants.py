@@ -1,11 +1,14 @@
 """Every planted mistake in tests/variants/ fails its exercise's tests with the message that
-teaches it; every correct alternative passes. Each variant runs in its own pytest session
-with ``--impl`` pointing at a copy of the reference with the variant appended (slow: ``--slow``).
-Sessions are forked from warm workers (grader/forkserver.py), so torch is imported once per core."""
+teaches it; every correct alternative passes, in the student's own run and sandboxed (as
+``grade`` runs it) alike, with the same outcome test by test. The reference of each exercise
+is compared the same way. Each variant runs in its own pytest session with ``--impl`` pointing
+at a copy of the reference with the variant appended (slow: ``--slow``). Sessions are forked
+from warm workers (grader/forkserver.py), so torch is imported once per core."""
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import sys
@@ -28,13 +31,21 @@ CASES = [
     if (PROJECT_ROOT / "tests" / "variants" / f"{exercise.name}.py").is_file()
     for variant in importlib.import_module(f"variants.{exercise.name}").VARIANTS
 ]
+REFERENCE = Variant("reference", "", expect="pass")
+ALTERNATIVES = [  # run sandboxed too: the reference and every correct alternative
+    pytest.param(exercise, REFERENCE, id=f"{exercise.name}:reference")
+    for exercise in load_manifest()
+] + [case for case in CASES if case.values[1].expect == "pass"]
 
 
 _servers = threading.local()
 
 
-def run_variant(exercise, variant: Variant) -> tuple[int, str]:
-    """(exit code, output) of the exercise's tests on the reference with the variant appended."""
+def run_variant(
+    exercise, variant: Variant, sandbox: bool = False
+) -> tuple[int, str, list[dict]]:
+    """(exit code, output, the report's record of each test) of the exercise's tests on the
+    reference with the variant appended; ``sandbox``: as ``grade`` runs them."""
     if not hasattr(_servers, "server"):
         _servers.server = ForkServer()
         _started.append(_servers.server)
@@ -55,9 +66,15 @@ def run_variant(exercise, variant: Variant) -> tuple[int, str]:
             args += ["-k", variant.select]
         if variant.expect == "fail":
             args.append("-x")
+        report = Path(workdir) / "report.jsonl"
+        args.append(f"--report-json={report}")
+        if sandbox:
+            args += ["--sandbox", "--exercise-timeout=120"]
         output = Path(workdir) / "output.txt"
         exit_code = _servers.server.run(args, cwd=Path(workdir), output=output, timeout=600)
-        return exit_code, output.read_text(encoding="utf-8", errors="replace")
+        lines = report.read_text(encoding="utf-8").splitlines()
+        tests = [record["test"] for record in map(json.loads, lines) if "test" in record]
+        return exit_code, output.read_text(encoding="utf-8", errors="replace"), tests
 
 
 _started: list[ForkServer] = []
@@ -67,14 +84,20 @@ _started: list[ForkServer] = []
 def outcomes(request) -> dict[str, Future[tuple[int, str]]]:
     """Start every selected variant at once, one warm fork server per core."""
     selected = {
-        item.callspec.id
+        (item.originalname == "test_alternative_sandboxed", item.callspec.id)
         for item in request.session.items
-        if item.originalname == "test_variant" and hasattr(item, "callspec")
+        if item.originalname in ("test_variant", "test_alternative_sandboxed")
+        and hasattr(item, "callspec")
     }
     pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2))
     futures = {
-        case.id: pool.submit(run_variant, *case.values) for case in CASES if case.id in selected
-    }
+        (sandboxed, case.id): pool.submit(run_variant, *case.values, sandbox=sandboxed)
+        for sandboxed, cases in ((False, CASES + ALTERNATIVES[: len(load_manifest())]),
+                                 (True, ALTERNATIVES))
+        for case in cases
+        if (sandboxed, case.id) in selected
+        or (not sandboxed and (True, case.id) in selected)  # the run to compare with
+    }  # fmt: skip
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
     while _started:
@@ -84,7 +107,7 @@ def outcomes(request) -> dict[str, Future[tuple[int, str]]]:
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "variant"), CASES)
 def test_variant(outcomes, request, exercise, variant: Variant):
-    exit_code, output = outcomes[request.node.callspec.id].result()
+    exit_code, output, _ = outcomes[False, request.node.callspec.id].result()
     if variant.expect == "pass":
         assert exit_code == 0, f"a correct alternative was rejected:\n{output[-4000:]}"
         assert re.search(r"\d+ passed", output), output[-2000:]
@@ -93,3 +116,25 @@ def test_variant(outcomes, request, exercise, variant: Variant):
         assert re.search(variant.message, output, re.DOTALL), (
             f"caught, but the failure does not say /{variant.message}/:\n{output[-4000:]}"
         )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("exercise", "variant"), ALTERNATIVES)
+def test_alternative_sandboxed(outcomes, request, exercise, variant: Variant):
+    """The same correct code gets the same outcome, test by test, sandboxed as in the
+    student's own run: whatever a test can observe (results, arguments changed in place, the
+    global RNG, a generator passed in, what happens while a returned iterator is consumed)
+    crosses the sandbox exactly."""
+    key = request.node.callspec.id
+    _, plain_output, plain_tests = outcomes[False, key].result()
+    exit_code, output, sandboxed_tests = outcomes[True, key].result()
+    plain = {test["name"]: test["outcome"] for test in plain_tests}
+    sandboxed = {test["name"]: test["outcome"] for test in sandboxed_tests}
+    # A test this machine skips (CUDA without a GPU) is not even run when grading.
+    plain = {name: outcome for name, outcome in plain.items() if outcome != "skipped"}
+    assert plain and set(plain.values()) == {"passed"}, plain_output[-4000:]
+    differ = {name: (plain.get(name), sandboxed.get(name))
+              for name in plain.keys() | sandboxed.keys()
+              if plain.get(name) != sandboxed.get(name)}  # fmt: skip
+    assert not differ, f"sandboxed outcomes differ: {differ}\n{output[-4000:]}"
+    assert exit_code == 0, output[-4000:]

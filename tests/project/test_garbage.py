@@ -1,0 +1,122 @@
+"""Wrong values earn nothing (grader/gating.py), for every exercise.
+
+Type-perfect garbage (tests/variants/garbage.py: zeros, NaN, values off by 1 %, an input
+echoed) in every function of an exercise earns 0 points on it; the same garbage in ONE
+function (the others right) fails every test of that function. And every exercise test says
+which function's values it checks or waits for, so that no test can pass on garbage unnoticed.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from test_variants import run_variant
+from variants import Variant
+from variants.garbage import KINDS, garbage_source
+
+from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.results import ExerciseResult, TestOutcome
+
+pytestmark = pytest.mark.slow
+EXERCISES = {exercise.name: exercise for exercise in load_manifest()}
+
+
+def public_functions(exercise: str) -> list[str]:
+    """The functions a student writes: the reference module's own top-level functions."""
+    tree = ast.parse((PROJECT_ROOT / "solutions" / f"{exercise}.py").read_text(encoding="utf-8"))
+    return [node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]  # fmt: skip
+
+
+ALL_GARBAGE = [
+    pytest.param(name, kind, id=f"{name}:{kind}") for name in EXERCISES for kind in KINDS
+]
+ONE_FUNCTION = [
+    pytest.param(name, function, id=f"{name}:{function}")
+    for name in EXERCISES
+    for function in public_functions(name)
+]
+
+
+@pytest.fixture(scope="module")
+def runs(request):
+    """Every selected run at once, two at a time (each a forked pytest session)."""
+    jobs = {}
+    for item in request.session.items:
+        if not hasattr(item, "callspec") or item.module is not request.module:
+            continue
+        exercise, second = item.callspec.params.values()
+        functions = public_functions(exercise) if second in KINDS else [second]
+        kind = second if second in KINDS else "zeros"
+        variant = Variant(f"garbage-{second}", garbage_source(functions, kind), expect="pass")
+        jobs[item.callspec.id] = (EXERCISES[exercise], variant)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {key: pool.submit(run_variant, *job) for key, job in jobs.items()}
+        yield futures
+
+
+def outcomes(records: list[dict]) -> list[TestOutcome]:
+    return [TestOutcome(**record) for record in records]
+
+
+@pytest.mark.parametrize(("exercise", "kind"), ALL_GARBAGE)
+def test_garbage_in_every_function_earns_nothing(runs, request, exercise, kind):
+    _, output, records = runs[request.node.callspec.id].result()
+    tests = outcomes(records)
+    assert tests, output[-3000:]
+    result = ExerciseResult.from_tests(exercise, exercise, EXERCISES[exercise].points, tests)
+    passed = [test.name for test in result.tests if test.outcome == "passed"]
+    assert result.points == 0, f"{kind} garbage earns {result.points}: {passed[:20]}"
+
+
+@pytest.mark.parametrize(("exercise", "function"), ONE_FUNCTION)
+def test_garbage_in_one_function_fails_all_its_tests(runs, request, exercise, function):
+    _, _, records = runs[request.node.callspec.id].result()
+    tests = ExerciseResult.from_tests(
+        exercise, exercise, EXERCISES[exercise].points, outcomes(records)
+    ).tests
+    mine = [test for test in tests if function in test.values + test.requires]
+    assert any(function in test.values for test in mine), f"no test checks {function}'s values"
+    passed = [test.name for test in mine if test.outcome == "passed"]
+    assert not passed, f"garbage {function} passes: {passed[:20]}"
+
+
+def test_every_exercise_test_names_its_functions():
+    """Each test carries values(...) or requires(...) naming functions of its exercise."""
+    tests = [str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests]
+    code = (
+        "import sys, pytest\n"
+        "class Check:\n"
+        "    problems = []\n"
+        "    def pytest_collection_finish(self, session):\n"
+        "        from grader.manifest import exercise_for_test_file\n"
+        "        from grader.gating import VALUES_MARKER, REQUIRES_MARKER\n"
+        "        for item in session.items:\n"
+        "            names = [n for m in (VALUES_MARKER, REQUIRES_MARKER)\n"
+        "                     for mark in item.iter_markers(m) for n in mark.args]\n"
+        "            if not names:\n"
+        "                self.problems.append(item.nodeid + ': no values/requires marker')\n"
+        "check = Check()\n"
+        f"pytest.main(['-q', '--collect-only', '--impl=solutions', '--slow', *{tests!r}],\n"
+        "            plugins=[check])\n"
+        "print('PROBLEMS', len(check.problems))\n"
+        "print('\\n'.join(check.problems[:50]))\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert "PROBLEMS 0" in finished.stdout, finished.stdout[-5000:]
+    functions = {name: set(public_functions(name)) for name in EXERCISES}
+    for exercise in EXERCISES:
+        source = (PROJECT_ROOT / "tests" / f"test_{exercise}.py").read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("values", "requires")
+                    and isinstance(node.func.value, ast.Attribute)
+                    and node.func.value.attr == "mark"):  # fmt: skip
+                for arg in node.args:
+                    assert isinstance(arg, ast.Constant) and arg.value in functions[exercise], (
+                        exercise, ast.unparse(node))
