@@ -37,6 +37,7 @@ from grader.manifest import (
     load_manifest,
 )
 from grader.results import (
+    VISIBILITIES,
     ExerciseResult,
     SubmissionResult,
     TestOutcome,
@@ -64,12 +65,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tests", type=Path, nargs="*", default=[], help="hidden test dirs")
     parser.add_argument("--force", action="store_true", help="grade finished students again")
     parser.add_argument(
+        "--show-hidden",
+        action="store_true",
+        help="show the hidden tests' failures in full (inputs, expected values, hints); by "
+        "default a hidden test is reported by name, outcome and points only",
+    )
+    parser.add_argument(
+        "--hidden-visibility",
+        choices=VISIBILITIES,
+        default="after_due_date",
+        help="Gradescope's visibility of the hidden tests' entries in results.json "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
         "--device",
         choices=GRADED_DEVICES,
         default=GRADED_DEVICES[0],
         help="the tests that count: cpu (default: the same on every machine) or cuda (the CPU "
         "and the CUDA tests; refuses to start without a GPU). Recorded with every result",
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How a class is graded: the same for every student of a run."""
+
+    timeout: float = 120.0  # seconds of the student's own time per exercise (grader/limits.py)
+    device: str = GRADED_DEVICES[0]  # which tests count (grader/devices.py)
+    hidden: tuple[Path, ...] = ()  # folders of hidden test modules (--tests)
+    show_hidden: bool = False  # show hidden tests' inputs, expected values and hints
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,15 +115,14 @@ def run(args: argparse.Namespace) -> int:
     todo = [s for s in submissions if args.force or not _done(args.out, s.student, args.device)]
     servers: list[ForkServer] = []
     local = threading.local()
+    settings = Settings(args.timeout, args.device, tuple(args.tests), args.show_hidden)
 
     def grade_with_a_server(submission: Submission) -> str:
         if not hasattr(local, "server"):
             local.server = ForkServer()
             servers.append(local.server)
-        result = grade_submission(
-            submission, local.server, args.timeout, args.tests, device=args.device
-        )
-        write_student(args.out, result)
+        result = grade_submission(submission, local.server, settings)
+        write_student(args.out, result, args.hidden_visibility)
         return submission.student
 
     try:
@@ -157,24 +180,23 @@ def _finished(out: Path, student: str) -> SubmissionResult | None:
         return None
 
 
-def write_student(out: Path, result: SubmissionResult) -> None:
+def write_student(
+    out: Path, result: SubmissionResult, hidden_visibility: str = "after_due_date"
+) -> None:
     """Every file of one student, atomically each; ``grade.json`` last marks them done."""
     directory = out / result.student
     directory.mkdir(parents=True, exist_ok=True)
-    write_results_json(result, directory / "results.json")
+    write_results_json(result, directory / "results.json", hidden_visibility)
     write_feedback_md(result, directory / "feedback.md")
     write_junit(result, directory / "junit.xml")
     save_submission(result, directory / DONE)
 
 
 def grade_submission(
-    submission: Submission,
-    server: ForkServer,
-    timeout: float,
-    hidden: list[Path],
-    device: str = GRADED_DEVICES[0],
+    submission: Submission, server: ForkServer, settings: Settings = Settings()
 ) -> SubmissionResult:
     """One student, every exercise; problems of the submission become its status and message."""
+    device = settings.device
     if submission.problems:
         message = "; ".join(submission.problems)
         return SubmissionResult(submission.student, "error", message, (), device=device)
@@ -184,22 +206,33 @@ def grade_submission(
         message = "; ".join(intake.problems)
         if not intake.modules and intake.problems:
             return SubmissionResult(submission.student, "error", message, (), device=device)
-        tests = _trusted_tests(root / "tests", hidden)
-        exercises = _grade_exercises(
-            load_manifest(), intake, tests, root, server, timeout, device
-        )
+        tests = _trusted_tests(root / "tests", list(settings.hidden))
+        exercises = _grade_exercises(load_manifest(), intake, tests, root, server, settings)
         return SubmissionResult(
             submission.student, "graded", message, exercises, tuple(intake.notes), device
         )
 
 
-def _trusted_tests(directory: Path, hidden: list[Path]) -> dict[str, list[Path]]:
+@dataclasses.dataclass(frozen=True)
+class TrustedTests:
+    """The test modules copied for one submission, by exercise, and which are hidden."""
+
+    by_exercise: dict[str, list[Path]]
+    hidden_files: frozenset[str]  # file names of the copies of hidden modules
+
+    def get(self, exercise: str, default: list[Path]) -> list[Path]:
+        return self.by_exercise.get(exercise, default)
+
+
+def _trusted_tests(directory: Path, hidden: list[Path]) -> TrustedTests:
     """Copies of the public and hidden test modules, by exercise."""
     directory.mkdir()
     shutil.copy2(PUBLIC_TESTS / "support.py", directory / "support.py")
     by_exercise: dict[str, list[Path]] = {}
     sources = [PUBLIC_TESTS / Path(t).name for e in load_manifest() for t in e.tests]
-    sources += [path for folder in hidden for path in sorted(folder.glob("test_*.py"))]
+    hidden_sources = {path for folder in hidden for path in sorted(folder.glob("test_*.py"))}
+    sources += sorted(hidden_sources)
+    hidden_files = set()
     for source in sources:
         exercise = exercise_for_test_file(source)
         if exercise is None:
@@ -209,7 +242,9 @@ def _trusted_tests(directory: Path, hidden: list[Path]) -> dict[str, list[Path]]
             target = directory / f"{source.stem}_hidden{source.suffix}"
         shutil.copy2(source, target)
         by_exercise.setdefault(exercise.name, []).append(target)
-    return by_exercise
+        if source in hidden_sources:
+            hidden_files.add(target.name)
+    return TrustedTests(by_exercise, frozenset(hidden_files))
 
 
 @dataclasses.dataclass
@@ -228,6 +263,19 @@ class _Report:
         return exercise in self.timed_out or reported == self.collected.get(exercise, -1) > 0
 
 
+HIDDEN_DETAIL = "a hidden test: its inputs, expected values and hints are not shown"
+
+
+def _outcome(record: dict, hidden_files: frozenset[str], show_hidden: bool) -> TestOutcome:
+    """One test's report line as a TestOutcome; a hidden test's details are dropped here,
+    before anything is written, unless the instructor asked to show them."""
+    record = dict(record)
+    hidden = record.pop("file", "") in hidden_files
+    if hidden and not show_hidden and record.get("message"):
+        record["message"] = HIDDEN_DETAIL
+    return TestOutcome(**record, hidden=hidden)
+
+
 def session_limit(timeout: float, exercises: int) -> float:
     """Seconds a whole session may take before it is killed: each exercise stops its own calls
     at ``timeout``; the rest (start-up, the tests' own work) gets a generous allowance, since
@@ -237,23 +285,22 @@ def session_limit(timeout: float, exercises: int) -> float:
 
 def _run_session(
     exercises: list[Exercise],
-    tests: dict[str, list[Path]],
+    tests: TrustedTests,
     root: Path,
     server: ForkServer,
-    timeout: float,
-    device: str,
+    settings: Settings,
 ) -> _Report:
     """One pytest session over ``exercises`` (each with its own sandbox and time limit)."""
     label = exercises[0].name if len(exercises) == 1 else "all"
     report, output = root / f"report-{label}.jsonl", root / f"output-{label}.txt"
     args = [
-        f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={timeout:g}", "--timings",
-        f"--device={device}",
+        f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={settings.timeout:g}",
+        "--timings", f"--device={settings.device}",
         "-q", "-p", "no:cacheprovider", "-p", "no:logging", "--rootdir", str(PROJECT_ROOT),
         "-c", str(PROJECT_ROOT / "pyproject.toml"), f"--report-json={report}",
         *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
     ]  # fmt: skip
-    limit = session_limit(timeout, len(exercises))
+    limit = session_limit(settings.timeout, len(exercises))
     exit_code = server.run(args, cwd=root, output=output, timeout=limit)
     tail = output.read_text(errors="replace")[-1500:] if output.exists() else ""
     result = _Report(exit_code, tail)
@@ -265,7 +312,7 @@ def _run_session(
         try:
             record = json.loads(line)
             if "test" in record:
-                outcome = TestOutcome(**record["test"])
+                outcome = _outcome(record["test"], tests.hidden_files, settings.show_hidden)
                 result.tests.setdefault(outcome.exercise, []).append(outcome)
             elif "collected" in record:
                 result.collected = {str(k): int(v) for k, v in record["collected"].items()}
@@ -283,17 +330,16 @@ def _run_session(
 def _grade_exercises(
     exercises: list[Exercise],
     intake: Intake,
-    tests: dict[str, list[Path]],
+    tests: TrustedTests,
     root: Path,
     server: ForkServer,
-    timeout: float,
-    device: str,
+    settings: Settings,
 ) -> tuple[ExerciseResult, ...]:
     """Every exercise the submission has, in one session; an exercise that session could not
     finish (its test process died) gets a session of its own. An untouched stub is not run."""
     untouched = {name for name, path in intake.modules.items() if _untouched_stub(name, path)}
     present = [e for e in exercises if e.name in intake.modules and e.name not in untouched]
-    session = _run_session(present, tests, root, server, timeout, device) if present else None
+    session = _run_session(present, tests, root, server, settings) if present else None
     results = []
     for exercise in exercises:
         if exercise.name in untouched:
@@ -309,8 +355,8 @@ def _grade_exercises(
         assert session is not None
         report = session
         if not session.complete(exercise.name) and len(present) > 1:
-            report = _run_session([exercise], tests, root, server, timeout, device)
-        results.append(_exercise_result(exercise, report, intake, timeout))
+            report = _run_session([exercise], tests, root, server, settings)
+        results.append(_exercise_result(exercise, report, intake, settings.timeout))
     return tuple(results)
 
 

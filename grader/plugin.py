@@ -413,6 +413,7 @@ def pytest_runtest_makereport(
             "duration": report.duration,
             "values": values,
             "requires": requires,
+            "file": item.path.name,
         }
         _report_line(item.config, {"test": outcome})
     return report

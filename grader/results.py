@@ -83,6 +83,10 @@ OUTCOMES: tuple[str, ...] = get_args(Outcome)
 EXERCISE_STATUSES: tuple[str, ...] = get_args(ExerciseStatus)
 SUBMISSION_STATUSES: tuple[str, ...] = get_args(SubmissionStatus)
 
+# Gradescope's visibility of a test entry in results.json; the hidden tests' entries get the
+# instructor's choice (grade --hidden-visibility), every other entry is visible.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
 FORMAT_VERSION = 1  # of the stored per-student JSON; another version is refused on load
 
 # Clipping: a message shown to a student keeps its first FEEDBACK_LINES lines; an exercise shows
@@ -173,6 +177,7 @@ class TestOutcome:
     duration: float = 0.0  # seconds
     values: tuple[str, ...] = ()  # the functions whose values it checks (grader/gating.py)
     requires: tuple[str, ...] = ()  # the functions whose values must be right for it to count
+    hidden: bool = False  # from the instructor's hidden tests (grade --tests)
 
     def __post_init__(self) -> None:
         _check_str("TestOutcome", "exercise", self.exercise)
@@ -199,6 +204,7 @@ class TestOutcome:
             "duration": self.duration,
             "values": list(self.values),
             "requires": list(self.requires),
+            "hidden": self.hidden,
         }
 
     @classmethod
@@ -212,6 +218,7 @@ class TestOutcome:
             duration=_field(data, "duration", "TestOutcome", 0.0),
             values=_field(data, "values", "TestOutcome", ()),
             requires=_field(data, "requires", "TestOutcome", ()),
+            hidden=_field(data, "hidden", "TestOutcome", False) is True,
         )
 
 
@@ -724,7 +731,8 @@ def _failure_section(exercise: ExerciseResult, max_lines: int, max_chars: int) -
         ]
     shown = (forbidden[:1] + others)[:MAX_DETAILED]
     for test in shown:
-        lines += [f"- {_md_code(test.name)} ({test.outcome})", ""]
+        kind = ", a hidden test" if test.hidden else ""
+        lines += [f"- {_md_code(test.name)} ({test.outcome}{kind})", ""]
         if test.message.strip():
             lines += [_md_block(test.message, max_lines, max_chars), ""]
     shown_ids = {id(test) for test in shown}
@@ -786,25 +794,43 @@ def _status_lines(exercise: ExerciseResult) -> list[str]:
 # Gradescope
 
 
-def write_results_json(result: SubmissionResult, path: str | os.PathLike[str]) -> None:
+def write_results_json(
+    result: SubmissionResult,
+    path: str | os.PathLike[str],
+    hidden_visibility: str = "after_due_date",
+) -> None:
     """Gradescope's ``results.json`` (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
     the total as "score", a Markdown summary as "output", one test entry per exercise (title,
-    points, "passed" on full marks, what failed), all visible; the grader's stdout hidden."""
-    atomic_write_text(path, gradescope_json(result))
+    points, "passed" on full marks, what failed), visible; where the instructor's hidden tests
+    ran, a second entry per exercise with their share of the points, each hidden test by name
+    and outcome only, with ``hidden_visibility``; the grader's stdout hidden."""
+    atomic_write_text(path, gradescope_json(result, hidden_visibility))
 
 
-def gradescope_json(result: SubmissionResult) -> str:
+def gradescope_json(result: SubmissionResult, hidden_visibility: str = "after_due_date") -> str:
+    if hidden_visibility not in VISIBILITIES:
+        raise ValueError(f"visibility {hidden_visibility!r}: one of {VISIBILITIES}")
     tests = []
     for number, exercise in enumerate(_sorted_exercises(result), start=1):
+        hidden = [test for test in exercise.tests if test.hidden]
+        public = replace(exercise, tests=tuple(t for t in exercise.tests if not t.hidden))
+        hidden_max = round(exercise.max_points * len(hidden) / exercise.graded, 2) if (
+            hidden and exercise.graded) else 0.0  # fmt: skip
+        hidden_points = 0.0
+        if hidden and exercise.status == "graded":
+            passed = sum(test.outcome == "passed" for test in hidden)
+            hidden_points = min(round(exercise.max_points * passed / exercise.graded, 2),
+                                exercise.points)  # fmt: skip
         body = _status_lines(exercise)
-        if exercise.status == "graded" or exercise.tests:
-            body += _failure_section(exercise, FEEDBACK_LINES, FEEDBACK_CHARS)
+        if exercise.status == "graded" or public.tests:
+            body += _failure_section(public, FEEDBACK_LINES, FEEDBACK_CHARS)
+        points = round(exercise.points - hidden_points, 2)
         tests.append(
             {
                 "name": printable(exercise.title or exercise.name),
                 "number": str(number),
-                "score": exercise.points,
-                "max_score": exercise.max_points,
+                "score": points,
+                "max_score": round(exercise.max_points - hidden_max, 2),
                 "status": "passed" if exercise.full_marks else "failed",
                 "output": "\n".join(body).strip() + "\n",
                 "output_format": "md",
@@ -812,6 +838,21 @@ def gradescope_json(result: SubmissionResult) -> str:
                 "extra_data": {"exercise": exercise.name, "grading_status": exercise.status},
             }
         )
+        if hidden:
+            lines = [f"- {_md_code(test.name)}: {test.outcome}" for test in hidden]
+            tests.append(
+                {
+                    "name": printable(f"{exercise.title or exercise.name}: hidden tests"),
+                    "number": f"{number}.h",
+                    "score": hidden_points,
+                    "max_score": hidden_max,
+                    "status": "passed" if hidden_points >= hidden_max else "failed",
+                    "output": "\n".join(lines) + "\n",
+                    "output_format": "md",
+                    "visibility": hidden_visibility,
+                    "extra_data": {"exercise": exercise.name, "hidden": True},
+                }
+            )
     document = {
         "score": result.total,
         "output": _summary_md(result),
@@ -1060,7 +1101,7 @@ def gradebook_csv(results: Iterable[SubmissionResult], order: Sequence[str] | No
 def _row_message(result: SubmissionResult) -> str:
     """Why the row is below full marks where points alone do not say: the submission's message,
     then each exercise that was not graded normally, with its reason on one line."""
-    parts = [_one_line(result.message)] if result.message else []
+    parts = [result.message] if result.message else []
     for exercise in _sorted_exercises(result):
         if exercise.status in ("timeout", "crashed", "invalid"):
             reason = _one_line(exercise.message, 200) if exercise.message else ""

@@ -276,3 +276,17 @@ def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
     assert float(row["regularization"]) == 0
     feedback = (out / "ada" / "feedback.md").read_text()
     assert "the tests of regularization could not run (exit 3)" in feedback
+
+
+def test_a_hidden_tests_details_stay_hidden_unless_asked():
+    """Only the name, outcome and points of a hidden test reach the student by default."""
+    from grader.grade import HIDDEN_DETAIL, _outcome
+
+    record = {"exercise": "losses", "name": "test_secret[3]", "outcome": "failed",
+              "message": "mse_loss(x=[1, 2, 3]): expected 4.0. Hint: ...", "file": "test_losses_x.py"}  # fmt: skip
+    hidden = _outcome(record, frozenset({"test_losses_x.py"}), show_hidden=False)
+    assert hidden.hidden and hidden.message == HIDDEN_DETAIL and "4.0" not in hidden.message
+    shown = _outcome(record, frozenset({"test_losses_x.py"}), show_hidden=True)
+    assert shown.hidden and shown.message == record["message"]
+    public = _outcome(record, frozenset(), show_hidden=False)
+    assert not public.hidden and public.message == record["message"]

@@ -127,11 +127,21 @@ def test_run_autograder_grades_a_submission_end_to_end(bundle, tmp_path):
     for test in results["tests"]:
         assert {"score", "max_score", "name", "output"} <= test.keys(), test
         assert 0 <= test["score"] <= test["max_score"]
-    by_exercise = {test["extra_data"]["exercise"]: test for test in results["tests"]}
-    assert {name: test["max_score"] for name, test in by_exercise.items()} == POINTS
+    by_exercise = {test["extra_data"]["exercise"]: test for test in results["tests"]
+                   if not test["extra_data"].get("hidden")}  # fmt: skip
+    hidden = [test for test in results["tests"] if test["extra_data"].get("hidden")]
+    max_scores = {name: test["max_score"] for name, test in by_exercise.items()}
+    for test in hidden:
+        max_scores[test["extra_data"]["exercise"]] += test["max_score"]
+    assert max_scores == pytest.approx(POINTS, abs=0.011)
     assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]), abs=0.01)
+    # Every public test passes; the one hidden test fails: full marks on the public entry,
+    # nothing on the hidden one, which names the test and its outcome and nothing else.
     solved = by_exercise["activations"]
-    # Every public test passes; the one hidden test fails: the score is > 0 and short of full.
-    assert 0 < solved["score"] < POINTS["activations"]
-    assert "test_a_hidden_check_that_fails" in solved["output"]
+    assert solved["score"] == solved["max_score"] and solved["visibility"] == "visible"
+    assert [test["extra_data"]["exercise"] for test in hidden] == ["activations"]
+    assert hidden[0]["score"] == 0 and hidden[0]["visibility"] == "after_due_date"
+    assert "`test_a_hidden_check_that_fails`: failed" in hidden[0]["output"]
+    text = json.dumps(results) + (root / "results" / "feedback.md").read_text(encoding="utf-8")
+    assert "not relu" not in text, "a hidden test's details reached the student"
     assert all(by_exercise[name]["score"] == 0 for name in POINTS if name != "activations")

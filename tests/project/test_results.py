@@ -505,7 +505,8 @@ def test_gradebook_round_trips_through_the_csv_module(tmp_path):
     write_gradebook_csv(results, path)
     with path.open(newline="", encoding="utf-8") as stream:
         rows = list(csv.reader(stream))
-    assert rows[0] == ["student", *NAMES, "total", "max_total", "status", "message"]
+    assert rows[0] == ["student", *NAMES, "total", "max_total", "status", "device",
+                       *(f"{name} state" for name in NAMES), "message"]  # fmt: skip
     expected = sorted(results, key=lambda r: (r.student.casefold(), r.student))
     assert [row[0] for row in rows[1:]] == [r.student for r in expected]
     assert NASTY in [row[0] for row in rows]  # quotes, comma and newline survive
@@ -513,13 +514,17 @@ def test_gradebook_round_trips_through_the_csv_module(tmp_path):
         record = dict(zip(rows[0], row, strict=True))
         assert float(record["total"]) == result.total
         assert record["max_total"] == format_points(result.max_total)
-        assert (record["status"], record["message"]) == (result.status, result.message)
+        assert (record["status"], record["device"]) == (result.status, result.device)
+        assert record["message"].startswith(result.message)
         for name in NAMES:
             got = result.exercise(name)
             assert record[name] == ("" if got is None else format_points(got.points))
+            assert record[f"{name} state"] == ("" if got is None else got.status)
+            if got is not None and got.status in ("timeout", "crashed", "invalid"):
+                assert f"{name} " in record["message"], "a 0 without its reason"
     bob = next(row for row in rows if row[0] == "Bob")
     assert bob[NAMES.index("losses") + 1] == "3.75"
-    numbers = [cell for row in rows[1:] for cell in row[1:-2] if cell]
+    numbers = [cell for row in rows[1:] for cell in row[1 : len(NAMES) + 3] if cell]
     assert all(re.fullmatch(r"\d+(\.\d\d?)?", cell) for cell in numbers)
 
 
@@ -557,7 +562,10 @@ def test_class_summary(tmp_path):
     assert plot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     text = summary.read_text(encoding="utf-8")
     totals = sorted(r.total for r in results if r.status == "graded")
-    assert "- submissions: 5 (4 graded, 1 with status error)" in text
+    assert "- submissions: 5 (4 graded, 1 could not be graded at all)" in text
+    assert "- tests graded: the CPU tests (--device cpu)" in text
+    assert re.search(r"- exercises of the graded submissions: \d+ graded, \d+ not attempted, "
+                     r"\d+ timed out, \d+ crashed, \d+ could not be loaded", text)  # fmt: skip
     mean = format_points(sum(totals) / 4)
     median = format_points((totals[1] + totals[2]) / 2)
     assert f"mean {mean}, median {median}, min 0, max 100" in text
