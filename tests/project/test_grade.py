@@ -283,7 +283,8 @@ def test_a_hidden_tests_details_stay_hidden_unless_asked():
     from grader.grade import HIDDEN_DETAIL, _outcome
 
     record = {"exercise": "losses", "name": "test_secret[3]", "outcome": "failed",
-              "message": "mse_loss(x=[1, 2, 3]): expected 4.0. Hint: ...", "file": "test_losses_x.py"}  # fmt: skip
+              "message": "mse_loss(x=[1, 2, 3]): expected 4.0. Hint: ...",
+              "file": "test_losses_x.py"}  # fmt: skip
     hidden = _outcome(record, frozenset({"test_losses_x.py"}), show_hidden=False)
     assert hidden.hidden and hidden.message == HIDDEN_DETAIL and "4.0" not in hidden.message
     shown = _outcome(record, frozenset({"test_losses_x.py"}), show_hidden=True)
