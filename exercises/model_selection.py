@@ -34,7 +34,9 @@ neither used nor changed. The fold sizes stay as above. `seed` is ignored when `
 False.
 
 Raises `ValueError` unless 2 <= k <= n_samples: one fold leaves nothing to train on, and more
-folds than samples would leave some validation folds empty. k == n_samples is leave-one-out.
+folds than samples would leave some validation folds empty. k == n_samples is leave-one-out. The
+message must name both bounds, 2 and n_samples (its value or the word), e.g.
+`k must satisfy 2 <= k <= n_samples (= 10), got k = 1`.
 
 Not allowed
 -----------
@@ -71,7 +73,9 @@ K 折交叉验证可以在不额外占用一份测试集的情况下估计模型
 `np.random.permutation`）。各折的大小仍如上所述。当 `shuffle` 为 False 时忽略 `seed`。
 
 除非 2 <= k <= n_samples，否则抛出 `ValueError`：只有一折就没有数据可供训练，折数多于样本数则会
-有验证折为空。k == n_samples 就是留一法（leave-one-out）。
+有验证折为空。k == n_samples 就是留一法（leave-one-out）。错误消息必须写出两个界限：2 和
+n_samples（写它的值或写出 n_samples 这个词），例如
+`k must satisfy 2 <= k <= n_samples (= 10), got k = 1`。
 
 禁止使用
 --------
@@ -109,6 +113,8 @@ def k_fold_split(
 
     Raises ValueError unless 2 <= k <= n_samples: one fold leaves nothing to train on, and more
     folds than samples would leave some validation folds empty. k == n_samples is leave-one-out.
+    The message must name both bounds, 2 and n_samples (its value or the word), e.g.
+    "k must satisfy 2 <= k <= n_samples (= 10), got k = 1".
     """
     # Your code here: replace the line below.
     raise NotImplementedError("k_fold_split() is not written yet")

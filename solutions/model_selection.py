@@ -35,6 +35,8 @@ def k_fold_split(
 
     Raises ValueError unless 2 <= k <= n_samples: one fold leaves nothing to train on, and more
     folds than samples would leave some validation folds empty. k == n_samples is leave-one-out.
+    The message must name both bounds, 2 and n_samples (its value or the word), e.g.
+    "k must satisfy 2 <= k <= n_samples (= 10), got k = 1".
     """
     # BEGIN SOLUTION
     if not 2 <= k <= n_samples:

@@ -168,4 +168,20 @@ def softmax(x, dim=-1):
 """,
         expect="pass",
     ),
+    Variant(
+        # Boolean-mask indexing runs on CPU and CUDA; the meta device cannot run it (x[mask]
+        # needs nonzero), which is not the student's mistake: those tests are not counted.
+        "sigmoid-boolean-mask-assignment",
+        """
+def sigmoid(x):
+    out = torch.empty_like(x)
+    positive = x >= 0
+    out[positive] = 1 / (1 + torch.exp(-x[positive]))
+    e = torch.exp(x[~positive])
+    out[~positive] = e / (1 + e)
+    return out
+""",
+        expect="pass",
+        select="sigmoid",
+    ),
 ]
