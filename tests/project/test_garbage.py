@@ -60,7 +60,8 @@ def runs(request):
 
 
 def outcomes(records: list[dict]) -> list[TestOutcome]:
-    return [TestOutcome(**record) for record in records]
+    """The report's test records as grade reads them (the module file name aside)."""
+    return [TestOutcome(**{k: v for k, v in record.items() if k != "file"}) for record in records]
 
 
 @pytest.mark.parametrize(("exercise", "kind"), ALL_GARBAGE)
