@@ -20,6 +20,7 @@ from support import (
     assert_like,
     assert_statistic,
     assert_tensor_close,
+    describe,
     fail,
     random_tensor,
 )
@@ -37,6 +38,19 @@ GRAD_TOLERANCE = {
     torch.float32: {"rtol": 1e-4, "atol": 1e-6},
     torch.float64: {"rtol": 1e-9, "atol": 1e-12},
 }
+
+
+def values_on_the_cpu(values: pytest.MarkDecorator) -> list:
+    """DEVICES, with the ``values`` marker on the CPU: the other devices' runs of a test of the
+    values count once those are right (requires on the test, grader/gating.py)."""
+    return [
+        pytest.param(
+            *device.values,
+            id=device.id,
+            marks=[*device.marks, *([values] if device.id == "cpu" else [])],
+        )
+        for device in DEVICES
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +113,8 @@ def backward_hint(actual, expected, layer, layers, batch, name):
 # --- forward -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.requires("mlp_forward")
+@pytest.mark.parametrize("device", values_on_the_cpu(pytest.mark.values("mlp_forward")))
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("sizes", ARCHITECTURES)
 def test_forward_gives_logits(mlp, sizes, dtype, device):
@@ -121,7 +136,8 @@ def test_forward_gives_logits(mlp, sizes, dtype, device):
 # --- backward ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.requires("mlp_backward")
+@pytest.mark.parametrize("device", values_on_the_cpu(pytest.mark.values("mlp_backward")))
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("batch", BATCHES)
 @pytest.mark.parametrize("sizes", ARCHITECTURES)
@@ -159,6 +175,7 @@ def test_backward_matches_autograd(mlp, sizes, batch, dtype, device):
     assert_params_unchanged(params, before, "mlp_backward")
 
 
+@pytest.mark.values("mlp_backward")
 @pytest.mark.parametrize("sizes", [[3, 4, 3], [4, 5, 5, 2]], ids=["3-4-3", "4-5-5-2"])
 def test_backward_matches_finite_differences(mlp, sizes):
     params, X, y = make_problem(sizes, 6, torch.float64, "cpu", seed=7)
@@ -178,6 +195,57 @@ def test_backward_matches_finite_differences(mlp, sizes):
 # --- init_mlp ----------------------------------------------------------------------------------
 
 
+@pytest.mark.values("init_mlp")
+def test_init_values(mlp):
+    """init_mlp's values, on the CPU with the default dtype: per layer W of shape (fan_out,
+    fan_in) whose entries look like N(0, 2 / fan_in) draws (their mean and variance within Z
+    standard errors of 0 and 2 / fan_in), and b exactly zero."""
+    sizes = [300, 200, 100]
+    call = f"init_mlp({sizes}, generator=torch.Generator().manual_seed(1))"
+    params = mlp.init_mlp(sizes, generator=torch.Generator().manual_seed(1))
+    if not isinstance(params, (list, tuple)) or len(params) != len(sizes) - 1:
+        fail(call, f"returned {describe(params)}, expected a list of {len(sizes) - 1} (W, b)")
+    for layer, (weight, bias) in enumerate(params):
+        fan_in, fan_out = sizes[layer], sizes[layer + 1]
+        label = f"{call}: layer {layer + 1}"
+        assert_like(
+            weight, call=f"{label} W", shape=(fan_out, fan_in), dtype=torch.float32, device="cpu"
+        )
+        assert_tensor_close(
+            bias,
+            torch.zeros(fan_out),
+            call=f"{label} b",
+            hint="biases start at zero: torch.zeros(fan_out, device=device, dtype=dtype)",
+            rtol=0.0,
+            atol=0.0,
+        )
+        draws, variance = weight.double(), 2 / fan_in
+        n = draws.numel()
+        hint = (
+            "He's normal initialization: N(0, 2 / fan_in), fan_in = the layer's input width; "
+            "the standard deviation is sqrt(2 / fan_in)"
+        )
+        # The mean of n draws has standard error sqrt(variance / n); the sample variance,
+        # variance * sqrt(2 / (n - 1)).
+        assert_statistic(
+            f"the mean of W of layer {layer + 1}",
+            draws.mean().item(),
+            0.0,
+            math.sqrt(variance / n),
+            call=call,
+            hint=hint,
+        )
+        assert_statistic(
+            f"the variance of W of layer {layer + 1}",
+            draws.var().item(),
+            variance,
+            variance * math.sqrt(2 / (n - 1)),
+            call=call,
+            hint=hint,
+        )
+
+
+@pytest.mark.requires("init_mlp")
 @pytest.mark.parametrize("device", DEVICES_AND_META)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_init_shapes_dtype_device(mlp, dtype, device):
@@ -199,6 +267,7 @@ def test_init_shapes_dtype_device(mlp, dtype, device):
             fail(call, "biases should start at zero")
 
 
+@pytest.mark.requires("init_mlp")
 def test_init_is_he_normal(mlp):
     sizes = [400, 300, 200]
     params = mlp.init_mlp(sizes, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
@@ -217,6 +286,7 @@ def test_init_is_he_normal(mlp):
         )
 
 
+@pytest.mark.requires("init_mlp")
 def test_init_uses_the_generator(mlp):
     def draw(seed, global_seed):
         torch.manual_seed(global_seed)
@@ -233,6 +303,7 @@ def test_init_uses_the_generator(mlp):
         fail("init_mlp(sizes, generator=g)", "different seeds gave the same weights")
 
 
+@pytest.mark.requires("init_mlp")
 def test_init_rejects_too_few_sizes(mlp):
     with pytest.raises(ValueError):
         mlp.init_mlp([5])
@@ -263,6 +334,7 @@ def assert_same_params(actual, expected, call, hint, **tolerance):
         )
 
 
+@pytest.mark.requires("init_mlp", "train_mlp")
 def test_train_zero_epochs_returns_the_seeded_initialization(mlp):
     X, y = toy_data()
     sizes = [5, 7, 3]
@@ -281,6 +353,7 @@ def test_train_zero_epochs_returns_the_seeded_initialization(mlp):
     )
 
 
+@pytest.mark.values("train_mlp")
 def test_one_full_batch_step_is_gradient_descent(mlp):
     """One epoch, one batch: params = init - lr * gradient at init (any shuffle gives the same)."""
     X, y = toy_data()
@@ -307,6 +380,7 @@ def test_one_full_batch_step_is_gradient_descent(mlp):
         )
 
 
+@pytest.mark.values("train_mlp")
 def test_train_follows_the_documented_sgd_loop(mlp):
     """Replays the docstring's loop with the oracle: minibatches, the smaller last one, history."""
     X, y = toy_data(n=23)
@@ -352,6 +426,7 @@ def test_train_follows_the_documented_sgd_loop(mlp):
     )
 
 
+@pytest.mark.requires("init_mlp", "mlp_forward", "mlp_backward", "train_mlp")
 def test_same_seed_same_run_whatever_the_global_rng(mlp):
     X, y = toy_data()
     runs = []
@@ -370,6 +445,7 @@ def test_same_seed_same_run_whatever_the_global_rng(mlp):
         fail("train_mlp with seeds 1 and 2", "gave identical histories: the seed is ignored")
 
 
+@pytest.mark.requires("init_mlp", "mlp_forward", "mlp_backward", "train_mlp")
 @pytest.mark.parametrize("device", DEVICES)
 def test_train_honours_device(mlp, device):
     X, y = toy_data(dtype=torch.float32)
@@ -407,6 +483,7 @@ def digits():
     return tensors("train"), tensors("test")
 
 
+@pytest.mark.requires("init_mlp", "mlp_forward", "mlp_backward", "train_mlp")
 @pytest.mark.slow
 def test_learns_the_digits(mlp, digits):
     (train_X, train_y), (test_X, test_y) = digits
@@ -428,6 +505,7 @@ def test_learns_the_digits(mlp, digits):
 # --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------
 
 
+@pytest.mark.requires("mlp_forward", "mlp_backward")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("source", ["impl", "autograd"])
 def test_benchmark_forward_backward(benchmark, mlp, source, device):

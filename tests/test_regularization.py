@@ -44,6 +44,13 @@ P_VALUES = [
     pytest.param(0.8, id="p0.8"),
 ]
 
+# A test parametrized over both functions counts, case by case, once that function's values are
+# right (grader/gating.py).
+BOTH_FUNCTIONS = [
+    pytest.param("dropout_mask", marks=pytest.mark.requires("dropout_mask")),
+    pytest.param("dropout", marks=pytest.mark.requires("dropout")),
+]
+
 HINT_GENERATOR = (
     "pass generator=generator to every random call (torch.rand(shape, generator=generator, "
     "...)); without it torch draws from its global RNG and the seed of the generator is ignored"
@@ -90,6 +97,7 @@ def assert_identical(
 # --- dropout_mask: determinism -----------------------------------------------------------------
 
 
+@pytest.mark.requires("dropout_mask")
 @pytest.mark.parametrize("device", DEVICES)
 def test_mask_is_reproducible_with_a_seeded_generator(reg, device):
     """Same seed -> same mask, even when the global RNG was reseeded differently in between."""
@@ -114,6 +122,7 @@ def test_mask_is_reproducible_with_a_seeded_generator(reg, device):
     )
 
 
+@pytest.mark.requires("dropout_mask")
 def test_mask_changes_with_the_seed(reg):
     first = reg.dropout_mask(SHAPE, 0.3, generator=make_generator(0))
     second = reg.dropout_mask(SHAPE, 0.3, generator=make_generator(1))
@@ -126,6 +135,7 @@ def test_mask_changes_with_the_seed(reg):
         )
 
 
+@pytest.mark.requires("dropout_mask")
 def test_mask_without_generator_uses_the_global_rng(reg):
     call = f"dropout_mask({SHAPE}, 0.3)"
     first = assert_like(
@@ -144,6 +154,7 @@ def test_mask_without_generator_uses_the_global_rng(reg):
 # --- dropout_mask: distribution ----------------------------------------------------------------
 
 
+@pytest.mark.values("dropout_mask")
 @pytest.mark.parametrize("p", P_VALUES)
 def test_mask_drops_a_fraction_p(reg, p):
     mask = reg.dropout_mask(SHAPE, p, generator=make_generator(10))
@@ -163,6 +174,7 @@ def test_mask_drops_a_fraction_p(reg, p):
     )
 
 
+@pytest.mark.requires("dropout_mask")  # an all-zero mask passes it: see the next test
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("p", P_VALUES)
 def test_mask_values_are_zero_or_one_over_keep_probability(reg, p, dtype):
@@ -187,6 +199,36 @@ def test_mask_values_are_zero_or_one_over_keep_probability(reg, p, dtype):
     )
 
 
+@pytest.mark.values("dropout_mask")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p", P_VALUES)
+def test_mask_is_zero_or_one_over_keep_probability_with_a_fraction_p_of_zeros(reg, p, dtype):
+    """The mask's values at once: every entry 0 or 1/(1 - p), and a fraction p of them 0. Each
+    half alone lets a wrong mask through (all zeros holds only allowed values; a mask of 0s and 1s
+    drops the right fraction)."""
+    call = f"dropout_mask({SHAPE}, p={p}, generator=g, dtype={dtype})"
+    mask = reg.dropout_mask(SHAPE, p, generator=make_generator(17), dtype=dtype)
+    mask = assert_like(mask, call=call, shape=SHAPE, dtype=dtype, device="cpu")
+    scale = 1 / (1 - p)
+    assert_tensor_close(
+        mask,
+        torch.full_like(mask, scale).masked_fill(mask == 0, 0.0),
+        call=call,
+        inputs=f"a mask that should hold only 0 and 1/(1 - p) = {scale:.6g}",
+        hint=HINT_RESCALE,
+    )
+    observed = (mask == 0).double().mean().item()
+    assert_statistic(
+        "the fraction of zeros (dropped entries)",
+        observed,
+        p,
+        binomial_se(p, N),
+        call=call,
+        hint=drop_fraction_hint(observed, p, N),
+    )
+
+
+@pytest.mark.requires("dropout_mask")
 @pytest.mark.parametrize("p", P_VALUES)
 def test_mask_has_mean_one(reg, p):
     mask = reg.dropout_mask(SHAPE, p, generator=make_generator(12), dtype=torch.float64)
@@ -203,7 +245,7 @@ def test_mask_has_mean_one(reg, p):
     )
 
 
-@pytest.mark.parametrize("function", ["dropout_mask", "dropout"])
+@pytest.mark.parametrize("function", BOTH_FUNCTIONS)
 def test_entries_are_dropped_independently(reg, function):
     """Rows (and columns) of the drop pattern differ: no mask broadcast over a dimension."""
     p = 0.3
@@ -236,6 +278,7 @@ def test_entries_are_dropped_independently(reg, function):
 # --- dropout_mask: edge cases, errors, dtype and device ----------------------------------------
 
 
+@pytest.mark.requires("dropout_mask")
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_mask_with_p_zero_keeps_everything(reg, dtype):
     assert_tensor_close(
@@ -246,6 +289,7 @@ def test_mask_with_p_zero_keeps_everything(reg, dtype):
     )
 
 
+@pytest.mark.requires("dropout_mask")
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_mask_with_p_one_drops_everything(reg, dtype):
     assert_tensor_close(
@@ -257,7 +301,7 @@ def test_mask_with_p_one_drops_everything(reg, dtype):
     )
 
 
-@pytest.mark.parametrize("function", ["dropout_mask", "dropout"])
+@pytest.mark.parametrize("function", BOTH_FUNCTIONS)
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_probability_outside_zero_one_is_an_error(reg, function, p):
     call = f"{function}({'(3, 4)' if function == 'dropout_mask' else 'x'}, p={p})"
@@ -275,6 +319,7 @@ def test_probability_outside_zero_one_is_an_error(reg, function, p):
     )
 
 
+@pytest.mark.requires("dropout_mask")
 @pytest.mark.parametrize("device", DEVICES_AND_META)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_mask_is_created_with_the_requested_dtype_and_device(reg, dtype, device):
@@ -291,6 +336,7 @@ def test_mask_is_created_with_the_requested_dtype_and_device(reg, dtype, device)
     )
 
 
+@pytest.mark.requires("dropout_mask")
 @settings(max_examples=30, deadline=None)
 @given(
     shape=st.lists(st.integers(0, 6), max_size=3).map(tuple),
@@ -316,6 +362,7 @@ def test_mask_property_zero_or_rescaled(reg, shape, p, seed):
 # --- dropout -----------------------------------------------------------------------------------
 
 
+@pytest.mark.requires("dropout")
 @pytest.mark.parametrize("device", DEVICES)
 def test_dropout_is_reproducible_with_a_seeded_generator(reg, device):
     x = positive_input(SHAPE, torch.float32, device)
@@ -338,6 +385,7 @@ def test_dropout_is_reproducible_with_a_seeded_generator(reg, device):
         fail("dropout(x, 0.3, generator=g)", "generators seeded 0 and 1 gave the same output")
 
 
+@pytest.mark.values("dropout")
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("p", P_VALUES)
 def test_dropout_zeroes_or_rescales_each_entry(reg, p, dtype):
@@ -370,6 +418,7 @@ def test_dropout_zeroes_or_rescales_each_entry(reg, p, dtype):
     )
 
 
+@pytest.mark.requires("dropout")
 @pytest.mark.parametrize("p", P_VALUES)
 def test_dropout_preserves_the_mean(reg, p):
     x = positive_input(SHAPE, torch.float64, seed=22)
@@ -386,8 +435,16 @@ def test_dropout_preserves_the_mean(reg, p):
     )
 
 
+@pytest.mark.requires("dropout")
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize(
+    "p",  # p = 1 is an edge case, even where nothing is dropped: it counts once the values do
+    [
+        pytest.param(0.0, marks=pytest.mark.values("dropout")),
+        pytest.param(0.3, marks=pytest.mark.values("dropout")),
+        1.0,
+    ],
+)
 def test_dropout_in_evaluation_mode_returns_x(reg, p, dtype):
     x = random_tensor((40, 50), dtype, "cpu", seed=24)
     assert_tensor_close(
@@ -402,6 +459,7 @@ def test_dropout_in_evaluation_mode_returns_x(reg, p, dtype):
     )
 
 
+@pytest.mark.requires("dropout")
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_dropout_with_p_zero_and_one(reg, dtype):
     x = random_tensor((40, 50), dtype, "cpu", seed=26)
@@ -422,6 +480,7 @@ def test_dropout_with_p_zero_and_one(reg, dtype):
     )
 
 
+@pytest.mark.requires("dropout")
 @pytest.mark.parametrize("device", DEVICES_AND_META)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("training", [True, False])
@@ -439,6 +498,7 @@ def test_dropout_output_follows_x(reg, training, dtype, device):
     )
 
 
+@pytest.mark.requires("dropout")
 def test_dropout_does_not_modify_x(reg):
     x = positive_input(SHAPE, torch.float64, seed=31)
     before = x.clone()
@@ -453,6 +513,7 @@ def test_dropout_does_not_modify_x(reg):
     )
 
 
+@pytest.mark.requires("dropout")
 @settings(max_examples=25, deadline=None)
 @given(
     rows=st.integers(1, 20),
@@ -475,6 +536,7 @@ def test_dropout_property_zero_or_rescaled(reg, rows, cols, p, seed):
 # --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------
 
 
+@pytest.mark.requires("dropout")
 @pytest.mark.parametrize("source", ["impl", "torch"])
 def test_benchmark(benchmark, reg, source):
     """Realistic size: a batch of 512 hidden activations of width 4096 (a transformer MLP)."""
