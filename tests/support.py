@@ -62,6 +62,23 @@ def check_tensor_type(actual: Any, call: str) -> torch.Tensor:
     return actual
 
 
+def dtype_hint(actual: torch.dtype, expected: torch.dtype) -> str:
+    """What usually gives ``actual`` where ``expected`` was wanted."""
+    if actual == torch.bool:
+        return (
+            "a comparison (x > 0) gives a bool tensor: convert it to the expected dtype "
+            "(.to(x.dtype)) before returning it"
+        )
+    if not actual.is_floating_point and expected.is_floating_point:
+        return f"an integer result: compute in floating point and return {expected}"
+    if actual == torch.float32 and expected == torch.float64:
+        return (
+            "the output keeps the input's dtype: a float32 constant (torch.tensor(...) or "
+            "torch.zeros(...) without dtype=) turns the result into float32"
+        )
+    return f"the output is {expected}: create new tensors with dtype= (or *_like functions)"
+
+
 def assert_like(
     actual: Any,
     *,
@@ -79,9 +96,7 @@ def assert_like(
         fail(
             call,
             f"returned dtype {actual.dtype}, expected {dtype}",
-            hint
-            or "the output keeps the input's dtype: avoid creating float32 constants with "
-            "torch.tensor(...) or torch.zeros(...) without dtype=",
+            hint or dtype_hint(actual.dtype, dtype),
         )
     if actual.device.type != torch.device(device).type:
         fail(
@@ -133,6 +148,23 @@ def assert_tensor_close(
     else:
         return
     pytest.fail(problem, pytrace=False)  # outside the except block: one message, not two
+
+
+def input_scaled_tolerance(x: torch.Tensor) -> dict[str, float]:
+    """The dtype's tolerance, with an absolute part that grows with the inputs' magnitude: a
+    result computed from x (x - max, a log-sum-exp) can be off by a few units in the last
+    place of max|x|, which any correct formula may be (float32 at |x| ~ 2000: ~1e-4)."""
+    tolerance = dict(TOLERANCE[x.dtype])
+    largest = x.detach().abs().max().item() if x.numel() else 0.0
+    tolerance["atol"] = max(tolerance["atol"], 4 * torch.finfo(x.dtype).eps * largest)
+    return tolerance
+
+
+def float64_oracle(
+    function: Callable[..., torch.Tensor], x: torch.Tensor, **kwargs
+) -> torch.Tensor:
+    """``function`` computed in float64 from x's exact values, returned in x's dtype."""
+    return function(x.double(), **kwargs).to(x.dtype)
 
 
 def assert_statistic(

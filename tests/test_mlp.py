@@ -96,11 +96,36 @@ def assert_params_unchanged(params, before, call):
             fail(call, f"changed the parameters of layer {layer + 1}", "never update in place here")
 
 
+def loop_hint(mlp, X, y, sizes) -> str:
+    """Before blaming the training loop: are the forward and backward passes it uses right on
+    this data? Names the one that is not ("" when both are)."""
+    try:
+        params = mlp.init_mlp(sizes, generator=torch.Generator().manual_seed(0), dtype=X.dtype)
+        params = [(w.detach().clone(), b.detach().clone()) for w, b in params]
+        logits, cache = mlp.mlp_forward(params, X)
+        if not torch.allclose(logits, oracle_logits(params, X), rtol=1e-9, atol=1e-12):
+            return "mlp_forward's logits are wrong (see test_forward_gives_logits): fix it first"
+        grads = mlp.mlp_backward(params, cache, y)
+        for (dw, db), (ew, eb) in zip(grads, oracle_gradients(params, X, y), strict=True):
+            if not (torch.allclose(dw, ew, rtol=1e-7, atol=1e-10)
+                    and torch.allclose(db, eb, rtol=1e-7, atol=1e-10)):  # fmt: skip
+                return (
+                    "mlp_backward's gradients differ from autograd's (see "
+                    "test_backward_matches_autograd): this test replays the whole training "
+                    "loop, so fix the gradients first"
+                )
+    except Exception:
+        return "mlp_forward or mlp_backward fails on this data: see their own tests first"
+    return ""
+
+
 def backward_hint(actual, expected, layer, layers, batch, name):
     """Name the likely mistake behind a wrong gradient."""
     if batch > 1 and torch.allclose(actual, expected * batch, rtol=1e-3, atol=1e-6):
-        return f"{name} is {batch} (the batch size) times too large: the loss is the batch mean, "
-        "so divide delta_L by N once"
+        return (
+            f"{name} is {batch} (the batch size) times too large: the loss is the batch mean, "
+            "so divide delta_L by N once"
+        )
     if layer == layers - 1:
         return "the last layer's error is delta_L = (softmax(logits) - onehot(y)) / N"
     return (
@@ -402,7 +427,7 @@ def test_train_follows_the_documented_sgd_loop(mlp):
                 (w - lr * dw, b - lr * db) for (w, b), (dw, db) in zip(expected, grads, strict=True)
             ]
         expected_history.append(total / len(X))
-    hint = (
+    hint = loop_hint(mlp, X, y, sizes) or (
         "follow the docstring: a CPU generator seeded with seed, init_mlp from it, then one "
         "torch.randperm(N, generator=generator) per epoch walked in batches of batch_size"
     )

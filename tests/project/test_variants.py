@@ -1,9 +1,9 @@
 """Every planted mistake in tests/variants/ fails its exercise's tests with the message that
 teaches it; every correct alternative passes, in the student's own run and sandboxed (as
-``grade`` runs it) alike, with the same outcome test by test. The reference of each exercise
-is compared the same way. Each variant runs in its own pytest session with ``--impl`` pointing
-at a copy of the reference with the variant appended (slow: ``--slow``). Sessions are forked
-from warm workers (grader/forkserver.py), so torch is imported once per core."""
+``grade`` runs it) alike, with the same outcome test by test. Each variant runs in its own
+pytest session with ``--impl`` pointing at a copy of the reference with the variant appended
+(slow: ``--slow``). Sessions are forked from warm workers (grader/forkserver.py), so torch is
+imported once per core."""
 
 from __future__ import annotations
 
@@ -31,11 +31,9 @@ CASES = [
     if (PROJECT_ROOT / "tests" / "variants" / f"{exercise.name}.py").is_file()
     for variant in importlib.import_module(f"variants.{exercise.name}").VARIANTS
 ]
-REFERENCE = Variant("reference", "", expect="pass")
-ALTERNATIVES = [  # run sandboxed too: the reference and every correct alternative
-    pytest.param(exercise, REFERENCE, id=f"{exercise.name}:reference")
-    for exercise in load_manifest()
-] + [case for case in CASES if case.values[1].expect == "pass"]
+# Run sandboxed too: every correct alternative. (The reference is: the example class's perfect
+# submission scores 100 through `grade`, tests/project/test_examples.py.)
+ALTERNATIVES = [case for case in CASES if case.values[1].expect == "pass"]
 
 
 _servers = threading.local()
@@ -92,8 +90,7 @@ def outcomes(request) -> dict[str, Future[tuple[int, str]]]:
     pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2))
     futures = {
         (sandboxed, case.id): pool.submit(run_variant, *case.values, sandbox=sandboxed)
-        for sandboxed, cases in ((False, CASES + ALTERNATIVES[: len(load_manifest())]),
-                                 (True, ALTERNATIVES))
+        for sandboxed, cases in ((False, CASES), (True, ALTERNATIVES))
         for case in cases
         if (sandboxed, case.id) in selected
         or (not sandboxed and (True, case.id) in selected)  # the run to compare with

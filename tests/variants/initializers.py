@@ -260,4 +260,16 @@ def he_normal(shape, *, generator=None, device=None, dtype=torch.float32):
 """,
         expect="pass",
     ),
+    Variant(
+        "he-without-the-2-meets-the-tails-test",  # a wrong std, named as such (not "uniform")
+        """
+def he_normal(shape, *, generator=None, device=None, dtype=torch.float32):
+    fan_out, fan_in = shape
+    std = math.sqrt(1 / fan_in)
+    return torch.randn(shape, generator=generator, device=device, dtype=dtype) * std
+""",
+        expect="fail",
+        message=r"beyond 2 standard deviations.*Hint: the variance is 2 / fan_in, not 1 / fan_in",
+        select="normal_tails and he_normal",
+    ),
 ]

@@ -225,4 +225,11 @@ def train_mlp(X, y, sizes, *, epochs, lr, batch_size, seed=0, device=None):
 """,
         expect="pass",
     ),
+    Variant(
+        "gradients-summed-meets-the-training-loop-test",  # the loop is right: blame backward
+        backward(average="pass"),
+        expect="fail",
+        message=r"Hint: mlp_backward's gradients differ from autograd's",
+        select="documented_sgd_loop",
+    ),
 ]

@@ -360,4 +360,29 @@ def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
 """,
         expect="pass",
     ),
+    # --- hints name the mistake a test isolates, or only what it checked -----------------------
+    Variant(
+        "adam-eps-inside-sqrt-meets-the-decay-test",  # not a decay mistake: no AdamW hint
+        _adam_variant(eps_in_sqrt="True"),
+        expect="fail",
+        message=r"weight_decay=.*values differ.*Hint: your adam_step already differs from "
+        r"torch\.optim without weight decay",
+        select="weight_decay_is_l2",
+    ),
+    Variant(
+        "sgd-momentum-as-average-meets-the-state-test",  # not shared state: no such hint
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
+    g = grad + weight_decay * param
+    if momentum:
+        buf = state.get("buf")
+        buf = g.clone() if buf is None else momentum * buf + (1 - momentum) * g
+        state["buf"] = g = buf
+    return param - lr * g
+""",
+        expect="fail",
+        message=r"for parameter A at its step 2.*Hint: your sgd_step already differs from "
+        r"torch\.optim for one parameter",
+        select="own_state",
+    ),
 ]
