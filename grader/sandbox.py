@@ -360,7 +360,7 @@ class Sandbox:
         __tracebackhide__ = True
         if not isinstance(reply, list) or not reply:
             self._stop("malformed reply from the sandbox")
-        seconds = reply[-1] if type(reply[-1]) is float else math.inf
+        seconds = reply[-1] if type(reply[-1]) is float and math.isfinite(reply[-1]) else math.inf
         if self.time_left is not None:  # what the sandbox says, never more than was waited
             self.time_left -= min(max(seconds, 0.0), self._waited)
         if reply[0] == "raise" and len(reply) == 4:

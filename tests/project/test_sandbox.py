@@ -114,6 +114,60 @@ def test_a_batch_of_calls_is_the_same_as_calling_one_by_one(sandbox_for):
         impl.call_many("dropout", calls)
 
 
+def test_a_lazy_generator_draws_as_if_consumed_here(sandbox_for):
+    """A generator function whose draws happen while it is consumed (the natural minibatches):
+    the caller's generator and the global RNG end where they would in one process, so two
+    epochs differ and a reseed repeats them (the sandbox consumes the iterator in the call)."""
+    source = (
+        "import torch\n\n"
+        "def minibatches(n, batch_size, *, shuffle=True, generator=None):\n"
+        "    order = torch.randperm(n, generator=generator)\n"
+        "    for start in range(0, n, batch_size):\n"
+        "        yield order[start:start + batch_size]\n"
+    )
+    impl = sandbox_for(source, "datasets")
+
+    def epochs(minibatches, generator):
+        return [[b.tolist() for b in minibatches(10, 4, generator=generator)] for _ in range(2)]
+
+    for make in (lambda: torch.Generator().manual_seed(3), lambda: None):
+        torch.manual_seed(5)
+        here_generator = make()
+        here = epochs(lambda *a, **k: iter(torch.randperm(10, generator=k["generator"]).split(4)),
+                      here_generator)  # fmt: skip
+        after_here = torch.rand(1)
+        torch.manual_seed(5)
+        there_generator = make()
+        there = epochs(impl.minibatches, there_generator)
+        assert there == here and there[0] != there[1]
+        assert torch.equal(torch.rand(1), after_here)  # the global RNG advanced alike
+        if there_generator is not None:
+            assert torch.equal(there_generator.get_state(), here_generator.get_state())
+
+
+def test_the_exercise_budget_counts_the_students_time_only(sandbox_for, monkeypatch):
+    """time_left goes down by what the student's code took (a 0.3 s sleep), not by the round
+    trip; a call that runs past what is left (plus the grace) is stopped with the exercise's
+    message, and the exercise is marked timed out."""
+    monkeypatch.setattr("grader.sandbox.CALL_GRACE_SECONDS", 0.5)
+    source = (
+        "import time\n\n"
+        "def relu(x):\n    time.sleep(0.3)\n    return x\n\n"
+        "def sigmoid(x):\n    time.sleep(30)\n    return x\n"
+    )
+    impl = sandbox_for(source)
+    sandbox = impl._sandbox
+    sandbox.time_left, sandbox.wall_left = 1.0, 100.0
+    sandbox.time_limit_message = "out of time"
+    impl.relu(torch.zeros(1))
+    assert 0.6 <= sandbox.time_left <= 0.72
+    impl.relu(torch.zeros(1))
+    assert 0.3 <= sandbox.time_left <= 0.42
+    with pytest.raises(SandboxError, match="out of time"):
+        impl.sigmoid(torch.zeros(1))
+    assert sandbox.timed_out
+
+
 def test_the_global_rng_is_shared_as_if_the_calls_ran_here(sandbox_for):
     """The state crosses only when it changed: reseeding here, draws there, draws here between
     calls and calls that draw nothing must all interleave as in one process."""
