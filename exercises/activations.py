@@ -163,6 +163,8 @@ def sigmoid(x: Tensor) -> Tensor:
     this form is safe. The algebraically equal exp(x) / (1 + exp(x)) is not: for large x it is
     inf / inf = NaN. (Another safe form: with e = exp(-|x|), 1 / (1 + e) where x >= 0 and
     e / (1 + e) elsewhere.)
+
+    Returns a new tensor of x's shape, dtype and device; x itself is not modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("sigmoid() is not written yet")
@@ -175,13 +177,18 @@ def sigmoid_grad(x: Tensor) -> Tensor:
 
     Note the argument: x is the input of sigmoid, not its output. Finite and accurate for |x| up
     to 1e4 (the derivative is tiny there, never NaN); it equals e / (1 + e)^2 with e = exp(-|x|).
+
+    Returns a new tensor of x's shape, dtype and device; x itself is not modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("sigmoid_grad() is not written yet")
 
 
 def relu(x: Tensor) -> Tensor:
-    """The rectified linear unit, elementwise: relu(x) = max(x, 0)."""
+    """The rectified linear unit, elementwise: relu(x) = max(x, 0).
+
+    Returns a new tensor of x's shape, dtype and device; x itself is not modified.
+    """
     # Your code here: replace the line below.
     raise NotImplementedError("relu() is not written yet")
 
@@ -190,7 +197,8 @@ def relu_grad(x: Tensor) -> Tensor:
     """The derivative of relu at x, elementwise: 1 where x > 0, else 0.
 
     At x == 0 relu has no derivative; like PyTorch's autograd, use 0 there. The result has x's
-    dtype (a float tensor of zeros and ones, not a bool tensor).
+    dtype (a float tensor of zeros and ones, not a bool tensor), on x's device and of x's shape;
+    x itself is not modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("relu_grad() is not written yet")
@@ -204,6 +212,8 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
     Stable for any finite input: exp(1000) is inf in every float type, so first subtract the
     maximum along dim. softmax(x - c) = softmax(x) for any constant c, and after the shift the
     largest exponent is exp(0) = 1.
+
+    Returns a new tensor of x's shape, dtype and device; x itself is not modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("softmax() is not written yet")
@@ -217,6 +227,8 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 
     log(softmax(x)) fails for very negative entries: softmax underflows to 0 and log(0) = -inf,
     while the true value, e.g. -1e4, is perfectly representable.
+
+    Returns a new tensor of x's shape, dtype and device; x itself is not modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("log_softmax() is not written yet")

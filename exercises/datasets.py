@@ -32,7 +32,9 @@ native gives wrong values, and an array left big-endian holds the right values b
 Raises `ValueError` with `"magic"` in its message if the file does not start with a valid magic
 number (two zero bytes, a known type code), and `ValueError` with `"truncated"` in its message
 if the file ends before the header or the data it announces is complete (an interrupted
-download: a cut gzip stream counts too).
+download: a cut gzip stream counts too). A file too short to hold the magic number (an empty
+file, say) is truncated, not a bad magic number. For a gzip file both checks apply to the
+decompressed bytes: a gzip-compressed text file has a bad magic number.
 
 `one_hot(labels, num_classes)`
 ------------------------------
@@ -45,15 +47,17 @@ One-hot encode integer class labels:
 shape (N, C) on the device of `labels` (build it there: `device=labels.device`), every row all
 zeros but a single 1. N = 0 gives shape (0, C). Raises `ValueError` if a label is negative or >=
 `num_classes` (indexing would fail with an obscure error, or, for negative labels, silently
-count from the end).
+count from the end). `labels` itself is not modified.
 
 `minibatches(n, batch_size, *, shuffle=True, generator=None)`
 -------------------------------------------------------------
 
-Iterate over minibatches of the sample indices 0 .. n - 1: one epoch. Yields int64 tensors of at
-most `batch_size` indices; together they hold every index exactly once (sampling without
-replacement). All batches are full except possibly the last: n = 10, `batch_size` = 4 gives
-sizes 4, 4, 2; the last partial batch is kept, not dropped.
+Iterate over minibatches of the sample indices 0 .. n - 1: one epoch. Yields 1-D int64 tensors
+on the CPU, each of at most `batch_size` indices; together they hold every index exactly once
+(sampling without replacement). The caller only iterates over the result, so a generator
+function (`yield`) and a returned list or iterator of tensors are all fine. All batches are full
+except possibly the last: n = 10, `batch_size` = 4 gives sizes 4, 4, 2; the last partial batch
+is kept, not dropped.
 
 `shuffle=False`: the indices in order, [0, 1, 2, 3], [4, 5, 6, 7], [8, 9]. `shuffle=True`: the
 order of `torch.randperm(n, generator=generator)`, so that a seeded generator gives the same
@@ -96,7 +100,9 @@ Not allowed
 
 如果文件开头不是有效的魔数（两个零字节加一个已知的类型码），抛出信息中含有 `"magic"` 的
 `ValueError`；如果文件在文件头或其声明的数据完整之前就结束了（下载中断，被截断的 gzip 流也算），
-抛出信息中含有 `"truncated"` 的 `ValueError`。
+抛出信息中含有 `"truncated"` 的 `ValueError`。短到连魔数都放不下的文件（例如空文件）算作被截断，
+而不是魔数错误。对 gzip 文件，这两项检查都针对解压后的字节：经过 gzip 压缩的文本文件属于魔数错
+误。
 
 `one_hot(labels, num_classes)`
 ------------------------------
@@ -108,14 +114,16 @@ Not allowed
 `labels` 是形状为 (N,) 的 int64 张量，取值在 0 .. C - 1 之间。返回与 `labels` 位于同一设备（直接
 在那里创建：`device=labels.device`）、形状为 (N, C) 的 float32 张量，每行除了一个 1 以外全是 0。
 N = 0 时形状为 (0, C)。如果某个标签为负或 >= `num_classes`，抛出 `ValueError`（否则索引会报出难
-懂的错误，负标签甚至会悄悄地从末尾倒数）。
+懂的错误，负标签甚至会悄悄地从末尾倒数）。不得修改 `labels` 本身。
 
 `minibatches(n, batch_size, *, shuffle=True, generator=None)`
 -------------------------------------------------------------
 
-按小批量遍历样本索引 0 .. n - 1，即一个轮次（epoch）。每次产出一个最多含 `batch_size` 个索引的
-int64 张量；所有批次合起来恰好包含每个索引一次（无放回抽样）。除最后一批外，每批都是满的：n =
-10、`batch_size` = 4 时各批大小为 4、4、2；最后那个不满的批次要保留，不能丢掉。
+按小批量遍历样本索引 0 .. n - 1，即一个轮次（epoch）。每次产出一个位于 CPU 上、最多含
+`batch_size` 个索引的一维 int64 张量；所有批次合起来恰好包含每个索引一次（无放回抽样）。调用者只
+会遍历返回的结果，所以写成生成器函数（`yield`），或者返回由张量组成的列表或迭代器，都可以。除最
+后一批外，每批都是满的：n = 10、`batch_size` = 4 时各批大小为 4、4、2；最后那个不满的批次要保
+留，不能丢掉。
 
 `shuffle=False`：按顺序产出 [0, 1, 2, 3]、[4, 5, 6, 7]、[8, 9]。`shuffle=True`：按
 `torch.randperm(n, generator=generator)` 给出的顺序，这样设定了种子的生成器每次都给出相同的批
@@ -176,7 +184,9 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
     Raises ValueError with "magic" in its message if the file does not start with a valid
     magic number (two zero bytes, a known type code), and ValueError with "truncated" in its
     message if the file ends before the header or the data it announces is complete (an
-    interrupted download: a cut gzip stream counts too).
+    interrupted download: a cut gzip stream counts too). A file too short to hold the magic
+    number (an empty file, say) is truncated, not a bad magic number. For a gzip file both
+    checks apply to the decompressed bytes: a gzip-compressed text file has a bad magic number.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("load_idx() is not written yet")
@@ -192,7 +202,8 @@ def one_hot(labels: Tensor, num_classes: int) -> Tensor:
     zeros but a single 1. N = 0 gives shape (0, C).
 
     Raises ValueError if a label is negative or >= num_classes (indexing would fail with an
-    obscure error, or, for negative labels, silently count from the end).
+    obscure error, or, for negative labels, silently count from the end). labels itself is not
+    modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("one_hot() is not written yet")
@@ -203,8 +214,10 @@ def minibatches(
 ) -> Iterator[Tensor]:
     """Iterate over minibatches of the sample indices 0 .. n - 1: one epoch.
 
-    Yields int64 tensors of at most ``batch_size`` indices; together they hold every index
-    exactly once (sampling without replacement). All batches are full except possibly the last:
+    Yields 1-D int64 tensors on the CPU, each of at most ``batch_size`` indices; together they
+    hold every index exactly once (sampling without replacement). The caller only iterates over
+    the result, so a generator function (yield) and a returned list or iterator of tensors are
+    all fine. All batches are full except possibly the last:
     n = 10, batch_size = 4 gives sizes 4, 4, 2; the last partial batch is kept, not dropped.
 
     shuffle=False: the indices in order, [0, 1, 2, 3], [4, 5, 6, 7], [8, 9].

@@ -26,7 +26,9 @@ Randomness: every random draw takes the `generator` argument (a `torch.Generator
 seeded generator gives the same weights whatever the global random state (`torch.manual_seed`)
 is. The generator must live on `device`: `torch.Generator()` for CPU,
 `torch.Generator(device="cuda")` for CUDA. With `generator=None`, torch's global random number
-generator is used. The result is created on `device` (CPU when None) with dtype `dtype`.
+generator is used, so that two such calls give different weights (a `torch.Generator()` created
+inside the function would give the same weights every time). The result is created on `device`
+(CPU when None) with dtype `dtype`.
 
 `xavier_uniform(shape, *, gain=1.0, generator=None, device=None, dtype=torch.float32)`
 --------------------------------------------------------------------------------------
@@ -77,7 +79,9 @@ U(-a, a) 的方差为 a² / 3。注意：`torch.randn(...) * s` 的标准差是 
 随机性：每次随机抽样都要使用参数 `generator`（一个 `torch.Generator`），这样只要生成器设定了种
 子，无论全局随机状态（`torch.manual_seed`）如何，得到的权重都相同。生成器必须位于 `device` 上：
 CPU 用 `torch.Generator()`，CUDA 用 `torch.Generator(device="cuda")`。当 `generator=None` 时，使
-用 torch 的全局随机数生成器。结果创建在 `device` 上（为 None 时是 CPU），dtype 为 `dtype`。
+用 torch 的全局随机数生成器，这样两次这样的调用会得到不同的权重（在函数内部新建一个
+`torch.Generator()` 则每次都会得到同样的权重）。结果创建在 `device` 上（为 None 时是 CPU），
+dtype 为 `dtype`。
 
 `xavier_uniform(shape, *, gain=1.0, generator=None, device=None, dtype=torch.float32)`
 --------------------------------------------------------------------------------------
@@ -126,6 +130,10 @@ def xavier_uniform(
     Every value lies in [-a, a] and the variance is a² / 3 = gain² · 2 / (fan_in + fan_out).
     Tensor.uniform_(low, high, generator=...) fills a tensor in place; (torch.rand(...) * 2 - 1)
     * a does the same from U(0, 1).
+
+    Every random number comes from ``generator``, or from torch's global RNG when it is None (so
+    two such calls give different weights: never create a torch.Generator() here). The result
+    is created on ``device`` (the CPU when None) with dtype ``dtype``.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("xavier_uniform() is not written yet")
@@ -144,6 +152,10 @@ def xavier_normal(
         std = gain · sqrt(2 / (fan_in + fan_out))
 
     torch.randn(shape, ...) draws N(0, 1); multiply by the standard deviation std.
+
+    Every random number comes from ``generator``, or from torch's global RNG when it is None (so
+    two such calls give different weights: never create a torch.Generator() here). The result
+    is created on ``device`` (the CPU when None) with dtype ``dtype``.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("xavier_normal() is not written yet")
@@ -160,6 +172,10 @@ def he_normal(
 
     The standard deviation is sqrt(2 / fan_in), with fan_in = shape[1] (the inputs each output
     sums over). This is torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu").
+
+    Every random number comes from ``generator``, or from torch's global RNG when it is None (so
+    two such calls give different weights: never create a torch.Generator() here). The result
+    is created on ``device`` (the CPU when None) with dtype ``dtype``.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("he_normal() is not written yet")

@@ -17,8 +17,10 @@ Each function compares a prediction with a target, computes one loss per element
   for `cross_entropy`).
 
 Any other `reduction` raises `ValueError` naming the allowed values, for example
-`ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")`. All four functions need
-this check and the reduction itself, so a small helper function of your own is a good idea.
+`ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")`: the message must contain
+each of the words `mean`, `sum` and `none`. The comparison is exact: `"Mean"`, `""` and `None`
+are errors too. All four functions need this check and the reduction itself, so a small helper
+function of your own is a good idea.
 
 Results keep the inputs' dtype and device; no function changes its inputs.
 
@@ -116,8 +118,9 @@ imported here either: write the stable log-softmax inline where you need it.
   为 (N,)）。
 
 其他任何 `reduction` 值都要抛出 `ValueError`，并在信息中列出允许的取值，例如
-`ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")`。四个函数都需要这个检查和归
-约步骤，所以最好自己写一个小的辅助函数。
+`ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")`：信息中必须包含 `mean`、
+`sum` 和 `none` 这三个词。比较是精确匹配的：`"Mean"`、`""` 和 `None` 同样是错误的取值。四个函数
+都需要这个检查和归约步骤，所以最好自己写一个小的辅助函数。
 
 结果保持输入的 dtype 和设备；任何函数都不得修改输入。
 
@@ -206,6 +209,9 @@ def mse_loss(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
     reduction="mean" averages over every element: sum / pred.numel(). For pred of shape (N, D)
     that is a division by N * D, not by the batch size N. "none" returns pred's shape.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has pred's dtype and device; pred and target are not modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("mse_loss() is not written yet")
@@ -225,6 +231,9 @@ def binary_cross_entropy(prob: Tensor, target: Tensor, reduction: str = "mean") 
     torch.log(prob).clamp(min=-100) and the same for log(1 - prob), so no element's loss
     exceeds 100. (torch.log1p(-prob) computes log(1 - prob) more accurately for small prob.)
     Clamping prob itself to [eps, 1 - eps] is not the same: log(1e-7) is -16.1, not -100.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has prob's dtype and device; prob and target are not modified (no clamp_ on them).
     """
     # Your code here: replace the line below.
     raise NotImplementedError("binary_cross_entropy() is not written yet")
@@ -248,6 +257,9 @@ def binary_cross_entropy_with_logits(
     (0, 1]), and torch.log1p(e) computes log(1 + e) accurately for small e. Its first and last
     terms together are log(1 + exp(x)), also available stably as torch.logaddexp(0, x) (with 0
     as a tensor), so loss_i = log(1 + exp(x_i)) - x_i * t_i is another way to write it.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has the logits' dtype and device; logits and target are not modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("binary_cross_entropy_with_logits() is not written yet")
@@ -276,6 +288,10 @@ def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Te
     Without subtracting m, exp(1000) = inf. And do not take the log of a softmax: a class whose
     probability underflows to 0 gets log(0) = -inf, while its true loss (1e4 for the class with
     logit -1e4 in a row (0, -1e4)) is an ordinary number.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has the logits' dtype and device (build any helper tensor, such as a one-hot target,
+    on logits.device); logits and target are not modified (shift a copy, not the logits).
     """
     # Your code here: replace the line below.
     raise NotImplementedError("cross_entropy() is not written yet")

@@ -41,15 +41,16 @@ Parameters for an MLP with layer widths `sizes` (at least two entries). Layer l 
 features to sizes[l]: W_l has shape (sizes[l], sizes[l-1]) and is drawn from He's normal
 initialization N(0, 2 / fan_in) with fan_in = sizes[l-1]; b_l is zeros of shape (sizes[l],). All
 on `device` with `dtype`; random numbers come from `generator` (which must live on `device`)
-when one is given. Fewer than two sizes is a `ValueError`.
+when one is given, else from torch's global random number generator. Returns a list of
+len(sizes) - 1 pairs (W_l, b_l), the first layer first. Fewer than two sizes is a `ValueError`.
 
 `mlp_forward(params, X)`
 ------------------------
 
 The forward pass: returns `(logits, cache)` for a batch X of shape (N, sizes[0]). `logits` has
-shape (N, sizes[-1]): the last layer has no activation. `cache` holds what the backward pass
-needs and is yours to design; a list with (a_{l-1}, z_l) for each layer works. Do not change the
-parameters or X.
+shape (N, sizes[-1]) and the dtype and device of X: the last layer has no activation. `cache`
+holds what the backward pass needs and is yours to design; a list with (a_{l-1}, z_l) for each
+layer works. Do not change the parameters or X.
 
 `mlp_backward(params, cache, y)`
 --------------------------------
@@ -76,6 +77,12 @@ Train an MLP with minibatch SGD; returns `(params, history)`.
 
     W_l = W_l - lr * dW_l
     b_l = b_l - lr * db_l
+
+The generator is used for nothing else, and the global random number generator not at all:
+`init_mlp` first draws from it, then exactly one `torch.randperm` per epoch (the tests replay
+this sequence). X and y are moved to `device` too; the returned parameters are a list of (W, b)
+on `device` in the dtype of X, and `history` is a list of Python floats (one per epoch, not
+tensors).
 
 With `epochs=0` it returns the initial parameters and an empty history. The same seed gives the
 same result. No autograd and no torch cross-entropy: compute the loss from the logits.
@@ -125,15 +132,16 @@ z_{l-1} 处取值。
 为各层宽度为 `sizes`（至少两项）的 MLP 生成参数。第 l 层把 sizes[l-1] 个特征映射为 sizes[l] 个：
 W_l 的形状为 (sizes[l], sizes[l-1])，按 He 正态初始化 N(0, 2 / fan_in) 抽取，其中 fan_in =
 sizes[l-1]；b_l 是形状为 (sizes[l],) 的全零张量。所有参数都位于 `device` 上，dtype 为 `dtype`；
-如果给了 `generator`（它必须位于 `device` 上），随机数就从它抽取。少于两个 sizes 时抛出
+如果给了 `generator`（它必须位于 `device` 上），随机数就从它抽取，否则从 torch 的全局随机数生成
+器抽取。返回由 len(sizes) - 1 个 (W_l, b_l) 组成的列表，第一层在前。少于两个 sizes 时抛出
 `ValueError`。
 
 `mlp_forward(params, X)`
 ------------------------
 
 前向传播：对形状为 (N, sizes[0]) 的批量 X 返回 `(logits, cache)`。`logits` 的形状为 (N,
-sizes[-1])：最后一层没有激活函数。`cache` 保存反向传播所需的内容，由你自己设计；每层存一个
-(a_{l-1}, z_l) 的列表就可以。不得修改参数或 X。
+sizes[-1])，dtype 和设备都与 X 相同：最后一层没有激活函数。`cache` 保存反向传播所需的内容，由你
+自己设计；每层存一个 (a_{l-1}, z_l) 的列表就可以。不得修改参数或 X。
 
 `mlp_backward(params, cache, y)`
 --------------------------------
@@ -157,6 +165,11 @@ delta_L 中对批量取一次平均，db 沿第 0 维求和，并用前向传播
 
     W_l = W_l - lr * dW_l
     b_l = b_l - lr * db_l
+
+这个生成器不用于其他任何地方，全局随机数生成器则完全不用：先由 `init_mlp` 从中抽样，然后每个轮次
+恰好调用一次 `torch.randperm`（测试会按这个顺序重放）。X 和 y 也要移到 `device` 上；返回的参数是
+位于 `device` 上、dtype 与 X 相同的 (W, b) 列表，`history` 是 Python 浮点数组成的列表（每个轮次
+一个，不是张量）。
 
 `epochs=0` 时返回初始参数和空的 history。相同的种子得到相同的结果。不能用自动求导，也不能用
 torch 的交叉熵：请由 logits 自己算出损失。
@@ -190,8 +203,9 @@ def init_mlp(
     Layer l maps sizes[l-1] features to sizes[l]: W_l has shape (sizes[l], sizes[l-1]) and is
     drawn from He's normal initialization N(0, 2 / fan_in) with fan_in = sizes[l-1]; b_l is
     zeros of shape (sizes[l],). All on ``device`` with ``dtype``; random numbers come from
-    ``generator`` (which must live on ``device``) when one is given. Fewer than two sizes is a
-    ValueError.
+    ``generator`` (which must live on ``device``) when one is given, else from torch's global
+    RNG. Returns a list of len(sizes) - 1 pairs (W_l, b_l), the first layer first. Fewer than
+    two sizes is a ValueError.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("init_mlp() is not written yet")
@@ -200,9 +214,9 @@ def init_mlp(
 def mlp_forward(params: Params, X: Tensor) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
     """The forward pass: ``(logits, cache)`` for a batch X of shape (N, sizes[0]).
 
-    logits has shape (N, sizes[-1]): the last layer has no activation. ``cache`` holds what the
-    backward pass needs and is yours to design; a list with (a_{l-1}, z_l) for each layer works.
-    Do not change the parameters or X.
+    logits has shape (N, sizes[-1]), X's dtype and X's device: the last layer has no
+    activation. ``cache`` holds what the backward pass needs and is yours to design; a list with
+    (a_{l-1}, z_l) for each layer works. Do not change the parameters or X.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("mlp_forward() is not written yet")
@@ -241,6 +255,11 @@ def train_mlp(
        forward, backward, then W <- W - lr * dW and b <- b - lr * db.
     3. ``history[e]`` is epoch e's mean training loss: the average over all N samples of the
        cross-entropy computed in each minibatch's forward pass (before that step's update).
+
+    The generator is used for nothing else, and the global RNG not at all: init_mlp first
+    draws from it, then exactly one torch.randperm per epoch (the tests replay this sequence).
+    X and y are moved to ``device`` too; the returned params are a list of (W, b) on ``device``
+    in X's dtype, and ``history`` is a list of Python floats (one per epoch, not tensors).
 
     With ``epochs=0`` it returns the initial parameters and an empty history. Same seed, same
     result. No autograd and no torch cross-entropy: compute the loss from the logits.

@@ -15,8 +15,8 @@ The function returns the updated parameter: update `param` in place (`param.add_
 return a new tensor, as you like; the caller always uses the returned value. It must not change
 `grad`, which belongs to the caller. The result keeps the shape of `param` (any shape, a 0-d
 scalar included), its dtype (float32 or float64) and its device; tensors stored in `state` live
-on that device too (`torch.zeros_like(param)`). `param` is a plain tensor here, with no autograd
-history.
+on that device and have that dtype too (`torch.zeros_like(param)`). `param` is a plain tensor
+here, with no autograd history.
 
 `sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0)`
 ---------------------------------------------------------------------
@@ -76,8 +76,9 @@ Not allowed
 
 函数返回更新后的参数：可以原地更新 `param`（`param.add_(...)`），也可以返回一个新张量，随你选
 择；调用者总是使用返回值。不得修改 `grad`，它属于调用者。结果保持 `param` 的形状（任意形状，包括
-0 维标量）、dtype（float32 或 float64）和设备；存放在 `state` 中的张量也要放在同一设备上
-（`torch.zeros_like(param)`）。这里的 `param` 是普通张量，没有自动求导的历史。
+0 维标量）、dtype（float32 或 float64）和设备；存放在 `state` 中的张量也要放在同一设备上，并且
+dtype 与 `param` 相同（`torch.zeros_like(param)`）。这里的 `param` 是普通张量，没有自动求导的历
+史。
 
 `sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0)`
 ---------------------------------------------------------------------
@@ -147,6 +148,11 @@ def sgd_step(
     momentum: no (1 - momentum) factor. It lives in ``state`` between calls. It must be a tensor
     of its own: if it were ``grad`` itself, updating it in place at the next step would change
     the caller's gradient. With momentum == 0 nothing needs to be stored.
+
+    Returns the updated parameter, with param's shape, dtype and device (updating param in
+    place and returning it is fine). grad is never modified, not even at a later step. Keep the
+    buffer in ``state``, this parameter's own dict, never in a module-level variable; create it
+    on param's device, in param's dtype.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("sgd_step() is not written yet")
@@ -178,6 +184,12 @@ def adam_step(
     eps is added after the square root: with tiny gradients (|g| ~ 1e-6, v ~ 1e-12) it keeps
     the step finite, and sqrt(v_hat + eps) would give a very different (much smaller) step.
     Where a gradient entry has always been 0, m = v = 0 and the step is 0 / eps = 0.
+
+    Keep t, m and v in ``state``, this parameter's own dict (never in a module-level variable),
+    and write t back at every step. Create m and v with torch.zeros_like(param): on param's
+    device and in its dtype (float32 moments would lose float64's precision). Returns the
+    updated parameter, with param's shape, dtype and device (updating param in place and
+    returning it is fine); grad is never modified.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("adam_step() is not written yet")

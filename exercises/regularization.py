@@ -32,7 +32,10 @@ probability p. (`torch.randn` draws from a normal distribution, not a uniform on
 
 Edge cases: p = 0 gives all ones; p = 1 gives all zeros (beware: 0 / (1 - p) is 0 / 0 = NaN
 there). Raises `ValueError` if p is not in [0, 1]. `generator`, if given, must live on `device`
-(CPU by default).
+(CPU by default). With `generator=None` draw from torch's global random number generator, so
+that two calls give different masks (a `torch.Generator()` created inside the function would
+give the same mask every time). `device=None` means the CPU. Any shape works, `()` and shapes
+containing a 0 included.
 
 `dropout(x, p, *, training=True, generator=None)`
 -------------------------------------------------
@@ -46,7 +49,9 @@ The mask is `dropout_mask(x.shape, p)` on the device of x and in its dtype: each
 0 or x / (1 - p), and E[out] = x. In evaluation (`training=False`) dropout does nothing. The
 output has the shape, dtype and device of x, and x itself is not modified. Raises `ValueError`
 if p is not in [0, 1]. Hand `generator` on to `dropout_mask` (if given, it must live on the
-device of x), so that a seeded generator makes the output reproducible.
+device of x), so that a seeded generator makes the output reproducible; with `generator=None`
+the mask comes from torch's global random number generator. p = 0 gives the values of x, and p =
+1 gives zeros (never NaN).
 
 Not allowed
 -----------
@@ -83,7 +88,10 @@ Not allowed
 数 u：u < p 发生的概率正好是 p。（`torch.randn` 抽取的是正态分布，而不是均匀分布。）
 
 边界情况：p = 0 时全为 1；p = 1 时全为 0（当心：这时 0 / (1 - p) 是 0 / 0 = NaN）。若 p 不在 [0,
-1] 内，抛出 `ValueError`。如果给了 `generator`，它必须位于 `device` 上（默认为 CPU）。
+1] 内，抛出 `ValueError`。如果给了 `generator`，它必须位于 `device` 上（默认为 CPU）。当
+`generator=None` 时，从 torch 的全局随机数生成器抽样，这样两次调用会得到不同的掩码（在函数内部新
+建一个 `torch.Generator()` 则每次都会得到同样的掩码）。`device=None` 表示 CPU。任何形状都可以，
+包括 `()` 和含有 0 的形状。
 
 `dropout(x, p, *, training=True, generator=None)`
 -------------------------------------------------
@@ -96,7 +104,9 @@ Not allowed
 掩码是 `dropout_mask(x.shape, p)`，与 x 位于同一设备、dtype 相同：每个输出元素是 0 或 x / (1 -
 p)，且 E[out] = x。评估时（`training=False`）丢弃法什么也不做。输出的形状、dtype 和设备都与 x 相
 同，而且不得修改 x 本身。若 p 不在 [0, 1] 内，抛出 `ValueError`。把 `generator` 传给
-`dropout_mask`（如果给了，它必须与 x 位于同一设备），这样设定了种子的生成器就能让输出可以复现。
+`dropout_mask`（如果给了，它必须与 x 位于同一设备），这样设定了种子的生成器就能让输出可以复现；
+当 `generator=None` 时，掩码来自 torch 的全局随机数生成器。p = 0 时输出等于 x 的值，p = 1 时输出
+全为 0（绝不能是 NaN）。
 
 禁止使用
 --------
@@ -131,7 +141,11 @@ def dropout_mask(
     Edge cases: p = 0 gives all ones; p = 1 gives all zeros (beware: 0 / (1 - p) is 0 / 0 = NaN
     there). Raises ValueError if p is not in [0, 1].
 
-    ``generator``, if given, must live on ``device`` (CPU by default).
+    ``generator``, if given, must live on ``device`` (CPU by default), and every random number
+    is drawn from it: a seeded generator gives the same mask whatever the global random state.
+    With generator=None draw from torch's global RNG, so that two calls give different masks (a
+    torch.Generator() created inside the function would give the same mask every time).
+    device=None means the CPU. Any shape works, () and shapes containing a 0 included.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("dropout_mask() is not written yet")
@@ -148,7 +162,8 @@ def dropout(
 
     The output has x's shape, dtype and device. x itself is not modified. Raises ValueError if p
     is not in [0, 1]. Hand ``generator`` on to dropout_mask (if given, it must live on x's
-    device), so that a seeded generator makes the output reproducible.
+    device), so that a seeded generator makes the output reproducible; with generator=None the
+    mask comes from torch's global RNG. p = 0 gives x's values and p = 1 gives zeros (never NaN).
     """
     # Your code here: replace the line below.
     raise NotImplementedError("dropout() is not written yet")

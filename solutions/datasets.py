@@ -51,7 +51,9 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
     Raises ValueError with "magic" in its message if the file does not start with a valid
     magic number (two zero bytes, a known type code), and ValueError with "truncated" in its
     message if the file ends before the header or the data it announces is complete (an
-    interrupted download: a cut gzip stream counts too).
+    interrupted download: a cut gzip stream counts too). A file too short to hold the magic
+    number (an empty file, say) is truncated, not a bad magic number. For a gzip file both
+    checks apply to the decompressed bytes: a gzip-compressed text file has a bad magic number.
     """
     # BEGIN SOLUTION
     raw = Path(path).read_bytes()
@@ -88,7 +90,8 @@ def one_hot(labels: Tensor, num_classes: int) -> Tensor:
     zeros but a single 1. N = 0 gives shape (0, C).
 
     Raises ValueError if a label is negative or >= num_classes (indexing would fail with an
-    obscure error, or, for negative labels, silently count from the end).
+    obscure error, or, for negative labels, silently count from the end). labels itself is not
+    modified.
     """
     # BEGIN SOLUTION
     if labels.numel() and (labels.min() < 0 or labels.max() >= num_classes):
@@ -106,8 +109,10 @@ def minibatches(
 ) -> Iterator[Tensor]:
     """Iterate over minibatches of the sample indices 0 .. n - 1: one epoch.
 
-    Yields int64 tensors of at most ``batch_size`` indices; together they hold every index
-    exactly once (sampling without replacement). All batches are full except possibly the last:
+    Yields 1-D int64 tensors on the CPU, each of at most ``batch_size`` indices; together they
+    hold every index exactly once (sampling without replacement). The caller only iterates over
+    the result, so a generator function (yield) and a returned list or iterator of tensors are
+    all fine. All batches are full except possibly the last:
     n = 10, batch_size = 4 gives sizes 4, 4, 2; the last partial batch is kept, not dropped.
 
     shuffle=False: the indices in order, [0, 1, 2, 3], [4, 5, 6, 7], [8, 9].

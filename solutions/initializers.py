@@ -45,6 +45,10 @@ def xavier_uniform(
     Every value lies in [-a, a] and the variance is a² / 3 = gain² · 2 / (fan_in + fan_out).
     Tensor.uniform_(low, high, generator=...) fills a tensor in place; (torch.rand(...) * 2 - 1)
     * a does the same from U(0, 1).
+
+    Every random number comes from ``generator``, or from torch's global RNG when it is None (so
+    two such calls give different weights: never create a torch.Generator() here). The result
+    is created on ``device`` (the CPU when None) with dtype ``dtype``.
     """
     # BEGIN SOLUTION
     fan_out, fan_in = shape
@@ -66,6 +70,10 @@ def xavier_normal(
         std = gain · sqrt(2 / (fan_in + fan_out))
 
     torch.randn(shape, ...) draws N(0, 1); multiply by the standard deviation std.
+
+    Every random number comes from ``generator``, or from torch's global RNG when it is None (so
+    two such calls give different weights: never create a torch.Generator() here). The result
+    is created on ``device`` (the CPU when None) with dtype ``dtype``.
     """
     # BEGIN SOLUTION
     fan_out, fan_in = shape
@@ -85,6 +93,10 @@ def he_normal(
 
     The standard deviation is sqrt(2 / fan_in), with fan_in = shape[1] (the inputs each output
     sums over). This is torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu").
+
+    Every random number comes from ``generator``, or from torch's global RNG when it is None (so
+    two such calls give different weights: never create a torch.Generator() here). The result
+    is created on ``device`` (the CPU when None) with dtype ``dtype``.
     """
     # BEGIN SOLUTION
     fan_in = shape[1]

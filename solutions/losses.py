@@ -11,8 +11,10 @@ cross_entropy), then reduces them according to ``reduction``:
   for cross_entropy).
 
 Any other ``reduction`` raises ValueError naming the allowed values, for example
-``ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")``. All four functions need
-this check and the reduction itself, so a small helper function of your own is a good idea.
+``ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")``: the message must contain
+each of the three words mean, sum and none. The comparison is exact, so "Mean", "avg", "" and
+None are all errors. All four functions need this check and the reduction itself, so a small
+helper function of your own is a good idea.
 
 Results keep the inputs' dtype and device; no function changes its inputs. Not allowed here:
 torch's own losses (torch.nn.functional.mse_loss, binary_cross_entropy,
@@ -49,6 +51,9 @@ def mse_loss(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
     reduction="mean" averages over every element: sum / pred.numel(). For pred of shape (N, D)
     that is a division by N * D, not by the batch size N. "none" returns pred's shape.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has pred's dtype and device; pred and target are not modified.
     """
     # BEGIN SOLUTION
     squared = pred - target  # a new tensor: squaring it in place leaves the inputs alone
@@ -71,6 +76,9 @@ def binary_cross_entropy(prob: Tensor, target: Tensor, reduction: str = "mean") 
     torch.log(prob).clamp(min=-100) and the same for log(1 - prob), so no element's loss
     exceeds 100. (torch.log1p(-prob) computes log(1 - prob) more accurately for small prob.)
     Clamping prob itself to [eps, 1 - eps] is not the same: log(1e-7) is -16.1, not -100.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has prob's dtype and device; prob and target are not modified (no clamp_ on them).
     """
     # BEGIN SOLUTION
     log_p = torch.log(prob).clamp(min=-100)
@@ -97,6 +105,9 @@ def binary_cross_entropy_with_logits(
     (0, 1]), and torch.log1p(e) computes log(1 + e) accurately for small e. Its first and last
     terms together are log(1 + exp(x)), also available stably as torch.logaddexp(0, x) (with 0
     as a tensor), so loss_i = log(1 + exp(x_i)) - x_i * t_i is another way to write it.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has the logits' dtype and device; logits and target are not modified.
     """
     # BEGIN SOLUTION
     # max(x, 0) + log1p(exp(-|x|)) is log(1 + exp(x)), which torch.logaddexp(0, x) computes
@@ -128,6 +139,10 @@ def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Te
     Without subtracting m, exp(1000) = inf. And do not take the log of a softmax: a class whose
     probability underflows to 0 gets log(0) = -inf, while its true loss (1e4 for the class with
     logit -1e4 in a row (0, -1e4)) is an ordinary number.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has the logits' dtype and device (build any helper tensor, such as a one-hot target,
+    on logits.device); logits and target are not modified (shift a copy, not the logits).
     """
     # BEGIN SOLUTION
     shifted = logits - logits.amax(dim=1, keepdim=True)  # (N, C), each row's maximum is 0

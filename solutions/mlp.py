@@ -42,8 +42,9 @@ def init_mlp(
     Layer l maps sizes[l-1] features to sizes[l]: W_l has shape (sizes[l], sizes[l-1]) and is
     drawn from He's normal initialization N(0, 2 / fan_in) with fan_in = sizes[l-1]; b_l is
     zeros of shape (sizes[l],). All on ``device`` with ``dtype``; random numbers come from
-    ``generator`` (which must live on ``device``) when one is given. Fewer than two sizes is a
-    ValueError.
+    ``generator`` (which must live on ``device``) when one is given, else from torch's global
+    RNG. Returns a list of len(sizes) - 1 pairs (W_l, b_l), the first layer first. Fewer than
+    two sizes is a ValueError.
     """
     # BEGIN SOLUTION
     if len(sizes) < 2:
@@ -62,9 +63,9 @@ def init_mlp(
 def mlp_forward(params: Params, X: Tensor) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
     """The forward pass: ``(logits, cache)`` for a batch X of shape (N, sizes[0]).
 
-    logits has shape (N, sizes[-1]): the last layer has no activation. ``cache`` holds what the
-    backward pass needs and is yours to design; a list with (a_{l-1}, z_l) for each layer works.
-    Do not change the parameters or X.
+    logits has shape (N, sizes[-1]), X's dtype and X's device: the last layer has no
+    activation. ``cache`` holds what the backward pass needs and is yours to design; a list with
+    (a_{l-1}, z_l) for each layer works. Do not change the parameters or X.
     """
     # BEGIN SOLUTION
     cache = []
@@ -126,6 +127,11 @@ def train_mlp(
        forward, backward, then W <- W - lr * dW and b <- b - lr * db.
     3. ``history[e]`` is epoch e's mean training loss: the average over all N samples of the
        cross-entropy computed in each minibatch's forward pass (before that step's update).
+
+    The generator is used for nothing else, and the global RNG not at all: init_mlp first
+    draws from it, then exactly one torch.randperm per epoch (the tests replay this sequence).
+    X and y are moved to ``device`` too; the returned params are a list of (W, b) on ``device``
+    in X's dtype, and ``history`` is a list of Python floats (one per epoch, not tensors).
 
     With ``epochs=0`` it returns the initial parameters and an empty history. Same seed, same
     result. No autograd and no torch cross-entropy: compute the loss from the logits.

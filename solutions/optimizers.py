@@ -10,7 +10,8 @@ The function returns the updated parameter: update ``param`` in place (``param.a
 return a new tensor, as you like; the caller always uses the returned value. It must not change
 ``grad``, which belongs to the caller. The result keeps param's shape (any shape, a 0-d scalar
 included), dtype (float32 or float64) and device; tensors stored in ``state`` live on param's
-device too (``torch.zeros_like(param)``). ``param`` is a plain tensor here (no autograd history).
+device and have its dtype too (``torch.zeros_like(param)``). ``param`` is a plain tensor here
+(no autograd history).
 
 Not allowed here: torch.optim's optimizers and its functional steps (torch.optim.sgd.sgd,
 torch.optim.adam.adam).
@@ -42,6 +43,11 @@ def sgd_step(
     momentum: no (1 - momentum) factor. It lives in ``state`` between calls. It must be a tensor
     of its own: if it were ``grad`` itself, updating it in place at the next step would change
     the caller's gradient. With momentum == 0 nothing needs to be stored.
+
+    Returns the updated parameter, with param's shape, dtype and device (updating param in
+    place and returning it is fine). grad is never modified, not even at a later step. Keep the
+    buffer in ``state``, this parameter's own dict, never in a module-level variable; create it
+    on param's device, in param's dtype.
     """
     # BEGIN SOLUTION
     g = grad + weight_decay * param if weight_decay else grad  # a new tensor: grad untouched
@@ -82,6 +88,12 @@ def adam_step(
     eps is added after the square root: with tiny gradients (|g| ~ 1e-6, v ~ 1e-12) it keeps
     the step finite, and sqrt(v_hat + eps) would give a very different (much smaller) step.
     Where a gradient entry has always been 0, m = v = 0 and the step is 0 / eps = 0.
+
+    Keep t, m and v in ``state``, this parameter's own dict (never in a module-level variable),
+    and write t back at every step. Create m and v with torch.zeros_like(param): on param's
+    device and in its dtype (float32 moments would lose float64's precision). Returns the
+    updated parameter, with param's shape, dtype and device (updating param in place and
+    returning it is fine); grad is never modified.
     """
     # BEGIN SOLUTION
     beta1, beta2 = betas

@@ -40,7 +40,11 @@ def dropout_mask(
     Edge cases: p = 0 gives all ones; p = 1 gives all zeros (beware: 0 / (1 - p) is 0 / 0 = NaN
     there). Raises ValueError if p is not in [0, 1].
 
-    ``generator``, if given, must live on ``device`` (CPU by default).
+    ``generator``, if given, must live on ``device`` (CPU by default), and every random number
+    is drawn from it: a seeded generator gives the same mask whatever the global random state.
+    With generator=None draw from torch's global RNG, so that two calls give different masks (a
+    torch.Generator() created inside the function would give the same mask every time).
+    device=None means the CPU. Any shape works, () and shapes containing a 0 included.
     """
     # BEGIN SOLUTION
     if not 0.0 <= p <= 1.0:
@@ -63,7 +67,8 @@ def dropout(
 
     The output has x's shape, dtype and device. x itself is not modified. Raises ValueError if p
     is not in [0, 1]. Hand ``generator`` on to dropout_mask (if given, it must live on x's
-    device), so that a seeded generator makes the output reproducible.
+    device), so that a seeded generator makes the output reproducible; with generator=None the
+    mask comes from torch's global RNG. p = 0 gives x's values and p = 1 gives zeros (never NaN).
     """
     # BEGIN SOLUTION
     if not 0.0 <= p <= 1.0:
