@@ -62,7 +62,9 @@ is kept, not dropped.
 `shuffle=False`: the indices in order, [0, 1, 2, 3], [4, 5, 6, 7], [8, 9]. `shuffle=True`: the
 order of `torch.randperm(n, generator=generator)`, so that a seeded generator gives the same
 batches every time and None uses torch's global random number generator (a new order each
-epoch). n = 0 yields nothing. Raises `ValueError` if `batch_size` < 1.
+epoch). Drawing from the generator advances it: two epochs drawn with one generator object get
+two different orders, as a training loop needs (never copy or reseed it). n = 0 yields nothing.
+Raises `ValueError` if `batch_size` < 1.
 
 Not allowed
 -----------
@@ -127,8 +129,9 @@ N = 0 时形状为 (0, C)。如果某个标签为负或 >= `num_classes`，抛�
 
 `shuffle=False`：按顺序产出 [0, 1, 2, 3]、[4, 5, 6, 7]、[8, 9]。`shuffle=True`：按
 `torch.randperm(n, generator=generator)` 给出的顺序，这样设定了种子的生成器每次都给出相同的批
-次，而 None 使用 torch 的全局随机数生成器（每个轮次顺序都不同）。n = 0 时什么也不产出。若
-`batch_size` < 1，抛出 `ValueError`。
+次，而 None 使用 torch 的全局随机数生成器（每个轮次顺序都不同）。从生成器抽取会使它前进：用同一
+个生成器对象抽取的两个轮次得到两种不同的顺序，这正是训练循环所需要的（不要复制它，也不要重新设定
+它的种子）。n = 0 时什么也不产出。若 `batch_size` < 1，抛出 `ValueError`。
 
 禁止使用
 --------
@@ -223,7 +226,8 @@ def minibatches(
     shuffle=False: the indices in order, [0, 1, 2, 3], [4, 5, 6, 7], [8, 9].
     shuffle=True: the order of ``torch.randperm(n, generator=generator)``, so that a seeded
     generator gives the same batches every time and None uses torch's global RNG (a new order
-    each epoch).
+    each epoch). Drawing from the generator advances it: two epochs drawn with one generator
+    object get two different orders, as a training loop needs (never copy or reseed it).
 
     n = 0 yields nothing. Raises ValueError if batch_size < 1.
     """

@@ -118,7 +118,8 @@ def minibatches(
     shuffle=False: the indices in order, [0, 1, 2, 3], [4, 5, 6, 7], [8, 9].
     shuffle=True: the order of ``torch.randperm(n, generator=generator)``, so that a seeded
     generator gives the same batches every time and None uses torch's global RNG (a new order
-    each epoch).
+    each epoch). Drawing from the generator advances it: two epochs drawn with one generator
+    object get two different orders, as a training loop needs (never copy or reseed it).
 
     n = 0 yields nothing. Raises ValueError if batch_size < 1.
     """

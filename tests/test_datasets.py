@@ -680,6 +680,20 @@ def test_minibatches_shuffle_mixes_samples(ds):
 
 
 @pytest.mark.requires("minibatches")
+def test_minibatches_one_generator_two_epochs_differ(ds):
+    # Two independent permutations of 50 give the same batches with probability 1/50!.
+    generator = seeded(9)
+    first, second = (epoch(ds, 50, 8, generator=generator) for _ in range(2))
+    if [b.tolist() for b in first] == [b.tolist() for b in second]:
+        fail(
+            "minibatches(50, 8, generator=g), two epochs with the same generator g",
+            "gave the same batches",
+            "draw from the generator itself (torch.randperm(n, generator=generator)): it "
+            "advances, so the next epoch gets a new order; a copy or a reseed repeats the order",
+        )
+
+
+@pytest.mark.requires("minibatches")
 def test_minibatches_without_generator_use_the_global_rng(ds):
     torch.manual_seed(7)
     first = [b.tolist() for b in epoch(ds, 50, 8)]

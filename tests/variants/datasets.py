@@ -476,4 +476,20 @@ def minibatches(n, batch_size, *, shuffle=True, generator=None):
         expect="pass",
         select="minibatches",
     ),
+    Variant(
+        "minibatches-copy-of-the-generator",  # every epoch the same order
+        """
+def minibatches(n, batch_size, *, shuffle=True, generator=None):
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
+    if generator is not None:
+        generator = torch.Generator().set_state(generator.get_state())
+    order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+    return iter(order.split(batch_size) if n else ())
+""",
+        expect="fail",
+        message=r"two epochs with the same generator g: gave the same batches.*Hint: draw from "
+        r"the generator itself",
+        select="minibatches",
+    ),
 ]
