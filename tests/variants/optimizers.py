@@ -33,6 +33,17 @@ def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
     return param - lr * (m / (1 - beta1**t)) / ((v / (1 - beta2**t)).sqrt() + eps)
 """
 
+# dampening (1 - momentum): an exponential average, not torch's momentum
+_SGD_MOMENTUM_AS_AVERAGE = """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
+    g = grad + weight_decay * param
+    if momentum:
+        buf = state.get("buf")
+        buf = g.clone() if buf is None else momentum * buf + (1 - momentum) * g
+        state["buf"] = g = buf
+    return param - lr * g
+"""
+
 
 def _adam_variant(**options: str) -> str:
     arguments = "".join(f", {key}={value}" for key, value in options.items())
@@ -213,15 +224,7 @@ def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
     # --- SGD ----------------------------------------------------------------------------------
     Variant(
         "sgd-momentum-as-average",  # dampening (1 - momentum): an EMA, not torch's momentum
-        """
-def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
-    g = grad + weight_decay * param
-    if momentum:
-        buf = state.get("buf")
-        buf = g.clone() if buf is None else momentum * buf + (1 - momentum) * g
-        state["buf"] = g = buf
-    return param - lr * g
-""",
+        _SGD_MOMENTUM_AS_AVERAGE,
         expect="fail",
         message=r"sgd_step\(.*momentum=.*at step 2 of .*Hint: buf = momentum \* buf \+ g adds",
         select="momentum_sums_past",
@@ -371,15 +374,7 @@ def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
     ),
     Variant(
         "sgd-momentum-as-average-meets-the-state-test",  # not shared state: no such hint
-        """
-def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
-    g = grad + weight_decay * param
-    if momentum:
-        buf = state.get("buf")
-        buf = g.clone() if buf is None else momentum * buf + (1 - momentum) * g
-        state["buf"] = g = buf
-    return param - lr * g
-""",
+        _SGD_MOMENTUM_AS_AVERAGE,
         expect="fail",
         message=r"for parameter A at its step 2.*Hint: your sgd_step already differs from "
         r"torch\.optim for one parameter",
