@@ -19,7 +19,7 @@ Imports nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 VALUES_MARKER = "values"
 REQUIRES_MARKER = "requires"
@@ -44,12 +44,17 @@ def functions_with_wrong_values(
     return wrong
 
 
-def gated_outcome(
-    outcome: str, requires: Sequence[str], wrong: set[str] | Mapping[str, object]
-) -> tuple[str, str]:
+def gated_outcome(outcome: str, requires: Sequence[str], wrong: set[str]) -> tuple[str, str]:
     """(outcome, message) of a test after gating: a pass of a test that waits for a function
     with wrong values becomes a failure; every other outcome stands (message "")."""
     waiting = [name for name in requires if name in wrong]
     if outcome == "passed" and waiting:
         return "failed", waiting_message(waiting)
     return outcome, ""
+
+
+def gate(tests: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> list[tuple[str, str]]:
+    """The rule over one run of an exercise: for each test's (outcome, values functions,
+    requires functions), its (outcome, message) after gating (message "" where unchanged)."""
+    wrong = functions_with_wrong_values((outcome, values) for outcome, values, _ in tests)
+    return [gated_outcome(outcome, requires, wrong) for outcome, _, requires in tests]

@@ -26,7 +26,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader.devices import GRADED_DEVICES
+from grader.devices import GRADED_DEVICES, device_problem
 from grader.forkserver import TIMED_OUT, ForkServer
 from grader.limits import session_limit_message, time_limit_message
 from grader.manifest import (
@@ -157,11 +157,8 @@ def _check_arguments(args: argparse.Namespace) -> str | None:
         return f"--timeout must be a positive number of seconds, got {args.timeout:g}"
     if args.jobs < 1:
         return f"--jobs must be at least 1, got {args.jobs}"
-    if args.device == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            return "--device cuda: this machine has no CUDA device (grade on a GPU machine)"
+    if problem := device_problem(args.device):
+        return problem
     if args.out.exists() and not args.out.is_dir():
         return f"--out {args.out} exists and is not a directory"
     return None

@@ -22,13 +22,8 @@ from typing import Any
 
 import pytest
 
-from grader.devices import CUDA_MARKER, GRADED_DEVICES
-from grader.gating import (
-    REQUIRES_MARKER,
-    VALUES_MARKER,
-    functions_with_wrong_values,
-    gated_outcome,
-)
+from grader.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
+from grader.gating import REQUIRES_MARKER, VALUES_MARKER, gate
 from grader.implementation import (
     NAMED_IMPLEMENTATIONS,
     Implementation,
@@ -114,11 +109,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{REQUIRES_MARKER}(*functions): counts once their values are right"
     )
-    if config.getoption("device") == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise pytest.UsageError("--device cuda: this machine has no CUDA device")
+    problem = device_problem(config.getoption("device"))
+    if problem:
+        raise pytest.UsageError(problem)
     report = config.getoption("report_json", None)
     if report:  # one JSON line per event from here on (see _report_line)
         Path(report).write_text("", encoding="utf-8")
@@ -450,14 +443,9 @@ def _gating_names(item: pytest.Item) -> tuple[list[str], list[str]]:
 
 def _gated_counts(tests: list[tuple[str, list[str], list[str]]]) -> tuple[Counter[str], int]:
     """The outcome counts of one exercise's tests after gating; how many passes wait."""
-    wrong = functions_with_wrong_values((outcome, values) for outcome, values, _ in tests)
-    counts: Counter[str] = Counter()
-    waiting = 0
-    for outcome, _, requires in tests:
-        gated, _ = gated_outcome(outcome, requires, wrong)
-        waiting += gated != outcome
-        counts[gated] += 1
-    return counts, waiting
+    gated = [outcome for outcome, _ in gate(tests)]
+    waiting = sum(after != before for after, (before, _, _) in zip(gated, tests, strict=True))
+    return Counter(gated), waiting
 
 
 def _report_text(report: pytest.TestReport) -> str:

@@ -42,8 +42,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from grader import gating
 from grader.devices import device_text
-from grader.gating import functions_with_wrong_values, gated_outcome
 
 __all__ = [
     "EXERCISE_STATUSES",
@@ -442,14 +442,11 @@ class SubmissionResult:
 def gate(tests: Iterable[TestOutcome]) -> tuple[TestOutcome, ...]:
     """The outcomes with :mod:`grader.gating`'s rule applied."""
     tests = tuple(tests)
-    wrong = functions_with_wrong_values((test.outcome, test.values) for test in tests)
-    gated = []
-    for test in tests:
-        outcome, message = gated_outcome(test.outcome, test.requires, wrong)
-        if outcome != test.outcome:
-            test = replace(test, outcome=outcome, message=message)
-        gated.append(test)
-    return tuple(gated)
+    rule = gating.gate([(test.outcome, test.values, test.requires) for test in tests])
+    return tuple(
+        test if outcome == test.outcome else replace(test, outcome=outcome, message=message)
+        for test, (outcome, message) in zip(tests, rule, strict=True)
+    )
 
 
 def _count(tests: Iterable[TestOutcome]) -> dict[str, int]:
