@@ -16,8 +16,9 @@ import argparse
 import importlib
 import sys
 
-from grader.devices import GRADED_DEVICES
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.devices import GRADED_DEVICES
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -48,7 +49,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _stubs(args: argparse.Namespace) -> int:
-    from grader.stubs import EXERCISES_DIR, outdated_stubs, write_stubs
+    from grader.core.paths import EXERCISES_DIR
+    from grader.stubs import outdated_stubs, write_stubs
 
     if args.check:
         outdated = outdated_stubs()

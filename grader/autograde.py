@@ -10,7 +10,7 @@ this project's public tests plus ``--tests`` folders, student code in the sandbo
 In a student's repository ``exercises/`` is the student's work, not the stubs the grader
 compares a submission with (an untouched stub is not attempted; signatures must match): a
 release keeps the stubs as handed out in ``grader/handout/``, which grading then uses
-(:func:`grader.manifest.handout_stubs`).
+(:func:`grader.core.manifest.handout_stubs`).
 
 Written to ``--out``: ``results.json`` (Gradescope's format), ``feedback.md`` and ``junit.xml``;
 appended to ``--summary`` (default: ``$GITHUB_STEP_SUMMARY`` where it is set): a Markdown
@@ -33,8 +33,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader.devices import GRADED_DEVICES
-from grader.manifest import PROJECT_ROOT
+from grader.core.devices import GRADED_DEVICES
+from grader.core.paths import PROJECT_ROOT
 from grader.results import SubmissionResult, format_points, load_submission, render_table
 
 COPIED_RESULTS = ("results.json", "feedback.md", "junit.xml")
@@ -161,9 +161,7 @@ def run(args: argparse.Namespace) -> int:
         )
         # grade's own table names the temporary folder: ours follows instead. Its progress
         # bar (stderr) shows as it goes.
-        finished = subprocess.run(
-            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
-        )
+        finished = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
         try:
             result = load_submission(graded / student / DONE)
         except (OSError, ValueError) as error:

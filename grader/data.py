@@ -30,9 +30,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from grader.manifest import PROJECT_ROOT
+from grader.core.paths import DATA_DIR
 
-DATA_DIR = PROJECT_ROOT / "data"
 FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),

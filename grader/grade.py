@@ -26,16 +26,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader.devices import GRADED_DEVICES, device_problem
+from grader.core.devices import GRADED_DEVICES, device_problem
+from grader.core.limits import session_limit_message, time_limit_message
+from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
+from grader.core.paths import PROJECT_ROOT, TESTS_DIR, handout_stubs
 from grader.forkserver import TIMED_OUT, ForkServer
-from grader.limits import session_limit_message, time_limit_message
-from grader.manifest import (
-    PROJECT_ROOT,
-    Exercise,
-    exercise_for_test_file,
-    handout_stubs,
-    load_manifest,
-)
 from grader.results import (
     VISIBILITIES,
     ExerciseResult,
@@ -52,7 +47,6 @@ from grader.results import (
 )
 from grader.submissions import Intake, IntakeError, Submission, discover, unpack
 
-PUBLIC_TESTS = PROJECT_ROOT / "tests"
 STUBS = handout_stubs()
 DONE = "grade.json"
 
@@ -224,9 +218,9 @@ class TrustedTests:
 def _trusted_tests(directory: Path, hidden: list[Path]) -> TrustedTests:
     """Copies of the public and hidden test modules, by exercise."""
     directory.mkdir()
-    shutil.copy2(PUBLIC_TESTS / "support.py", directory / "support.py")
+    shutil.copy2(TESTS_DIR / "support.py", directory / "support.py")
     by_exercise: dict[str, list[Path]] = {}
-    sources = [PUBLIC_TESTS / Path(t).name for e in load_manifest() for t in e.tests]
+    sources = [TESTS_DIR / Path(t).name for e in load_manifest() for t in e.tests]
     hidden_sources = {path for folder in hidden for path in sorted(folder.glob("test_*.py"))}
     sources += sorted(hidden_sources)
     hidden_files = set()

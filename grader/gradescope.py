@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.manifest import exercise_for_test_file
+from grader.core.manifest import exercise_for_test_file
 from grader.release import ReleaseError, check_project, copy_common, find_leaks, solution_lines
 
 HIDDEN_TESTS = "hidden_tests"

@@ -22,25 +22,15 @@ from typing import Any
 
 import torch
 
+from grader.core.manifest import exercise_named
+from grader.core.outcomes import ImplementationError, MissingFunction, NotAttempted
+from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
 from grader.forbidden import ForbiddenCallError, forbid
-from grader.manifest import PROJECT_ROOT, exercise_named
 
 NAMED_IMPLEMENTATIONS = {
-    "exercises": PROJECT_ROOT / "exercises",
-    "solutions": PROJECT_ROOT / "solutions",
+    "exercises": EXERCISES_DIR,
+    "solutions": SOLUTIONS_DIR,
 }
-
-
-class NotAttempted(NotImplementedError):
-    """The implementation has no file for this exercise: nothing to grade yet."""
-
-
-class ImplementationError(Exception):
-    """The student's module exists but cannot be loaded (syntax error, crash on import, ...)."""
-
-
-class MissingFunction(AttributeError):
-    """The student's module lacks a function the tests call."""
 
 
 def resolve_impl(choice: str) -> Path:

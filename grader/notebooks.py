@@ -3,7 +3,7 @@
 One notebook per exercise, in teaching order, named ``01_activations.ipynb``, ... Each holds:
 
 1. the instructions (formulas included) in the chosen language (``--lang``, default
-   ``GRADER_LANG``, see :mod:`grader.instructions`), and how to work in the notebook;
+   ``GRADER_LANG``, see :mod:`grader.core.instructions`), and how to work in the notebook;
 2. the exercise cells, tagged ``exercise``: the code of ``exercises/<name>.py`` (or, with
    ``--impl solutions``, of the reference), without its module docstring, one cell for the
    imports and one per function. The first line of each, ``# exercise cell 2/7 (activations):
@@ -12,7 +12,7 @@ One notebook per exercise, in teaching order, named ``01_activations.ipynb``, ..
    run in the kernel* (saved or not), with pytest and the project's plugin: the same messages
    and summary table as ``python -m grader check``. It takes each exercise cell's latest run
    from IPython's input history, comments out IPython syntax as the grader does
-   (:mod:`grader.ipynb`), writes the module to a scratch folder and runs
+   (:mod:`grader.core.ipynb`), writes the module to a scratch folder and runs
    ``pytest -m <exercise> --impl=<scratch folder>`` in a subprocess (a crash or an endless loop
    of the student's code never takes the kernel with it; interrupting the kernel stops it).
 
@@ -44,9 +44,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from grader import instructions
-from grader.ipynb import EXERCISE_TAG, METADATA_KEY, neutralize
-from grader.manifest import PROJECT_ROOT, Exercise, load_manifest
+from grader.core import instructions
+from grader.core.ipynb import EXERCISE_TAG, METADATA_KEY, neutralize
+from grader.core.manifest import Exercise, load_manifest
+from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
 __all__ = [
     "TESTS_TAG",
@@ -62,7 +63,7 @@ __all__ = [
 
 TESTS_TAG = "tests"
 INSTRUCTIONS_TAG = "instructions"
-IMPLEMENTATIONS = {"exercises": PROJECT_ROOT / "exercises", "solutions": PROJECT_ROOT / "solutions"}
+IMPLEMENTATIONS = {"exercises": EXERCISES_DIR, "solutions": SOLUTIONS_DIR}
 MARKER = re.compile(r"^#\s*exercise cell (\d+)/(\d+) \((\w+)\)")
 
 # What the notebook itself says, beside the instructions, in each language.

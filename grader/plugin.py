@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import linecache
 import re
 import shutil
 import tempfile
@@ -22,20 +21,19 @@ from typing import Any
 
 import pytest
 
-from grader.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
-from grader.gating import REQUIRES_MARKER, VALUES_MARKER, gate
+from grader.core.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
+from grader.core.gating import REQUIRES_MARKER, VALUES_MARKER, gate
+from grader.core.limits import time_limit_message, wall_allowance
+from grader.core.manifest import exercise_for_test_file, load_manifest
+from grader.core.outcomes import NOT_ATTEMPTED, ImplementationError, NotAttempted, raised_by_a_stub
 from grader.implementation import (
     NAMED_IMPLEMENTATIONS,
     Implementation,
-    ImplementationError,
-    NotAttempted,
     load,
     load_module,
     resolve_impl,
     student_line,
 )
-from grader.limits import time_limit_message, wall_allowance
-from grader.manifest import exercise_for_test_file, load_manifest
 
 IMPL_DIR = pytest.StashKey[Path]()
 SANDBOXES = pytest.StashKey[dict[str, Any]]()
@@ -44,7 +42,6 @@ TIMED_OUT = pytest.StashKey[set[str]]()
 # per exercise: (outcome, values functions, requires functions) of each test, in run order
 TALLY = pytest.StashKey[dict[str, list[tuple[str, list[str], list[str]]]]]()
 GRADED_TESTS = pytest.StashKey[Counter[str]]()  # per exercise: the tests a full run grades
-NOT_ATTEMPTED = "not attempted"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -200,7 +197,7 @@ def _report_line(config: pytest.Config, record: dict[str, Any]) -> None:
 def _enter_exercise(item: pytest.Item) -> None:
     """With --sandbox: at an exercise's first test, close the sandboxes of the exercises already
     done (freeing their memory) and give this one its time limit; fail every test of an
-    exercise that ran out of time (the timing model: :mod:`grader.limits`)."""
+    exercise that ran out of time (the timing model: :mod:`grader.core.limits`)."""
     sandboxes = item.config.stash.get(SANDBOXES, None)
     exercise = exercise_for_test_file(item.path)
     if sandboxes is None or exercise is None:
@@ -303,24 +300,6 @@ def load_impl(request: pytest.FixtureRequest) -> Callable[[str], Implementation]
 
 class NotAttemptedSkip(pytest.skip.Exception):
     """How a test that met a stub ends: a skip, counted as not attempted."""
-
-
-def raised_by_a_stub(error: BaseException, impl_dir: Path) -> bool:
-    """A missing module, or a ``raise NotImplementedError`` written in the implementation itself
-    (a stub). A NotImplementedError raised by torch (an op with no kernel for a device) is a real
-    failure."""
-    if isinstance(error, NotAttempted):
-        return True
-    if not isinstance(error, NotImplementedError):
-        return False
-    innermost = error.__traceback__
-    while innermost is not None and innermost.tb_next is not None:
-        innermost = innermost.tb_next
-    if innermost is None:
-        return False
-    filename = innermost.tb_frame.f_code.co_filename
-    in_impl = Path(filename).resolve().is_relative_to(impl_dir)
-    return in_impl and linecache.getline(filename, innermost.tb_lineno).lstrip().startswith("raise")
 
 
 @contextmanager

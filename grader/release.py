@@ -36,9 +36,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from grader.manifest import HANDOUT_DIR, PROJECT_ROOT, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import EXERCISES_DIR, HANDOUT_DIR, PROJECT_ROOT, SOLUTIONS_DIR, TESTS_DIR
 
-SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
 INSTRUCTOR_MODULES = ("stubs.py", "release.py", "gradescope.py", "throughput.py")
 COPIED_FILES = ("manifest.toml", "pyproject.toml", "constraints.txt", ".gitignore")
 COPIED_DIRS = ("exercises", "data")
@@ -100,7 +100,7 @@ def find_leaks(root: Path, lines: dict[str, str]) -> list[str]:
 
 def public_test_files() -> list[Path]:
     """The public test modules (the manifest's) and their shared helpers, in the project."""
-    tests = PROJECT_ROOT / "tests"
+    tests = TESTS_DIR
     listed = [PROJECT_ROOT / test for exercise in load_manifest() for test in exercise.tests]
     helpers = [tests / name for name in ("support.py", "conftest.py", "__init__.py")]
     return sorted({*listed, *(path for path in helpers if path.is_file())})
@@ -108,10 +108,12 @@ def public_test_files() -> list[Path]:
 
 def grader_modules() -> list[Path]:
     """The grader package as the student gets it: every module but the instructor's."""
+    package = PROJECT_ROOT / "grader"
     return sorted(
         path
-        for path in (PROJECT_ROOT / "grader").glob("*.py")
-        if path.name not in INSTRUCTOR_MODULES
+        for path in package.rglob("*.py")
+        if path.relative_to(package).as_posix() not in INSTRUCTOR_MODULES
+        and path.relative_to(package).parts[0] != "handout"
     )
 
 
@@ -125,7 +127,9 @@ def copy_common(destination: Path, *, with_dirs: Iterable[str] = ()) -> None:
     the data; plus ``with_dirs`` where the project has them."""
     (destination / "grader").mkdir(parents=True)
     for module in grader_modules():
-        shutil.copy2(module, destination / "grader" / module.name)
+        target = destination / module.relative_to(PROJECT_ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(module, target)
     for test in public_test_files():
         target = destination / test.relative_to(PROJECT_ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -171,7 +175,7 @@ def build_release(out: Path, *, force: bool = False) -> Path:
         copy_common(staging, with_dirs=OPTIONAL_DIRS)
         # The stubs as handed out, for `autograde` (exercises/ becomes the student's work).
         handout = staging / HANDOUT_DIR.relative_to(PROJECT_ROOT)
-        shutil.copytree(PROJECT_ROOT / "exercises", handout, ignore=_ignore)
+        shutil.copytree(EXERCISES_DIR, handout, ignore=_ignore)
         (staging / "README.md").write_text(student_readme(), encoding="utf-8")
         (staging / "tox.ini").write_text(STUDENT_TOX_INI, encoding="utf-8")
         gitignore = staging / ".gitignore"
@@ -240,10 +244,10 @@ def student_readme() -> str:
         + ", ".join(f"`{name}`" for name in _public_functions(stub))
         + " |"
         for number, exercise in enumerate(exercises, start=1)
-        for stub in [PROJECT_ROOT / "exercises" / f"{exercise.name}.py"]
+        for stub in [EXERCISES_DIR / f"{exercise.name}.py"]
     )
     first = exercises[0].name if exercises else "activations"
-    functions = _public_functions(PROJECT_ROOT / "exercises" / f"{first}.py") or ["name"]
+    functions = _public_functions(EXERCISES_DIR / f"{first}.py") or ["name"]
     commands = [
         ("python -m grader check", "every exercise, with the summary table"),
         (f"pytest -m {first}", "one exercise (the marker is its name)"),

@@ -32,18 +32,27 @@ import math
 import os
 import re
 import statistics
-import tempfile
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from grader import gating
-from grader.devices import device_text
+from grader.core import gating
+from grader.core.devices import device_text
+from grader.core.files import atomic_write_bytes, atomic_write_text
+from grader.core.text import (
+    CLIP_CHARS,
+    CLIP_LINES,
+    clip,
+    escape_char,
+    fit,
+    one_line,
+    pad,
+    printable,
+    width,
+)
 
 __all__ = [
     "EXERCISE_STATUSES",
@@ -89,10 +98,8 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 FORMAT_VERSION = 1  # of the stored per-student JSON; another version is refused on load
 
-# Clipping: a message shown to a student keeps its first FEEDBACK_LINES lines; an exercise shows
+# Clipping: a message shown to a student keeps its first CLIP_LINES lines; an exercise shows
 # the full message of its first MAX_DETAILED failures and names the others.
-FEEDBACK_LINES = 60
-FEEDBACK_CHARS = 6000
 MAX_DETAILED = 10
 JUNIT_LINES = 200
 JUNIT_CHARS = 20000
@@ -282,7 +289,7 @@ class ExerciseResult:
         timings: Iterable[tuple[str, float, float]] = (),
     ) -> ExerciseResult:
         """The result of an exercise whose tests all ran: points by :func:`score` after gating
-        (:mod:`grader.gating`: a test waiting for a function whose values are wrong counts as
+        (:mod:`grader.core.gating`: a test waiting for a function whose values are wrong counts as
         failed); the status is "not attempted" when every graded test was not attempted,
         "graded" otherwise."""
         tests = gate(tests)
@@ -440,7 +447,7 @@ class SubmissionResult:
 
 
 def gate(tests: Iterable[TestOutcome]) -> tuple[TestOutcome, ...]:
-    """The outcomes with :mod:`grader.gating`'s rule applied."""
+    """The outcomes with :mod:`grader.core.gating`'s rule applied."""
     tests = tuple(tests)
     rule = gating.gate([(test.outcome, test.values, test.requires) for test in tests])
     return tuple(
@@ -458,53 +465,6 @@ def _count(tests: Iterable[TestOutcome]) -> dict[str, int]:
 
 # --------------------------------------------------------------------------------------------
 # Atomic files
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same directory, flushed
-    and fsynced, then ``os.replace``. On any error the temporary file is removed and a previous
-    ``path`` is left as it was. Missing parent directories are created; the file gets mode
-    0o644, or the mode of the file it replaces."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(path.parent)
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """:func:`atomic_write_bytes` of ``text`` in UTF-8, newlines written as they are."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable (POSIX); a platform that cannot open directories skips it."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 def save_submission(result: SubmissionResult, path: str | os.PathLike[str]) -> None:
@@ -530,64 +490,24 @@ def load_submission(path: str | os.PathLike[str]) -> SubmissionResult:
 # --------------------------------------------------------------------------------------------
 # Text helpers
 
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def printable(text: str) -> str:
-    """``text`` safe for any text format: newlines normalised to ``\\n``, control characters
-    (other than tab and newline), DEL, lone surrogates and non-characters written as escapes."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _UNPRINTABLE.sub(_escape_char, text)
-
-
-def _one_line(text: str, limit: int | None = None) -> str:
-    text = " ".join(printable(text).split())
-    if limit is not None and len(text) > limit:
-        text = text[: max(limit - 1, 0)] + "…"
-    return text
-
-
-def clip(text: str, max_lines: int = FEEDBACK_LINES, max_chars: int = FEEDBACK_CHARS) -> str:
-    """The first ``max_lines`` lines of ``text`` and at most about ``max_chars`` characters, with
-    a last line saying how much was left out. Made :func:`printable` first."""
-    text = printable(text).rstrip("\n")
-    lines = text.split("\n")
-    kept = lines[:max_lines]
-    clipped = "\n".join(kept)
-    if len(clipped) > max_chars:
-        clipped = clipped[:max_chars]
-        kept = clipped.split("\n")
-        clipped += "…"
-    left_out = len(lines) - len(kept)
-    if clipped != text:
-        more = f"{left_out} more line{'s' if left_out != 1 else ''}" if left_out else "the rest"
-        clipped += f"\n[... clipped: {more} not shown]"
-    return clipped
-
-
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 
 
 def _md_text(text: str) -> str:
     """Inline Markdown for untrusted text: one line, special characters escaped (no HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
+    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
 
 
 def _md_code(text: str) -> str:
     """Inline code span holding ``text`` whatever backticks it contains."""
-    text = _one_line(text)
+    text = one_line(text)
     runs = [len(run) for run in re.findall(r"`+", text)]
     ticks = "`" * (max(runs, default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def _md_block(text: str, max_lines: int = FEEDBACK_LINES, max_chars: int = FEEDBACK_CHARS) -> str:
+def _md_block(text: str, max_lines: int = CLIP_LINES, max_chars: int = CLIP_CHARS) -> str:
     """A fenced code block holding ``text`` clipped; the fence outlasts any backtick run in it."""
     body = clip(text, max_lines, max_chars)
     runs = [len(run) for run in re.findall(r"`{3,}", body)]
@@ -609,41 +529,13 @@ def _ratio(yours: float, reference: float) -> str:
     return f"{yours / reference:.1f}×" if reference > 0 else "–"
 
 
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (wide East Asian characters 2, combining 0)."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def _fit(text: str, width: int) -> str:
-    """``text`` cut (with "…") to at most ``width`` columns."""
-    if _width(text) <= width:
-        return text
-    out, used = "", 0
-    for char in text:
-        w = _width(char)
-        if used + w > width - 1:
-            break
-        out, used = out + char, used + w
-    return out + "…"
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    gap = " " * max(width - _width(text), 0)
-    return gap + text if right else text + gap
-
-
 # --------------------------------------------------------------------------------------------
 # Order of exercises
 
 
 def _manifest_names() -> tuple[str, ...]:
     try:
-        from grader.manifest import load_manifest
+        from grader.core.manifest import load_manifest
 
         return tuple(exercise.name for exercise in load_manifest())
     except (OSError, ValueError):
@@ -738,7 +630,7 @@ def _failure_section(exercise: ExerciseResult, max_lines: int, max_chars: int) -
         lines += [f"{len(rest)} more failing test{'s' if len(rest) != 1 else ''}, in brief:", ""]
         for test in rest:
             first = next((line for line in test.message.splitlines() if line.strip()), "")
-            summary = f": {_md_text(_one_line(first, 160))}" if first else ""
+            summary = f": {_md_text(one_line(first, 160))}" if first else ""
             lines.append(f"- {_md_code(test.name)}{summary}")
         lines.append("")
     untouched = [test.name for test in exercise.tests if test.outcome == "not attempted"]
@@ -820,7 +712,7 @@ def gradescope_json(result: SubmissionResult, hidden_visibility: str = "after_du
                                 exercise.points)  # fmt: skip
         body = _status_lines(exercise)
         if exercise.status == "graded" or public.tests:
-            body += _failure_section(public, FEEDBACK_LINES, FEEDBACK_CHARS)
+            body += _failure_section(public, CLIP_LINES, CLIP_CHARS)
         points = round(exercise.points - hidden_points, 2)
         tests.append(
             {
@@ -891,7 +783,7 @@ _XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def _xml(text: str) -> str:
     """``text`` with every character XML 1.0 cannot hold written as an escape."""
-    return _XML_BAD.sub(_escape_char, printable(text))
+    return _XML_BAD.sub(escape_char, printable(text))
 
 
 def _seconds_attr(value: float) -> str:
@@ -965,7 +857,7 @@ def junit_xml(result: SubmissionResult) -> str:
             if kind == "failure":
                 first = next((line for line in message.splitlines() if line.strip()), outcome)
                 failure = ET.SubElement(
-                    case, "failure", message=_xml(_one_line(first, 300)), type=outcome
+                    case, "failure", message=_xml(one_line(first, 300)), type=outcome
                 )
                 failure.text = _xml(clip(message, JUNIT_LINES, JUNIT_CHARS))
             elif kind == "skipped":
@@ -997,8 +889,8 @@ def write_feedback_md(result: SubmissionResult, path: str | os.PathLike[str]) ->
 
 def _localized(exercise: ExerciseResult) -> tuple[str, str]:
     """The exercise's title and one-line summary in the student's language (``GRADER_LANG``,
-    see :mod:`grader.instructions`); its title alone where it has no instructions."""
-    from grader import instructions
+    see :mod:`grader.core.instructions`); its title alone where it has no instructions."""
+    from grader.core import instructions
 
     fallback = (exercise.title or exercise.name, "")
     if not (instructions.INSTRUCTIONS_DIR / f"{exercise.name}.md").is_file():
@@ -1027,7 +919,7 @@ def feedback_md(result: SubmissionResult) -> str:
         lines += [f"_{summary}_", ""] if summary else []  # trusted Markdown (instructions/)
         lines += _status_lines(exercise)
         if exercise.status == "graded" or exercise.tests:
-            lines += _failure_section(exercise, FEEDBACK_LINES, FEEDBACK_CHARS)
+            lines += _failure_section(exercise, CLIP_LINES, CLIP_CHARS)
         if exercise.timings and exercise.attempted:
             lines += [
                 "Timing (not graded): how long your function took beside the reference, the "
@@ -1101,7 +993,7 @@ def _row_message(result: SubmissionResult) -> str:
     parts = [result.message] if result.message else []
     for exercise in _sorted_exercises(result):
         if exercise.status in ("timeout", "crashed", "invalid"):
-            reason = _one_line(exercise.message, 200) if exercise.message else ""
+            reason = one_line(exercise.message, 200) if exercise.message else ""
             label = _STATUS_LABEL[exercise.status]
             parts.append(f"{exercise.name} {label}" + (f": {reason}" if reason else ""))
     return "; ".join(parts)
@@ -1136,7 +1028,7 @@ def render_table(results: Iterable[SubmissionResult], order: Sequence[str] | Non
     rows = []
     used: set[str] = set()
     for result in results:
-        cells = [_fit(_one_line(result.student), 24)]
+        cells = [fit(one_line(result.student), 24)]
         for name in names:
             exercise = result.exercise(name)
             if exercise is None:
@@ -1149,13 +1041,13 @@ def render_table(results: Iterable[SubmissionResult], order: Sequence[str] | Non
             cells.append(format_points(exercise.points) + mark)
         cells.append(f"{format_points(result.total)}/{format_points(result.max_total)}")
         status = result.status if result.status == "graded" else f"error: {result.message}"
-        cells.append(_fit(_one_line(status), 48))
+        cells.append(fit(one_line(status), 48))
         rows.append(cells)
-    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    widths = [max(width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     numeric = [False] + [True] * (len(names) + 1) + [False]
 
     def line(cells: list[str]) -> str:
-        parts = [_pad(c, w, right) for c, w, right in zip(cells, widths, numeric, strict=True)]
+        parts = [pad(c, w, right) for c, w, right in zip(cells, widths, numeric, strict=True)]
         return "  ".join(parts).rstrip()
 
     out = [line(header), "  ".join("-" * w for w in widths)]
@@ -1263,7 +1155,7 @@ def class_summary_md(
     if problems:
         lines += ["", "## Exercises timed out, crashed or invalid", ""]
         lines += [f"- {_md_text(student)}, {_md_text(e.name)}: {_STATUS_LABEL[e.status]}"
-                  + (f": {_md_text(_one_line(e.message, 200))}" if e.message else "")
+                  + (f": {_md_text(one_line(e.message, 200))}" if e.message else "")
                   for student, e in problems]  # fmt: skip
     return "\n".join(lines) + "\n"
 

@@ -22,7 +22,7 @@ The sandbox runs with limits (CPU time, memory, size of what it writes), its out
 file, and an audit hook refuses to open files outside the Python installation and the
 submission, to start processes, to signal other processes, to open sockets or to load native
 libraries with ctypes. Each call has a time limit, and the exercise a budget for all its calls (see
-:mod:`grader.limits`); a sandbox that hangs or dies is killed with its process group, and every
+:mod:`grader.core.limits`); a sandbox that hangs or dies is killed with its process group, and every
 later call fails with the reason.
 """
 
@@ -46,7 +46,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from grader.limits import CALL_GRACE_SECONDS
+from grader.core.limits import CALL_GRACE_SECONDS
+from grader.core.paths import SOLUTIONS_DIR
 
 MAX_MESSAGE = 1 << 30  # bytes in one reply
 MAX_ITEMS = 1_000_000  # items taken from an iterator a student function returns
@@ -448,12 +449,13 @@ _REBUILT = {cls.__name__: cls for cls in (
 
 def _rebuild_exception(kind: Any, message: Any) -> BaseException:
     """The student's exception as the test expects it (ValueError stays a ValueError)."""
+    from grader.core.outcomes import ImplementationError
     from grader.forbidden import ForbiddenCallError
-    from grader.implementation import ImplementationError
 
     message = str(message)
     if kind == "NotAttempted":  # a skip at once: Hypothesis does not shrink a stub's examples
-        from grader.plugin import NOT_ATTEMPTED, NotAttemptedSkip
+        from grader.core.outcomes import NOT_ATTEMPTED
+        from grader.plugin import NotAttemptedSkip
 
         return NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True)
     if kind == "ForbiddenCallError":
@@ -480,14 +482,14 @@ def _serve(
     code = 0
     try:
         os.setpgid(0, 0)
+        import grader.core.outcomes  # imported before the audit hook closes the project directory
         import grader.implementation
-        import grader.plugin  # imported before the audit hook closes the project directory
         import grader.timing
 
         del grader
         if exercise is not None:
+            from grader.core.manifest import exercise_named
             from grader.forbidden import install
-            from grader.manifest import exercise_named
 
             install(exercise_named(exercise).forbidden)
         _close_inherited_descriptors(keep=connection.fileno())
@@ -555,7 +557,7 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
 
 
 def _kind(error: BaseException, directory: Path) -> str:
-    from grader.plugin import raised_by_a_stub
+    from grader.core.outcomes import raised_by_a_stub
 
     if raised_by_a_stub(error, directory):
         return "NotAttempted"
@@ -593,9 +595,8 @@ def _confine(directory: Path, workdir: Path, output: Path, limits: Limits) -> No
     os.close(devnull)
     sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-    from grader.manifest import PROJECT_ROOT
 
-    solutions = PROJECT_ROOT / "solutions"
+    solutions = SOLUTIONS_DIR
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path}
     readable = (
         str(directory.resolve()),
@@ -675,7 +676,7 @@ class SandboxedImplementation:
 
     def __getattr__(self, function_name: str) -> Any:
         __tracebackhide__ = True
-        from grader.implementation import MissingFunction
+        from grader.core.outcomes import MissingFunction
 
         if function_name.startswith("_") or function_name not in self._functions:
             raise MissingFunction(

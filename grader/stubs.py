@@ -4,7 +4,7 @@ In a solution file, the lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION`
 answer. Inside a function they become a comment and one ``raise NotImplementedError(...)`` at
 the same indentation; at module level (a private helper of the reference) they are dropped.
 The module docstring becomes the exercise's instructions, English then Chinese, from
-``instructions/<exercise>.md`` (see :mod:`grader.instructions`); both languages whatever
+``instructions/<exercise>.md`` (see :mod:`grader.core.instructions`); both languages whatever
 ``GRADER_LANG`` says, so the stubs are the same for everyone. A solution without an instructions
 file keeps its own module docstring. Everything else (imports, signatures, type hints, the
 functions' teaching docstrings) is copied as it is.
@@ -19,11 +19,8 @@ import ast
 import re
 from pathlib import Path
 
-from grader.manifest import PROJECT_ROOT
+from grader.core.paths import EXERCISES_DIR, INSTRUCTIONS_DIR, SOLUTIONS_DIR
 
-SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
-EXERCISES_DIR = PROJECT_ROOT / "exercises"
-INSTRUCTIONS_DIR = PROJECT_ROOT / "instructions"
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 _DEF = re.compile(r"^\s*def\s+(\w+)\s*\(")
 
@@ -86,7 +83,7 @@ def _instructions(name: str, instructions_dir: Path) -> str | None:
     instructions for it."""
     if not (instructions_dir / f"{name}.md").is_file():
         return None
-    from grader.instructions import docstring
+    from grader.core.instructions import docstring
 
     return docstring(name, instructions_dir)
 

@@ -39,7 +39,7 @@ functions, helpers and imports are allowed. A missing function or a differing si
 reported for that exercise and the module is still copied (its other functions count); a module
 that is not UTF-8 or does not compile is not copied, and its exercise is reported as that.
 
-Jupyter notebooks (``.ipynb``) are accepted as well (see :mod:`grader.ipynb`, which parses
+Jupyter notebooks (``.ipynb``) are accepted as well (see :mod:`grader.core.ipynb`, which parses
 them as JSON and never runs them):
 
 - In a folder or a zip, an exercise's notebook is ``<exercise>.ipynb`` or, as
@@ -72,14 +72,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from grader.ipynb import (
+from grader.core.ipynb import (
     METADATA_KEY,
     NotebookError,
     exercise_code,
     exercise_of,
     read_notebook,
 )
-from grader.manifest import handout_stubs, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import handout_stubs
+from grader.core.text import shorten
 
 __all__ = [
     "STUBS_DIR",
@@ -938,7 +940,7 @@ def _compile(label: str, data: bytes) -> tuple[ast.Module | None, str | None]:
         if error.lineno and error.offset:
             where += f", column {error.offset}"
         text = _line(data, error.lineno).strip()  # not error.text: see _NO_FILE
-        shown = f" in `{_clip(text, 100)}`" if text else ""
+        shown = f" in `{shorten(text, 100)}`" if text else ""
         check = (
             "run its exercise cells in Jupyter to see where"
             if basename.lower().endswith(".ipynb")
@@ -1055,7 +1057,7 @@ class _Param:
     def shown(self) -> str:
         if self.default is None:
             return self.name
-        return f"{self.name}={_clip(ast.unparse(self.default), 30)}"
+        return f"{self.name}={shorten(ast.unparse(self.default), 30)}"
 
 
 def _params(args: ast.arguments) -> tuple[list[_Param], list[_Param], str | None, str | None]:
@@ -1204,11 +1206,7 @@ def _too_large(label: str, limit: int, claimed: int | None = None) -> str:
 
 def _reason(error: BaseException) -> str:
     text = str(error)
-    return f"{type(error).__name__}: {_clip(text, 120)}" if text else type(error).__name__
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return f"{type(error).__name__}: {shorten(text, 120)}" if text else type(error).__name__
 
 
 def _count(count: int, one: str, many: str) -> str:

@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
 GOAL_SECONDS = 2.0  # per submission, --jobs 2, on a 2-core machine
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     tests = [str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests]
     baseline = _seconds([python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                          "--impl=solutions", *tests])  # fmt: skip
-    reference, stubs = PROJECT_ROOT / "solutions", PROJECT_ROOT / "exercises"
+    reference, stubs = SOLUTIONS_DIR, EXERCISES_DIR
     runs = {"the class (both kinds)": ([reference, stubs], 2 * args.n),
             "reference copies only": ([reference], args.n),
             "untouched stubs only": ([stubs], args.n)}  # fmt: skip

@@ -40,8 +40,10 @@ def _labels(n: int, classes: int) -> torch.Tensor:
 def _mlp_inputs() -> tuple[Any, ...]:
     generator = torch.Generator().manual_seed(2)
     params = [
-        (torch.randn(fan_out, fan_in, generator=generator) * (2 / fan_in) ** 0.5,
-         torch.zeros(fan_out))
+        (
+            torch.randn(fan_out, fan_in, generator=generator) * (2 / fan_in) ** 0.5,
+            torch.zeros(fan_out),
+        )
         for fan_in, fan_out in pairwise([784, 128, 10])
     ]
     return params, _randn(64, 784), _labels(64, 10)
@@ -85,9 +87,7 @@ KEY_FUNCTIONS = {
         lambda: (_labels(50_000, 10),),
         lambda m, labels: m.one_hot(labels, 10),
     ),
-    "mlp": KeyFunction(
-        "mlp_forward + mlp_backward, 784-128-10, batch 64", _mlp_inputs, _mlp_step
-    ),
+    "mlp": KeyFunction("mlp_forward + mlp_backward, 784-128-10, batch 64", _mlp_inputs, _mlp_step),
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from grader.core.outcomes import ImplementationError, NotAttempted
 from grader.data import (
     DATA_DIR,
     KNOWN,
@@ -24,7 +25,7 @@ from grader.data import (
     load_split,
     official_files,
 )
-from grader.implementation import ImplementationError, NotAttempted, load, resolve_impl
+from grader.implementation import load, resolve_impl
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

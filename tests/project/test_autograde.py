@@ -21,7 +21,8 @@ import yaml
 
 from grader import autograde, release
 from grader.__main__ import main
-from grader.manifest import PROJECT_ROOT, handout_stubs, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT, handout_stubs
 from grader.results import ExerciseResult, SubmissionResult
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "github-workflow.json").read_text())

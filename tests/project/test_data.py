@@ -15,9 +15,9 @@ import torchvision.datasets
 from torchvision import transforms
 
 from data.make_digits import DIGITS_DIR, FILES, digits_split
+from grader.core.paths import PROJECT_ROOT
 from grader.data import KNOWN, DataError, dataset_dir, download, load_split
 from grader.idx import idx_bytes
-from grader.manifest import PROJECT_ROOT
 
 REFERENCE = PROJECT_ROOT / "solutions"
 

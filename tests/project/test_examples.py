@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "examples"
 

@@ -22,8 +22,9 @@ from test_variants import run_variant
 from variants import Variant
 from variants.garbage import KINDS, garbage_source
 
-from grader.gating import VALUES_MARKER
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.gating import VALUES_MARKER
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 from grader.results import ExerciseResult, TestOutcome
 
 pytestmark = pytest.mark.slow
@@ -101,8 +102,8 @@ def test_every_exercise_test_names_its_functions():
         "class Check:\n"
         "    problems = []\n"
         "    def pytest_collection_finish(self, session):\n"
-        "        from grader.manifest import exercise_for_test_file\n"
-        "        from grader.gating import VALUES_MARKER, REQUIRES_MARKER\n"
+        "        from grader.core.manifest import exercise_for_test_file\n"
+        "        from grader.core.gating import VALUES_MARKER, REQUIRES_MARKER\n"
         f"        functions = {functions!r}\n"
         "        for item in session.items:\n"
         "            names = [n for m in (VALUES_MARKER, REQUIRES_MARKER)\n"

@@ -16,7 +16,8 @@ import pytest
 
 from grader import gradescope, release
 from grader.__main__ import main
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 
 POINTS = {exercise.name: exercise.points for exercise in load_manifest()}
 HIDDEN_TEST = '''\

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from grader import instructions
-from grader.instructions import (
+from grader.core import instructions
+from grader.core.instructions import (
     INSTRUCTIONS_DIR,
     check,
     docstring,
@@ -19,8 +19,9 @@ from grader.instructions import (
     width,
     wrap,
 )
-from grader.manifest import load_manifest
-from grader.stubs import EXERCISES_DIR, SOLUTIONS_DIR, stub_source
+from grader.core.manifest import load_manifest
+from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.stubs import stub_source
 
 NAMES = [exercise.name for exercise in load_manifest()]
 CJK = re.compile(r"[\u4e00-\u9fff]")

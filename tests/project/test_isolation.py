@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from test_grade import grade, gradebook
 
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 SOLUTIONS = PROJECT_ROOT / "solutions"
@@ -104,6 +105,6 @@ def test_every_other_exercise_keeps_full_marks(graded, student):
         if exercise.name != spoiled:
             assert float(row[exercise.name]) == exercise.points, (exercise.name, row)
     if spoiled:
-        assert float(row[spoiled]) < next(
-            e.points for e in load_manifest() if e.name == spoiled
-        ), row
+        assert float(row[spoiled]) < next(e.points for e in load_manifest() if e.name == spoiled), (
+            row
+        )

@@ -17,7 +17,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.__main__ import main
-from grader.ipynb import (
+from grader.core.ipynb import (
     NotebookError,
     exercise_cells,
     exercise_code,
@@ -25,7 +25,7 @@ from grader.ipynb import (
     neutralize,
     read_notebook,
 )
-from grader.manifest import load_manifest
+from grader.core.manifest import load_manifest
 from grader.notebooks import build, cells_of, module_from_inputs, run_tests, write_notebooks
 from grader.results import load_submission
 from grader.submissions import Limits, Submission, discover, unpack

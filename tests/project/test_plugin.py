@@ -12,7 +12,8 @@ import sys
 import pytest
 import torch
 
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 
 SOLUTION = (PROJECT_ROOT / "solutions" / "activations.py").read_text(encoding="utf-8")
 STUB = (PROJECT_ROOT / "exercises" / "activations.py").read_text(encoding="utf-8")

@@ -15,7 +15,8 @@ import pytest
 import grader.stubs
 from grader import release
 from grader.__main__ import main
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
 PUBLIC_TESTS = sorted(
@@ -136,9 +137,10 @@ def test_the_release_holds_the_student_files_only(released):
         (handout / name).read_bytes() == (released / "exercises" / name).read_bytes()
         for name in stubs
     )
-    modules = {path.name for path in (released / "grader").iterdir()}
+    package = released / "grader"
+    modules = {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
     assert not modules & set(release.INSTRUCTOR_MODULES)
-    assert {"plugin.py", "implementation.py", "forbidden.py", "manifest.py"} <= modules
+    assert {"plugin.py", "implementation.py", "forbidden.py", "core/manifest.py"} <= modules
     assert {"autograde.py", "grade.py", "sandbox.py", "__main__.py"} <= modules
     for name in ("manifest.toml", "pyproject.toml", "constraints.txt"):
         assert (released / name).read_bytes() == (PROJECT_ROOT / name).read_bytes()

@@ -22,13 +22,14 @@ from pathlib import Path
 import pytest
 
 from grader import results as R
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.files import atomic_write_bytes, atomic_write_text
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
+from grader.core.text import CLIP_CHARS
 from grader.results import (
     ExerciseResult,
     SubmissionResult,
     TestOutcome,
-    atomic_write_bytes,
-    atomic_write_text,
     exercise_order,
     format_points,
     load_submission,
@@ -353,10 +354,10 @@ def test_long_messages_are_clipped(tmp_path):
     result = graded("bob", [exercise("mlp", [huge, wide])])
     output = gradescope(tmp_path, result)["tests"][0]["output"]
     assert "row 10: " in output and "row 400: " not in output and "clipped" in output
-    assert len(output) < 3 * R.FEEDBACK_CHARS
+    assert len(output) < 3 * CLIP_CHARS
     write_feedback_md(result, tmp_path / "feedback.md")
     feedback = (tmp_path / "feedback.md").read_text(encoding="utf-8")
-    assert "row 400: " not in feedback and len(feedback) < 3 * R.FEEDBACK_CHARS
+    assert "row 400: " not in feedback and len(feedback) < 3 * CLIP_CHARS
     many = [TestOutcome("mlp", f"test_{i}", "failed", failure(f"f{i}")) for i in range(30)]
     write_feedback_md(graded("bob", [exercise("mlp", many)]), tmp_path / "many.md")
     text = (tmp_path / "many.md").read_text(encoding="utf-8")
@@ -704,7 +705,7 @@ def test_feedback_speaks_the_students_language(tmp_path, monkeypatch, lang, expe
     assert any(line.startswith("_") and len(line) > 20 for line in text.splitlines())
 
 
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
 def test_gradebook_cells_never_start_a_spreadsheet_formula(tmp_path, text):
     """A student id or message taken from a submission would otherwise run in Excel."""
     result = SubmissionResult(text, "error", text, ())

@@ -12,9 +12,9 @@ import sys
 import pytest
 import torch
 
+from grader.core.outcomes import ImplementationError, MissingFunction
+from grader.core.paths import PROJECT_ROOT
 from grader.forbidden import ForbiddenCallError
-from grader.implementation import ImplementationError, MissingFunction
-from grader.manifest import PROJECT_ROOT
 from grader.plugin import NotAttemptedSkip
 from grader.sandbox import Limits, Sandbox, SandboxedImplementation, SandboxError, StudentError
 
@@ -193,6 +193,7 @@ def test_the_global_rng_is_shared_as_if_the_calls_ran_here(sandbox_for):
     there = run(impl.dropout_mask, impl.dropout)
     for expected, actual in zip(here, there, strict=True):
         assert torch.equal(actual, expected)
+
 
 def test_student_exceptions_keep_their_type(sandbox_for):
     impl = sandbox_for("def relu(x):\n    raise ValueError('p must be in [0, 1]')\n")

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.manifest import PROJECT_ROOT, load_manifest
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 from grader.submissions import (
     STUBS_DIR,
     Intake,

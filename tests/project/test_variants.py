@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.core.manifest import load_manifest
+from grader.core.paths import PROJECT_ROOT
 from grader.forkserver import ForkServer
-from grader.manifest import PROJECT_ROOT, load_manifest
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 from variants import Variant
@@ -39,9 +40,7 @@ ALTERNATIVES = [case for case in CASES if case.values[1].expect == "pass"]
 _servers = threading.local()
 
 
-def run_variant(
-    exercise, variant: Variant, sandbox: bool = False
-) -> tuple[int, str, list[dict]]:
+def run_variant(exercise, variant: Variant, sandbox: bool = False) -> tuple[int, str, list[dict]]:
     """(exit code, output, the report's record of each test) of the exercise's tests on the
     reference with the variant appended; ``sandbox``: as ``grade`` runs them."""
     if not hasattr(_servers, "server"):

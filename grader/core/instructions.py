@@ -31,7 +31,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from grader.manifest import PROJECT_ROOT, exercise_named
+from grader.core.manifest import exercise_named
+from grader.core.paths import INSTRUCTIONS_DIR
+from grader.core.text import width
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -47,7 +49,6 @@ __all__ = [
     "title",
 ]
 
-INSTRUCTIONS_DIR = PROJECT_ROOT / "instructions"
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 ENV_VAR = "GRADER_LANG"
@@ -313,11 +314,6 @@ def _plain(block: Block) -> list[str]:
         body = block.content[len(marker.group(0)) :]
         return wrap(body, DOCSTRING_WIDTH, first=marker.group(0), rest=indent)
     return wrap(block.content, DOCSTRING_WIDTH)
-
-
-def width(text: str) -> int:
-    """Display width in a terminal: a Chinese character (or full-width punctuation) is two."""
-    return sum(2 if _wide(char) else 1 for char in text)
 
 
 # Kinsoku: Chinese punctuation that may not start a line, and that may not end one.

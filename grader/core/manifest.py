@@ -7,16 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MANIFEST_PATH = PROJECT_ROOT / "manifest.toml"
-HANDOUT_DIR = PROJECT_ROOT / "grader" / "handout"  # a release's copy of the stubs as handed out
-
-
-def handout_stubs(handout: Path = HANDOUT_DIR) -> Path:
-    """The stubs as handed out, which grading compares submissions with (signatures, untouched
-    stubs): ``grader/handout/`` in a student release, where ``exercises/`` is the student's own
-    work; ``exercises/`` in the instructor's project, where they are the generated stubs."""
-    return handout if handout.is_dir() else PROJECT_ROOT / "exercises"
+from grader.core.paths import MANIFEST_PATH
 
 
 @dataclass(frozen=True)

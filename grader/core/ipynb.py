@@ -30,6 +30,8 @@ import tokenize
 import warnings
 from typing import Any
 
+from grader.core.text import shorten
+
 __all__ = [
     "EXERCISE_TAG",
     "METADATA_KEY",
@@ -97,7 +99,7 @@ def read_notebook(data: bytes | str, label: str) -> Any:
     except nbformat.ValidationError as error:
         reason = str(error.message if hasattr(error, "message") else error).splitlines()[0]
         raise NotebookError(
-            f"{label} is not a valid notebook ({_clip(reason, 120)}). {resave}"
+            f"{label} is not a valid notebook ({shorten(reason, 120)}). {resave}"
         ) from None
     except (AttributeError, TypeError, KeyError, RecursionError) as error:
         raise NotebookError(
@@ -224,7 +226,3 @@ def _outside_strings(lines: list[str], candidates: set[int]) -> tuple[set[int], 
         # Broken code: the compiler will report it. IPython lines still never reach it.
         return candidates, set()
     return confirmed, block_starts
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."

@@ -1,0 +1,24 @@
+"""Where things are: the project's folders and files, each named once.
+
+Every other module takes its paths from here, so moving a folder is one edit. Imports nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MANIFEST_PATH = PROJECT_ROOT / "manifest.toml"
+SOLUTIONS_DIR = PROJECT_ROOT / "solutions"  # the reference implementations (instructor only)
+EXERCISES_DIR = PROJECT_ROOT / "exercises"  # the stubs, or a student's own work in a release
+INSTRUCTIONS_DIR = PROJECT_ROOT / "instructions"
+TESTS_DIR = PROJECT_ROOT / "tests"  # the public tests
+DATA_DIR = PROJECT_ROOT / "data"
+HANDOUT_DIR = PROJECT_ROOT / "grader" / "handout"  # a release's copy of the stubs as handed out
+
+
+def handout_stubs(handout: Path = HANDOUT_DIR) -> Path:
+    """The stubs as handed out, which grading compares submissions with (signatures, untouched
+    stubs): ``grader/handout/`` in a student release, where ``exercises/`` is the student's own
+    work; ``exercises/`` in the instructor's project, where they are the generated stubs."""
+    return handout if handout.is_dir() else EXERCISES_DIR
