@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.benchmark import Timer
 
-from grader.implementation import load_module, resolve_impl
+from grader.check.implementation import load_module, resolve_impl
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,7 @@
 
 The test process (trusted: oracles, assertions, reports) never executes student code. It forks
 a sandbox process before any test runs; the sandbox loads the student's module (guarded as in
-:mod:`grader.implementation`) and answers calls over a pipe:
+:mod:`grader.check.implementation`) and answers calls over a pipe:
 
     test process                                 sandbox process (untrusted)
     encode(args) ───── ["call", module, fn, …] ──▶ decode, run the student's function
@@ -53,7 +53,7 @@ MAX_MESSAGE = 1 << 30  # bytes in one reply
 MAX_ITEMS = 1_000_000  # items taken from an iterator a student function returns
 PASSED_PATHS: set[str] = set()  # files the tests pass as arguments (readable in the sandbox)
 LOAD = "__load__"  # the pseudo-function that loads a module and lists its functions
-TIME = "__time__"  # the pseudo-function that times the exercise's key function (grader.timing)
+TIME = "__time__"  # the pseudo-function that times the exercise's key function (check.timing)
 MANY = "__many__"  # the pseudo-function that makes a batch of calls (Implementation.call_many)
 _PRIMITIVES = (type(None), bool, int, float, complex, str, bytes)
 _DTYPES = {str(dtype).removeprefix("torch."): dtype for dtype in (
@@ -449,13 +449,13 @@ _REBUILT = {cls.__name__: cls for cls in (
 
 def _rebuild_exception(kind: Any, message: Any) -> BaseException:
     """The student's exception as the test expects it (ValueError stays a ValueError)."""
+    from grader.check.forbidden import ForbiddenCallError
     from grader.core.outcomes import ImplementationError
-    from grader.forbidden import ForbiddenCallError
 
     message = str(message)
     if kind == "NotAttempted":  # a skip at once: Hypothesis does not shrink a stub's examples
+        from grader.check.plugin import NotAttemptedSkip
         from grader.core.outcomes import NOT_ATTEMPTED
-        from grader.plugin import NotAttemptedSkip
 
         return NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True)
     if kind == "ForbiddenCallError":
@@ -482,14 +482,14 @@ def _serve(
     code = 0
     try:
         os.setpgid(0, 0)
+        import grader.check.implementation
+        import grader.check.timing
         import grader.core.outcomes  # imported before the audit hook closes the project directory
-        import grader.implementation
-        import grader.timing
 
         del grader
         if exercise is not None:
+            from grader.check.forbidden import install
             from grader.core.manifest import exercise_named
-            from grader.forbidden import install
 
             install(exercise_named(exercise).forbidden)
         _close_inherited_descriptors(keep=connection.fileno())
@@ -509,7 +509,7 @@ def _serve(
 
 
 def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> list[Any]:
-    from grader.implementation import load
+    from grader.check.implementation import load
 
     _, module, function, args_node, kwargs_node, rng = request
     if rng is not None:
@@ -527,7 +527,7 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
                      if callable(obj) and not name.startswith("_")]  # fmt: skip
             return ["ok", [], ["v", "\n".join(names)], None, _clock() - started]
         if function == TIME:
-            from grader.timing import best_time
+            from grader.check.timing import best_time
 
             # the module itself, as the reference is timed: no guard around each run
             timed = best_time(modules[module].module, module)
@@ -565,7 +565,7 @@ def _kind(error: BaseException, directory: Path) -> str:
 
 
 def _describe(error: BaseException, directory: Path) -> str:
-    from grader.implementation import student_line
+    from grader.check.implementation import student_line
 
     text = str(error)
     where = student_line(error, directory)
@@ -665,7 +665,7 @@ class SandboxedImplementation:
     def call_many(
         self, function_name: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
     ) -> list[Any]:
-        """The calls of :meth:`grader.implementation.Implementation.call_many`, in one round
+        """The calls of :meth:`grader.check.implementation.Implementation.call_many`, in one round
         trip; arguments changed in place and generators advance as if called one by one."""
         __tracebackhide__ = True
         getattr(self, function_name)  # a missing function fails here, as a single call would

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from grader.check.implementation import load, resolve_impl
 from grader.core.outcomes import ImplementationError, NotAttempted
 from grader.data import (
     DATA_DIR,
@@ -25,7 +26,6 @@ from grader.data import (
     load_split,
     official_files,
 )
-from grader.implementation import load, resolve_impl
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

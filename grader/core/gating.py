@@ -12,13 +12,14 @@ Every test of an exercise is one of two kinds, by its markers (``tests/test_<exe
 
 So a module of garbage with the right types earns 0 points, and right values that, say,
 modify their input still lose the points of that test. The rule is applied to the outcomes of
-one run, the same way by the student's own ``pytest`` (grader/plugin.py) and by ``grade``
+one run, the same way by the student's own ``pytest`` (grader/check/summary.py) and by ``grade``
 (grader/results.py). A test may name several functions; it then waits for all of them.
 Imports nothing.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 VALUES_MARKER = "values"
@@ -58,3 +59,10 @@ def gate(tests: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> list[tupl
     requires functions), its (outcome, message) after gating (message "" where unchanged)."""
     wrong = functions_with_wrong_values((outcome, values) for outcome, values, _ in tests)
     return [gated_outcome(outcome, requires, wrong) for outcome, _, requires in tests]
+
+
+def gated_counts(tests: list[tuple[str, list[str], list[str]]]) -> tuple[Counter[str], int]:
+    """The outcome counts of one exercise's tests after gating; how many passes wait."""
+    gated = [outcome for outcome, _ in gate(tests)]
+    waiting = sum(after != before for after, (before, _, _) in zip(gated, tests, strict=True))
+    return Counter(gated), waiting

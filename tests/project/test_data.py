@@ -40,7 +40,7 @@ def test_split_is_stratified_and_disjoint():
 
 @pytest.fixture(scope="module")
 def load_idx():
-    from grader.implementation import load_module
+    from grader.check.implementation import load_module
 
     if not (REFERENCE / "datasets.py").is_file():
         pytest.skip("the reference solutions are not part of this copy")

@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from grader.check.forbidden import ForbiddenCallError, forbid
+from grader.check.implementation import load, load_module, resolve_impl
 from grader.core.outcomes import ImplementationError, MissingFunction, NotAttempted
-from grader.forbidden import ForbiddenCallError, forbid
-from grader.implementation import load, load_module, resolve_impl
 
 
 def write(directory, name, source):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from grader.check.forbidden import resolve
 from grader.core.manifest import exercise_for_test_file, load_manifest
 from grader.core.paths import PROJECT_ROOT
-from grader.forbidden import resolve
 
 EXERCISES = load_manifest()
 

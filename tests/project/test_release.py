@@ -140,7 +140,12 @@ def test_the_release_holds_the_student_files_only(released):
     package = released / "grader"
     modules = {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
     assert not modules & set(release.INSTRUCTOR_MODULES)
-    assert {"plugin.py", "implementation.py", "forbidden.py", "core/manifest.py"} <= modules
+    assert {
+        "plugin.py",
+        "check/implementation.py",
+        "check/forbidden.py",
+        "core/manifest.py",
+    } <= modules
     assert {"autograde.py", "grade.py", "sandbox.py", "__main__.py"} <= modules
     for name in ("manifest.toml", "pyproject.toml", "constraints.txt"):
         assert (released / name).read_bytes() == (PROJECT_ROOT / name).read_bytes()

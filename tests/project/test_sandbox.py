@@ -12,10 +12,10 @@ import sys
 import pytest
 import torch
 
+from grader.check.forbidden import ForbiddenCallError
+from grader.check.plugin import NotAttemptedSkip
 from grader.core.outcomes import ImplementationError, MissingFunction
 from grader.core.paths import PROJECT_ROOT
-from grader.forbidden import ForbiddenCallError
-from grader.plugin import NotAttemptedSkip
 from grader.sandbox import Limits, Sandbox, SandboxedImplementation, SandboxError, StudentError
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")

@@ -4,7 +4,7 @@ An implementation is a directory of flat module files (``activations.py``, ``los
 Each module is loaded from its own file under a private name, so whatever else is importable
 (an installed package, another directory on ``sys.path``) never stands in for it. Its public
 functions are wrapped so that the routines the exercise re-implements are forbidden while they
-run (see :mod:`grader.forbidden`).
+run (see :mod:`grader.check.forbidden`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any
 
 import torch
 
+from grader.check.forbidden import ForbiddenCallError, forbid
 from grader.core.manifest import exercise_named
 from grader.core.outcomes import ImplementationError, MissingFunction, NotAttempted
 from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
-from grader.forbidden import ForbiddenCallError, forbid
 
 NAMED_IMPLEMENTATIONS = {
     "exercises": EXERCISES_DIR,

@@ -1,0 +1,434 @@
+"""The pytest plugin behind every exercise test run (enabled in pyproject.toml).
+
+* ``--impl=exercises|solutions|PATH`` picks the implementation under test (default: exercises).
+* Tests of an exercise carry its name as a marker: ``pytest -m activations`` runs one exercise.
+* A stub's ``raise NotImplementedError`` (or a missing module file) makes a test *not attempted*,
+  shown as a skip, never as a failure.
+* ``--slow`` adds the slow tests; benchmarks run only with ``--benchmark-only``.
+* The run ends with a per-exercise table.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.check.implementation import (
+    NAMED_IMPLEMENTATIONS,
+    Implementation,
+    load,
+    load_module,
+    resolve_impl,
+    student_line,
+)
+from grader.core.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
+from grader.core.gating import REQUIRES_MARKER, VALUES_MARKER, gated_counts
+from grader.core.limits import time_limit_message, wall_allowance
+from grader.core.manifest import exercise_for_test_file, load_manifest
+from grader.core.outcomes import NOT_ATTEMPTED, ImplementationError, NotAttempted, raised_by_a_stub
+
+SANDBOX_PACKAGE = Path(__file__).resolve().parent.parent / "sandbox"
+IMPL_DIR = pytest.StashKey[Path]()
+SANDBOXES = pytest.StashKey[dict[str, Any]]()
+STARTED = pytest.StashKey[list[str]]()  # the exercises whose tests have begun, in order
+TIMED_OUT = pytest.StashKey[set[str]]()
+# per exercise: (outcome, values functions, requires functions) of each test, in run order
+TALLY = pytest.StashKey[dict[str, list[tuple[str, list[str], list[str]]]]]()
+GRADED_TESTS = pytest.StashKey[Counter[str]]()  # per exercise: the tests a full run grades
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("exercises")
+    group.addoption(
+        "--impl",
+        default="exercises",
+        help="implementation under test: 'exercises' (your work, the default), 'solutions' "
+        "(the reference) or a directory holding the exercise files",
+    )
+    group.addoption("--slow", action="store_true", help="also run the tests marked slow")
+    group.addoption(
+        "--device",
+        choices=GRADED_DEVICES,
+        default=GRADED_DEVICES[0],
+        help="the tests that count: 'cpu' (default) or 'cuda' (the CPU tests plus the CUDA ones; "
+        "needs a GPU). The same choice gives the same tests on every machine",
+    )
+    group.addoption(
+        "--report-json",
+        metavar="PATH",
+        help="write every test's outcome and message to PATH as JSON (for the grader)",
+    )
+    group.addoption(
+        "--sandbox",
+        action="store_true",
+        help="run each exercise's implementation in its own separate, limited process (how the "
+        "grader runs untrusted submissions)",
+    )
+    group.addoption(
+        "--timings",
+        action="store_true",
+        help="with --sandbox and --report-json: also time each exercise's key function beside "
+        "the reference (reported, not graded)",
+    )
+    group.addoption(
+        "--exercise-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="with --sandbox: the time an exercise's tests may take; past it, the exercise is "
+        "reported as timed out and its remaining tests fail at once",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:  # property tests: the same examples on every run (no flakiness), nothing written to disk
+        from hypothesis import settings
+
+        settings.register_profile("exercises", derandomize=True, database=None, deadline=None)
+        settings.load_profile("exercises")
+    except ImportError:
+        pass
+    try:
+        config.stash[IMPL_DIR] = resolve_impl(config.getoption("impl"))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[TALLY] = {}
+    config.addinivalue_line("markers", f"{CUDA_MARKER}: a test on a CUDA device (--device cuda)")
+    config.addinivalue_line(
+        "markers", f"{VALUES_MARKER}(*functions): checks their values (grader/gating.py)"
+    )
+    config.addinivalue_line(
+        "markers", f"{REQUIRES_MARKER}(*functions): counts once their values are right"
+    )
+    problem = device_problem(config.getoption("device"))
+    if problem:
+        raise pytest.UsageError(problem)
+    report = config.getoption("report_json", None)
+    if report:  # one JSON line per event from here on (see _report_line)
+        Path(report).write_text("", encoding="utf-8")
+    for exercise in load_manifest():
+        config.addinivalue_line(
+            "markers", f"{exercise.name}: tests of the {exercise.title} exercise"
+        )
+    if config.getoption("sandbox"):
+        # One per exercise, so that a crash or a hang costs that exercise only. Forked now,
+        # before any test has run a tensor operation or loaded the reference.
+        from grader.sandbox import Sandbox
+
+        config.stash[SANDBOXES] = {
+            exercise.name: Sandbox(
+                config.stash[IMPL_DIR],
+                Path(tempfile.mkdtemp(prefix=f"sandbox-{exercise.name}-")),
+                exercise=exercise.name,
+            )
+            for exercise in load_manifest()
+        }
+        config.stash[STARTED] = []
+        config.stash[TIMED_OUT] = set()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for sandbox in config.stash.get(SANDBOXES, {}).values():
+        sandbox.close()
+        shutil.rmtree(sandbox.workdir, ignore_errors=True)
+    _report_line(config, {"finished": True})
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for name in session.config.stash.get(STARTED, []):
+        _finish_exercise(session.config, name)
+
+
+def _finish_exercise(config: pytest.Config, name: str) -> None:
+    """Its tests are done: time its key function if asked (and if any test passed), then close
+    its sandbox, freeing what the student's code holds. Nothing the student's code does here
+    (a stub, an error, a crash) may reach the tests that follow."""
+    sandbox = config.stash[SANDBOXES][name]
+    if _timed_out(config, name) or sandbox.closed:  # its last test may have run out of time
+        return
+    sandbox.time_left = sandbox.wall_left = None  # not graded: only the per-call limit holds
+    try:
+        passed = gated_counts(config.stash[TALLY].get(name, []))[0]["passed"]
+        reference = NAMED_IMPLEMENTATIONS["solutions"]
+        if config.getoption("timings") and passed and (reference / f"{name}.py").is_file():
+            _report_timing(config, name, sandbox, reference)
+    finally:
+        sandbox.close()
+
+
+def _report_timing(config: pytest.Config, name: str, sandbox: Any, reference: Path) -> None:
+    from grader.check.timing import KEY_FUNCTIONS, best_time
+    from grader.sandbox import TIME
+
+    try:
+        yours = sandbox.call(name, TIME, (), {})
+        theirs = best_time(load_module(reference, name), name)
+    except BaseException:  # a stub's skip, the student's error, a dead sandbox: no timing
+        return
+    if type(yours) is float and yours > 0:
+        timing = {"exercise": name, "function": KEY_FUNCTIONS[name].label,
+                  "yours": yours, "reference": theirs}  # fmt: skip
+        _report_line(config, {"timing": timing})
+
+
+def _skipped_here(item: pytest.Item) -> bool:
+    """A test this machine skips anyway (a CUDA test without a GPU): grading does not run it,
+    saving its set-up and report; a skip never counts for points."""
+    return any(mark.args and mark.args[0] is True for mark in item.iter_markers("skipif"))
+
+
+def _report_line(config: pytest.Config, record: dict[str, Any]) -> None:
+    """Append one JSON line to ``--report-json`` at once: a session killed later loses nothing
+    it has reported."""
+    path = config.getoption("report_json", None)
+    if path:
+        import json
+
+        with open(path, "a", encoding="utf-8") as report:
+            report.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _enter_exercise(item: pytest.Item) -> None:
+    """With --sandbox: at an exercise's first test, close the sandboxes of the exercises already
+    done (freeing their memory) and give this one its time limit; fail every test of an
+    exercise that ran out of time (the timing model: :mod:`grader.core.limits`)."""
+    sandboxes = item.config.stash.get(SANDBOXES, None)
+    exercise = exercise_for_test_file(item.path)
+    if sandboxes is None or exercise is None:
+        return
+    started = item.config.stash[STARTED]
+    limit = item.config.getoption("exercise_timeout")
+    if exercise.name not in started:
+        for done in started:
+            _finish_exercise(item.config, done)
+        started.append(exercise.name)
+        sandbox = sandboxes[exercise.name]
+        sandbox.time_left = limit or None
+        sandbox.wall_left = wall_allowance(limit) if limit else None
+        sandbox.time_limit_message = time_limit_message(exercise.name, limit or 0)
+    if _timed_out(item.config, exercise.name):
+        pytest.fail(time_limit_message(exercise.name, limit or 0), pytrace=False)
+
+
+def _timed_out(config: pytest.Config, name: str) -> bool:
+    """Whether the exercise's calls ran out of time; reported (once) when they have."""
+    sandbox = config.stash[SANDBOXES][name]
+    out_of_time = any(
+        left is not None and left <= 0 for left in (sandbox.time_left, sandbox.wall_left)
+    )
+    if not (sandbox.timed_out or out_of_time):
+        return False
+    if name not in config.stash[TIMED_OUT]:
+        config.stash[TIMED_OUT].add(name)
+        config.stash[SANDBOXES][name].close()
+        limit = config.getoption("exercise_timeout")
+        _report_line(config, {"timeout": {"exercise": name, "seconds": limit}})
+    return True
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"implementation under test: {config.stash[IMPL_DIR]}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k and -m deselect: the whole graded set is counted
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    keep, drop = [], []
+    benchmarks_only = bool(config.getoption("benchmark_only", False))
+    grading = bool(config.getoption("sandbox"))
+    for item in items:
+        exercise = exercise_for_test_file(item.path)
+        if exercise is not None:
+            item.add_marker(exercise.name)
+        is_benchmark = "benchmark" in getattr(item, "fixturenames", ())
+        if (
+            is_benchmark != benchmarks_only
+            or (item.get_closest_marker("slow") and not config.getoption("slow"))
+            or (item.get_closest_marker(CUDA_MARKER) and config.getoption("device") != "cuda")
+            or (grading and _skipped_here(item))
+        ):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+    collected = Counter(getattr(exercise_for_test_file(item.path), "name", "") for item in items)
+    config.stash[GRADED_TESTS] = collected
+    _report_line(config, {"collected": {name: n for name, n in collected.items() if name}})
+
+
+# --- fixtures the exercise tests use -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def load_impl(request: pytest.FixtureRequest) -> Callable[[str], Implementation]:
+    """``load_impl("activations")``: the implementation under test, functions guarded."""
+    directory = request.config.stash[IMPL_DIR]
+    sandboxes = request.config.stash.get(SANDBOXES, None)
+    cache: dict[str, Implementation | BaseException] = {}
+
+    def loader(name: str) -> Implementation:
+        if name not in cache:
+            try:
+                if sandboxes is not None:
+                    from grader.sandbox import SandboxedImplementation
+
+                    sandboxed = SandboxedImplementation(sandboxes[name], name)
+                    cache[name] = sandboxed  # type: ignore[assignment]
+                else:
+                    cache[name] = load(directory, name)
+            except (NotAttempted, ImplementationError) as error:
+                cache[name] = error
+        loaded = cache[name]
+        if isinstance(loaded, NotAttempted):
+            raise loaded
+        if isinstance(loaded, ImplementationError):
+            pytest.fail(str(loaded), pytrace=False)
+        return loaded
+
+    return loader
+
+
+# --- not attempted, and the per-exercise tally -------------------------------------------------
+
+
+class NotAttemptedSkip(pytest.skip.Exception):
+    """How a test that met a stub ends: a skip, counted as not attempted."""
+
+
+@contextmanager
+def _stubs_skip(item: pytest.Item) -> Iterator[None]:
+    """Turn a stub's NotImplementedError into a cheap skip before pytest renders a failure."""
+    try:
+        yield
+    except NotImplementedError as error:
+        if not raised_by_a_stub(error, item.config.stash[IMPL_DIR]):
+            raise
+        message = str(error) or "still raises NotImplementedError"
+        raise NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    _enter_exercise(item)
+    with _stubs_skip(item):
+        return (yield)
+
+
+# What torch says when the meta device (shapes and dtypes, no values) cannot run an operation:
+# a boolean-mask index, .item(), .tolist(), nonzero. Code doing that runs on CPU and CUDA, so
+# on meta the test is not counted instead of failed (tests/support.py).
+_META_CANNOT = re.compile(r"meta tensor|register_meta|data-dependent|on the meta device", re.I)
+
+
+@contextmanager
+def _meta_limits_skip(item: pytest.Item) -> Iterator[None]:
+    try:
+        yield
+    except (RuntimeError, NotImplementedError) as error:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("device") != "meta" or not _META_CANNOT.search(str(error)):
+            raise
+        pytest.skip(
+            "not counted: the meta device cannot run an operation this code uses (it needs "
+            "values); the CPU and CUDA tests check it"
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    with _stubs_skip(item), _meta_limits_skip(item):
+        return (yield)
+
+
+def _student_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
+    """For an exception raised inside the implementation: a short message pointing at the
+    student's line instead of a traceback through torch's internals (None otherwise)."""
+    error = excinfo.value
+    where = student_line(error, item.config.stash[IMPL_DIR])
+    if not where:
+        return None
+    first_lines = "\n    ".join(str(error).strip().splitlines()[:6])
+    return (
+        f"{item.name}: your code raised {type(error).__name__}:\n    {first_lines}\n"
+        f"  {where}\n  (test: {item.nodeid})"
+    )
+
+
+def _in_sandbox_client(path: str) -> bool:
+    """Whether ``path`` is the sandbox's code (grader/sandbox.py or grader/sandbox/)."""
+    return (
+        Path(path).with_suffix("").parts[-2:] == ("grader", "sandbox")
+        or Path(path).parent == SANDBOX_PACKAGE
+    )
+
+
+def _sandboxed_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
+    """For an exception that came back from the sandbox: its message, not our traceback."""
+    if not any(_in_sandbox_client(str(entry.path)) for entry in excinfo.traceback):
+        return None
+    error = excinfo.value
+    kind = type(error).__name__
+    text = (
+        str(error)
+        if kind in ("SandboxError", "StudentError")
+        else f"your code raised {kind}: {error}"
+    )
+    return f"{item.name}: {text}\n  (test: {item.nodeid})"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    exercise = exercise_for_test_file(item.path)
+    status = report.outcome
+    if call.excinfo is not None and call.when in ("setup", "call"):
+        if call.excinfo.errisinstance(NotAttemptedSkip):
+            status = NOT_ATTEMPTED
+        elif report.failed and not call.excinfo.errisinstance(pytest.fail.Exception):
+            report.longrepr = (
+                _student_error(call.excinfo, item)
+                or _sandboxed_error(call.excinfo, item)
+                or report.longrepr
+            )
+    counts_once = call.when == "call" or (call.when == "setup" and report.outcome != "passed")
+    if exercise is not None and counts_once:
+        values, requires = _gating_names(item)
+        item.config.stash[TALLY].setdefault(exercise.name, []).append((status, values, requires))
+        if call.when == "setup" and report.failed:
+            status = "error"
+        outcome = {
+            "exercise": exercise.name,
+            "name": item.name,
+            "outcome": status,
+            "message": "" if report.passed else _report_text(report),
+            "duration": report.duration,
+            "values": values,
+            "requires": requires,
+            "file": item.path.name,
+        }
+        _report_line(item.config, {"test": outcome})
+    return report
+
+
+def _gating_names(item: pytest.Item) -> tuple[list[str], list[str]]:
+    """The functions a test checks the values of, and those it waits for (grader/gating.py)."""
+    values = [name for mark in item.iter_markers(VALUES_MARKER) for name in mark.args]
+    requires = [name for mark in item.iter_markers(REQUIRES_MARKER) for name in mark.args
+                if name not in values]  # fmt: skip
+    return values, requires
+
+
+def _report_text(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return report.longreprtext
