@@ -136,6 +136,8 @@ def _warm_up() -> None:
 
 def serve() -> None:
     """The worker's loop: import once, then fork a child per job read from stdin."""
+    import importlib
+
     import hypothesis  # noqa: F401
     import numpy  # noqa: F401
     import pytest  # noqa: F401
@@ -143,8 +145,10 @@ def serve() -> None:
     import torch  # noqa: F401
     import torchvision.datasets  # noqa: F401  (the datasets tests' oracle: 1-2 s to import)
 
-    import grader.plugin  # noqa: F401
+    import grader.plugin
 
+    for plugin in grader.plugin.pytest_plugins:  # what `-p grader.plugin` loads
+        importlib.import_module(plugin)
     _warm_up()
     gc.freeze()  # what is imported stays shared: a child's collections skip it and do not copy it
     for line in sys.stdin:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import shutil
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from grader.core.devices import GRADED_DEVICES, device_problem
 from grader.core.limits import session_limit_message, time_limit_message
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
 from grader.core.paths import PROJECT_ROOT, TESTS_DIR, handout_stubs
+from grader.core.report import SessionReport, read_report
 from grader.forkserver import TIMED_OUT, ForkServer
 from grader.results import (
     VISIBILITIES,
@@ -240,18 +240,13 @@ def _trusted_tests(directory: Path, hidden: list[Path]) -> TrustedTests:
 
 @dataclasses.dataclass
 class _Report:
-    """What one sandboxed pytest session reported, line by line (see grader.plugin)."""
+    """What one sandboxed pytest session left: its exit code, its output's tail, its report
+    (:mod:`grader.core.report`) and the tests' outcomes read from it."""
 
     exit_code: int
     output: str
-    collected: dict[str, int] = dataclasses.field(default_factory=dict)
-    tests: dict[str, list[TestOutcome]] = dataclasses.field(default_factory=dict)
-    timed_out: set[str] = dataclasses.field(default_factory=set)
-    timings: dict[str, list[tuple[str, float, float]]] = dataclasses.field(default_factory=dict)
-
-    def complete(self, exercise: str) -> bool:
-        reported = len(self.tests.get(exercise, []))
-        return exercise in self.timed_out or reported == self.collected.get(exercise, -1) > 0
+    session: SessionReport
+    tests: dict[str, list[TestOutcome]]
 
 
 HIDDEN_DETAIL = "a hidden test: its inputs, expected values and hints are not shown"
@@ -294,27 +289,12 @@ def _run_session(
     limit = session_limit(settings.timeout, len(exercises))
     exit_code = server.run(args, cwd=root, output=output, timeout=limit)
     tail = output.read_text(errors="replace")[-1500:] if output.exists() else ""
-    result = _Report(exit_code, tail)
-    try:
-        lines = report.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        lines = []
-    for line in lines:
-        try:
-            record = json.loads(line)
-            if "test" in record:
-                outcome = _outcome(record["test"], tests.hidden_files, settings.show_hidden)
-                result.tests.setdefault(outcome.exercise, []).append(outcome)
-            elif "collected" in record:
-                result.collected = {str(k): int(v) for k, v in record["collected"].items()}
-            elif "timeout" in record:
-                result.timed_out.add(str(record["timeout"]["exercise"]))
-            elif "timing" in record:
-                timing = record["timing"]
-                row = (str(timing["function"]), float(timing["yours"]), float(timing["reference"]))
-                result.timings.setdefault(str(timing["exercise"]), []).append(row)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue  # a line cut short by a kill
+    session = read_report(report)
+    tests_run = {
+        exercise: [_outcome(record, tests.hidden_files, settings.show_hidden) for record in records]
+        for exercise, records in session.tests.items()
+    }
+    result = _Report(exit_code, tail, session, tests_run)
     return result
 
 
@@ -345,7 +325,7 @@ def _grade_exercises(
             continue
         assert session is not None
         report = session
-        if not session.complete(exercise.name) and len(present) > 1:
+        if not session.session.complete(exercise.name) and len(present) > 1:
             report = _run_session([exercise], tests, root, server, settings)
         results.append(_exercise_result(exercise, report, intake, settings.timeout))
     return tuple(results)
@@ -363,16 +343,16 @@ def _untouched_stub(name: str, path: Path) -> bool:
 def _exercise_result(
     exercise: Exercise, report: _Report, intake: Intake, timeout: float
 ) -> ExerciseResult:
-    if exercise.name in report.timed_out:
+    if exercise.name in report.session.timed_out:
         return _unscored(exercise, "timeout", time_limit_message(exercise.name, timeout))
-    if not report.complete(exercise.name) and report.exit_code == TIMED_OUT:
+    if not report.session.complete(exercise.name) and report.exit_code == TIMED_OUT:
         message = session_limit_message(exercise.name, session_limit(timeout, 1))
         return _unscored(exercise, "timeout", message)
-    if not report.complete(exercise.name):
+    if not report.session.complete(exercise.name):
         message = f"the tests of {exercise.name} could not run (exit {report.exit_code})"
         return _unscored(exercise, "crashed", f"{message}\n{report.output}")
     outcomes = report.tests[exercise.name]
-    timings = report.timings.get(exercise.name, [])
+    timings = report.session.timings.get(exercise.name, [])
     result = ExerciseResult.from_tests(
         exercise.name, exercise.title, exercise.points, outcomes, timings
     )

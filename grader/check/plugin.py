@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -22,24 +20,22 @@ from typing import Any
 import pytest
 
 from grader.check.implementation import (
-    NAMED_IMPLEMENTATIONS,
     Implementation,
     load,
-    load_module,
     resolve_impl,
     student_line,
 )
 from grader.core.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
-from grader.core.gating import REQUIRES_MARKER, VALUES_MARKER, gated_counts
-from grader.core.limits import time_limit_message, wall_allowance
+from grader.core.gating import REQUIRES_MARKER, VALUES_MARKER
 from grader.core.manifest import exercise_for_test_file, load_manifest
 from grader.core.outcomes import NOT_ATTEMPTED, ImplementationError, NotAttempted, raised_by_a_stub
+from grader.core.report import COLLECTED, FINISHED, TEST, append_record
 
 SANDBOX_PACKAGE = Path(__file__).resolve().parent.parent / "sandbox"
 IMPL_DIR = pytest.StashKey[Path]()
-SANDBOXES = pytest.StashKey[dict[str, Any]]()
-STARTED = pytest.StashKey[list[str]]()  # the exercises whose tests have begun, in order
-TIMED_OUT = pytest.StashKey[set[str]]()
+# how load_impl loads an exercise's module: in-process by default; the sandbox plugin swaps in
+# its own loader when grading (--sandbox)
+LOADER = pytest.StashKey[Callable[[str], Any]]()
 # per exercise: (outcome, values functions, requires functions) of each test, in run order
 TALLY = pytest.StashKey[dict[str, list[tuple[str, list[str], list[str]]]]]()
 GRADED_TESTS = pytest.StashKey[Counter[str]]()  # per exercise: the tests a full run grades
@@ -65,25 +61,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--report-json",
         metavar="PATH",
         help="write every test's outcome and message to PATH as JSON (for the grader)",
-    )
-    group.addoption(
-        "--sandbox",
-        action="store_true",
-        help="run each exercise's implementation in its own separate, limited process (how the "
-        "grader runs untrusted submissions)",
-    )
-    group.addoption(
-        "--timings",
-        action="store_true",
-        help="with --sandbox and --report-json: also time each exercise's key function beside "
-        "the reference (reported, not graded)",
-    )
-    group.addoption(
-        "--exercise-timeout",
-        type=float,
-        metavar="SECONDS",
-        help="with --sandbox: the time an exercise's tests may take; past it, the exercise is "
-        "reported as timed out and its remaining tests fail at once",
     )
 
 
@@ -117,65 +94,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line(
             "markers", f"{exercise.name}: tests of the {exercise.title} exercise"
         )
-    if config.getoption("sandbox"):
-        # One per exercise, so that a crash or a hang costs that exercise only. Forked now,
-        # before any test has run a tensor operation or loaded the reference.
-        from grader.sandbox import Sandbox
-
-        config.stash[SANDBOXES] = {
-            exercise.name: Sandbox(
-                config.stash[IMPL_DIR],
-                Path(tempfile.mkdtemp(prefix=f"sandbox-{exercise.name}-")),
-                exercise=exercise.name,
-            )
-            for exercise in load_manifest()
-        }
-        config.stash[STARTED] = []
-        config.stash[TIMED_OUT] = set()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    for sandbox in config.stash.get(SANDBOXES, {}).values():
-        sandbox.close()
-        shutil.rmtree(sandbox.workdir, ignore_errors=True)
-    _report_line(config, {"finished": True})
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    for name in session.config.stash.get(STARTED, []):
-        _finish_exercise(session.config, name)
-
-
-def _finish_exercise(config: pytest.Config, name: str) -> None:
-    """Its tests are done: time its key function if asked (and if any test passed), then close
-    its sandbox, freeing what the student's code holds. Nothing the student's code does here
-    (a stub, an error, a crash) may reach the tests that follow."""
-    sandbox = config.stash[SANDBOXES][name]
-    if _timed_out(config, name) or sandbox.closed:  # its last test may have run out of time
-        return
-    sandbox.time_left = sandbox.wall_left = None  # not graded: only the per-call limit holds
-    try:
-        passed = gated_counts(config.stash[TALLY].get(name, []))[0]["passed"]
-        reference = NAMED_IMPLEMENTATIONS["solutions"]
-        if config.getoption("timings") and passed and (reference / f"{name}.py").is_file():
-            _report_timing(config, name, sandbox, reference)
-    finally:
-        sandbox.close()
-
-
-def _report_timing(config: pytest.Config, name: str, sandbox: Any, reference: Path) -> None:
-    from grader.check.timing import KEY_FUNCTIONS, best_time
-    from grader.sandbox import TIME
-
-    try:
-        yours = sandbox.call(name, TIME, (), {})
-        theirs = best_time(load_module(reference, name), name)
-    except BaseException:  # a stub's skip, the student's error, a dead sandbox: no timing
-        return
-    if type(yours) is float and yours > 0:
-        timing = {"exercise": name, "function": KEY_FUNCTIONS[name].label,
-                  "yours": yours, "reference": theirs}  # fmt: skip
-        _report_line(config, {"timing": timing})
 
 
 def _skipped_here(item: pytest.Item) -> bool:
@@ -184,53 +102,8 @@ def _skipped_here(item: pytest.Item) -> bool:
     return any(mark.args and mark.args[0] is True for mark in item.iter_markers("skipif"))
 
 
-def _report_line(config: pytest.Config, record: dict[str, Any]) -> None:
-    """Append one JSON line to ``--report-json`` at once: a session killed later loses nothing
-    it has reported."""
-    path = config.getoption("report_json", None)
-    if path:
-        import json
-
-        with open(path, "a", encoding="utf-8") as report:
-            report.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def _enter_exercise(item: pytest.Item) -> None:
-    """With --sandbox: at an exercise's first test, close the sandboxes of the exercises already
-    done (freeing their memory) and give this one its time limit; fail every test of an
-    exercise that ran out of time (the timing model: :mod:`grader.core.limits`)."""
-    sandboxes = item.config.stash.get(SANDBOXES, None)
-    exercise = exercise_for_test_file(item.path)
-    if sandboxes is None or exercise is None:
-        return
-    started = item.config.stash[STARTED]
-    limit = item.config.getoption("exercise_timeout")
-    if exercise.name not in started:
-        for done in started:
-            _finish_exercise(item.config, done)
-        started.append(exercise.name)
-        sandbox = sandboxes[exercise.name]
-        sandbox.time_left = limit or None
-        sandbox.wall_left = wall_allowance(limit) if limit else None
-        sandbox.time_limit_message = time_limit_message(exercise.name, limit or 0)
-    if _timed_out(item.config, exercise.name):
-        pytest.fail(time_limit_message(exercise.name, limit or 0), pytrace=False)
-
-
-def _timed_out(config: pytest.Config, name: str) -> bool:
-    """Whether the exercise's calls ran out of time; reported (once) when they have."""
-    sandbox = config.stash[SANDBOXES][name]
-    out_of_time = any(
-        left is not None and left <= 0 for left in (sandbox.time_left, sandbox.wall_left)
-    )
-    if not (sandbox.timed_out or out_of_time):
-        return False
-    if name not in config.stash[TIMED_OUT]:
-        config.stash[TIMED_OUT].add(name)
-        config.stash[SANDBOXES][name].close()
-        limit = config.getoption("exercise_timeout")
-        _report_line(config, {"timeout": {"exercise": name, "seconds": limit}})
-    return True
+def pytest_unconfigure(config: pytest.Config) -> None:
+    append_record(config.getoption("report_json", None), FINISHED, True)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -241,7 +114,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep, drop = [], []
     benchmarks_only = bool(config.getoption("benchmark_only", False))
-    grading = bool(config.getoption("sandbox"))
+    grading = bool(config.getoption("sandbox", False))  # the sandbox plugin's option
     for item in items:
         exercise = exercise_for_test_file(item.path)
         if exercise is not None:
@@ -261,7 +134,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
     collected = Counter(getattr(exercise_for_test_file(item.path), "name", "") for item in items)
     config.stash[GRADED_TESTS] = collected
-    _report_line(config, {"collected": {name: n for name, n in collected.items() if name}})
+    counts = {name: n for name, n in collected.items() if name}
+    append_record(config.getoption("report_json", None), COLLECTED, counts)
 
 
 # --- fixtures the exercise tests use -----------------------------------------------------------
@@ -271,19 +145,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def load_impl(request: pytest.FixtureRequest) -> Callable[[str], Implementation]:
     """``load_impl("activations")``: the implementation under test, functions guarded."""
     directory = request.config.stash[IMPL_DIR]
-    sandboxes = request.config.stash.get(SANDBOXES, None)
+    load_module_of = request.config.stash.get(LOADER, None) or (lambda name: load(directory, name))
     cache: dict[str, Implementation | BaseException] = {}
 
     def loader(name: str) -> Implementation:
         if name not in cache:
             try:
-                if sandboxes is not None:
-                    from grader.sandbox import SandboxedImplementation
-
-                    sandboxed = SandboxedImplementation(sandboxes[name], name)
-                    cache[name] = sandboxed  # type: ignore[assignment]
-                else:
-                    cache[name] = load(directory, name)
+                cache[name] = load_module_of(name)
             except (NotAttempted, ImplementationError) as error:
                 cache[name] = error
         loaded = cache[name]
@@ -317,7 +185,6 @@ def _stubs_skip(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    _enter_exercise(item)
     with _stubs_skip(item):
         return (yield)
 
@@ -363,7 +230,7 @@ def _student_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.It
 
 
 def _in_sandbox_client(path: str) -> bool:
-    """Whether ``path`` is the sandbox's code (grader/sandbox.py or grader/sandbox/)."""
+    """Whether ``path`` is the sandbox's code (grader/sandbox/)."""
     return (
         Path(path).with_suffix("").parts[-2:] == ("grader", "sandbox")
         or Path(path).parent == SANDBOX_PACKAGE
@@ -416,7 +283,7 @@ def pytest_runtest_makereport(
             "requires": requires,
             "file": item.path.name,
         }
-        _report_line(item.config, {"test": outcome})
+        append_record(item.config.getoption("report_json", None), TEST, outcome)
     return report
 
 

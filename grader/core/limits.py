@@ -6,7 +6,7 @@ make and the iteration of what a call returns, timed inside the sandbox around t
 The sandbox's start-up, the round trips and encoding of the data, the tests' own work (oracles,
 assertions) and every other exercise never count against it, so a slow, loaded or cold machine
 cannot time out correct code, and an exercise that has finished cannot time out later. Each
-call also has its own limit (:class:`grader.sandbox.Limits`), and the wall-clock bounds below
+call also has its own limit (:class:`grader.sandbox.limits.Limits`), and the wall-clock bounds below
 hold even against a sandbox that misreports its time. Imports nothing.
 """
 

@@ -16,7 +16,9 @@ from grader.check.forbidden import ForbiddenCallError
 from grader.check.plugin import NotAttemptedSkip
 from grader.core.outcomes import ImplementationError, MissingFunction
 from grader.core.paths import PROJECT_ROOT
-from grader.sandbox import Limits, Sandbox, SandboxedImplementation, SandboxError, StudentError
+from grader.sandbox.client import Sandbox, SandboxedImplementation, StudentError
+from grader.sandbox.codec import SandboxError
+from grader.sandbox.limits import Limits
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
 QUICK = Limits(call_seconds=10)
@@ -149,7 +151,7 @@ def test_the_exercise_budget_counts_the_students_time_only(sandbox_for, monkeypa
     """time_left goes down by what the student's code took (a 0.3 s sleep), not by the round
     trip; a call that runs past what is left (plus the grace) is stopped with the exercise's
     message, and the exercise is marked timed out."""
-    monkeypatch.setattr("grader.sandbox.CALL_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr("grader.sandbox.client.CALL_GRACE_SECONDS", 0.5)
     source = (
         "import time\n\n"
         "def relu(x):\n    time.sleep(0.3)\n    return x\n\n"

@@ -1,0 +1,306 @@
+"""Run student code in a separate, limited process, and call it with plain data.
+
+The test process (trusted: oracles, assertions, reports) never executes student code. It forks
+a sandbox process before any test runs; the sandbox loads the student's module (guarded as in
+:mod:`grader.check.implementation`) and answers calls over a pipe:
+
+    test process                                 sandbox process (untrusted)
+    encode(args) ───── ["call", module, fn, …] ──▶ decode, run the student's function
+    decode(reply) ◀──── ["ok", updates, result, ── encode the result (iterating a returned
+                          rng, seconds]            iterator here) and the arguments as they
+                                                   are after it; how long the student's code ran
+
+Only plain data crosses: None, bool, int, float, complex, str, bytes, lists, tuples, dicts,
+tensors and arrays (as dtype, shape and raw bytes; rebuilt here as plain tensors, so a tensor
+subclass or an object that "equals anything" cannot come back), torch dtypes, devices and
+generator states. The reply is decoded with an unpickler that refuses every global, and every
+size is checked against the bytes. Identity survives the trip: an argument changed in place
+(a parameter, the optimizer's ``state`` dict, a generator's state) is changed in place here
+too, and a result that *is* an argument comes back as the caller's own object.
+
+The sandbox runs with limits (CPU time, memory, size of what it writes), its output goes to a
+file, and an audit hook refuses to open files outside the Python installation and the
+submission, to start processes, to signal other processes, to open sockets or to load native
+libraries with ctypes. Each call has a time limit, and the exercise a budget for all its calls (see
+:mod:`grader.core.limits`); a sandbox that hangs or dies is killed with its process group, and every
+later call fails with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import pickle
+import signal
+import time
+from multiprocessing.connection import Connection, Pipe
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from grader.core.limits import CALL_GRACE_SECONDS
+from grader.sandbox.codec import (
+    LOAD,
+    MANY,
+    MAX_MESSAGE,
+    Decoder,
+    Encoder,
+    SandboxError,
+    build_tensor,
+    loads,
+)
+from grader.sandbox.limits import DEFAULT_LIMITS, Limits
+from grader.sandbox.server import serve
+
+
+class StudentError(RuntimeError):
+    """The student's code raised an exception of a type that does not cross as itself."""
+
+
+class Sandbox:
+    """One sandbox process serving the modules of one implementation directory."""
+
+    def __init__(
+        self,
+        directory: Path,
+        workdir: Path,
+        limits: Limits = DEFAULT_LIMITS,
+        exercise: str | None = None,
+    ) -> None:
+        """Fork the sandbox. With ``exercise``, it serves that exercise only and keeps its
+        forbidden routines swapped out for its whole life (cheaper than at every call)."""
+        self.directory, self.workdir, self.limits = directory, workdir, limits
+        self.output = workdir / "student-output.txt"
+        self.failure: str | None = None
+        # The exercise's time limit: seconds its calls may still take, all together (None: no
+        # limit but the per-call one). Only the wait for the student's code counts: not the
+        # sandbox's start-up, not the tests' own work, not another exercise's sandbox.
+        self.time_left: float | None = None
+        self.wall_left: float | None = None  # the same, by the wall clock, overheads included
+        self._waited = 0.0  # seconds the last call was waited for
+        self.timed_out = False  # a call was stopped by the exercise's time limit
+        self.time_limit_message = ""  # the failure to report when the time limit stops a call
+        self.closed = False
+        self._started = False  # the sandbox said it is ready (imports done, limits set)
+        self._rng: bytes | None = None  # the sandbox's global RNG state, when known to be this
+        here, there = Pipe(duplex=True)
+        self.pid = os.fork()
+        if self.pid == 0:  # the sandbox
+            here.close()
+            serve(there, directory, workdir, self.output, limits, exercise)
+        there.close()
+        self._connection: Connection = here
+
+    def call(
+        self, module: str, function: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """``module.function(*args, **kwargs)`` in the sandbox, with in-place effects mirrored."""
+        __tracebackhide__ = True
+        if self.failure:
+            raise SandboxError(self.failure)
+        if not self._started:
+            self._await_start()
+        encoder = Encoder()
+        rng = torch.get_rng_state().numpy().tobytes()  # the global RNG crosses too, if changed
+        known, self._rng = self._rng, None  # unknown until the reply says
+        sent = None if rng == known else rng
+        message = ["call", module, function, encoder.encode(args), encoder.encode(kwargs), sent]
+        self._connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        reply = self._receive(f"{module}.{function}()")
+        return self._unpack(reply, encoder.table)
+
+    def _await_start(self) -> None:
+        """Wait for the sandbox's start-up (its imports, its limits): a cold machine may take a
+        while, and none of it is the student's time."""
+        __tracebackhide__ = True
+        if not self._connection.poll(self.limits.start_seconds):
+            self._stop(f"the sandbox did not start within {self.limits.start_seconds:g} s")
+        try:
+            ready = loads(self._connection.recv_bytes(64))
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            ready = None
+        if ready != ["ready"]:
+            self._stop(f"the sandbox could not start: {self._how_it_died()}")
+        self._started = True
+
+    def _receive(self, what: str) -> Any:
+        wait = self.limits.call_seconds
+        reason = f"{what} did not return within {wait:g} s (time limit)"
+        if self.time_left is not None and self.wall_left is not None:
+            exercise_wait = max(0.0, min(self.time_left + CALL_GRACE_SECONDS, self.wall_left))
+        else:
+            exercise_wait = math.inf
+        exercise_limit_first = exercise_wait < wait
+        if exercise_limit_first:
+            wait = exercise_wait
+            reason = self.time_limit_message or f"{what} ran past the time limit"
+        started = time.monotonic()
+        answered = self._connection.poll(wait)
+        self._waited = time.monotonic() - started
+        if self.wall_left is not None:
+            self.wall_left -= self._waited
+        if not answered:
+            self.timed_out = exercise_limit_first
+            self._stop(reason)
+        try:
+            return loads(self._connection.recv_bytes(MAX_MESSAGE))
+        except (EOFError, OSError):
+            self._stop(
+                f"your code ended the process running it during {what}: {self._how_it_died()}"
+            )
+        except (pickle.UnpicklingError, ValueError) as error:
+            self._stop(f"{what}: the sandbox sent something that is not plain data ({error})")
+
+    def _unpack(self, reply: Any, arguments: list[Any]) -> Any:
+        __tracebackhide__ = True
+        if not isinstance(reply, list) or not reply:
+            self._stop("malformed reply from the sandbox")
+        seconds = reply[-1] if type(reply[-1]) is float and math.isfinite(reply[-1]) else math.inf
+        if self.time_left is not None:  # what the sandbox says, never more than was waited
+            self.time_left -= min(max(seconds, 0.0), self._waited)
+        if reply[0] == "raise" and len(reply) == 4:
+            _, kind, message, _ = reply
+            raise _rebuild_exception(kind, message)
+        if reply[0] != "ok" or len(reply) != 5:
+            self._stop("malformed reply from the sandbox")
+        _, updates, result, rng, _ = reply
+        if type(rng) is bytes and len(rng) == torch.get_rng_state().numel():
+            torch.set_rng_state(torch.frombuffer(bytearray(rng), dtype=torch.uint8))
+            self._rng = rng
+        elif rng is None:  # the sandbox's RNG did not move: both hold the state last sent
+            self._rng = torch.get_rng_state().numpy().tobytes()
+        decoder = Decoder(arguments)
+        for index, node in updates:  # arguments as the student's code left them
+            _apply_update(arguments[index], decoder, node)
+        return decoder.decode(result)
+
+    def _how_it_died(self) -> str:
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            return "it is gone"
+        if os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            name = signal.Signals(number).name
+            cause = {"SIGXCPU": "the CPU-time limit", "SIGSEGV": "a crash (segmentation fault)",
+                     "SIGKILL": "a kill (often the memory limit)"}.get(name, name)  # fmt: skip
+            return f"killed by {name}: {cause}"
+        return f"it exited with status {os.WEXITSTATUS(status)} (sys.exit or os._exit?)"
+
+    def _stop(self, reason: str) -> None:
+        __tracebackhide__ = True
+        self.failure = f"{reason}; the remaining calls of this exercise cannot run"
+        self.close()
+        raise SandboxError(reason)
+
+    def close(self) -> None:
+        if self.closed:  # its pid may belong to another process by now
+            return
+        self.closed = True
+        self.failure = self.failure or "the sandbox of this exercise is closed"
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        self._connection.close()
+
+    def output_tail(self, limit: int = 4000) -> str:
+        try:
+            data = self.output.read_bytes()
+        except OSError:
+            return ""
+        return data[-limit:].decode("utf-8", errors="replace")
+
+
+def _apply_update(target: Any, decoder: Decoder, node: Any) -> None:
+    """Mirror what the student's code did to an argument in place (nothing else is trusted)."""
+    if not isinstance(node, list) or not node:
+        raise SandboxError("malformed update")
+    kind, rest = node[0], node[1:]
+    if isinstance(target, torch.Tensor) and kind == "tensor":
+        fresh = build_tensor(rest)
+        same_kind = fresh.shape == target.shape and fresh.dtype == target.dtype
+        if same_kind and target.device.type != "meta":
+            fresh = fresh.to(target.device)
+            if not torch.equal(fresh, target):
+                with torch.no_grad():
+                    target.copy_(fresh)
+    elif isinstance(target, dict) and kind == "dict" and len(rest) == 1:
+        contents = dict(decoder.dict_items(rest[0]))
+        target.clear()
+        target.update(contents)
+    elif isinstance(target, list) and kind == "list" and len(rest) == 1:
+        target[:] = [decoder.decode(item) for item in rest[0]]
+    elif isinstance(target, torch.Generator) and kind == "generator" and type(rest[1]) is bytes:
+        target.set_state(torch.frombuffer(bytearray(rest[1]), dtype=torch.uint8))
+
+
+_REBUILT = {cls.__name__: cls for cls in (
+    ValueError, TypeError, IndexError, KeyError, RuntimeError, ZeroDivisionError, AssertionError,
+    ArithmeticError, OverflowError, LookupError, AttributeError, MemoryError,
+)}  # fmt: skip
+
+
+def _rebuild_exception(kind: Any, message: Any) -> BaseException:
+    """The student's exception as the test expects it (ValueError stays a ValueError)."""
+    from grader.check.forbidden import ForbiddenCallError
+    from grader.core.outcomes import ImplementationError
+
+    message = str(message)
+    if kind == "NotAttempted":  # a skip at once: Hypothesis does not shrink a stub's examples
+        from grader.check.plugin import NotAttemptedSkip
+        from grader.core.outcomes import NOT_ATTEMPTED
+
+        return NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True)
+    if kind == "ForbiddenCallError":
+        return ForbiddenCallError(message)
+    if kind == "ImplementationError":
+        return ImplementationError(message)
+    if kind in _REBUILT:
+        return _REBUILT[kind](message)
+    return StudentError(f"your code raised {kind}: {message}")
+
+
+class SandboxedImplementation:
+    """What ``load_impl`` gives the tests when grading: the same calls, run in the sandbox."""
+
+    def __init__(self, sandbox: Sandbox, name: str) -> None:
+        self.name = name
+        self._sandbox = sandbox
+        listed = sandbox.call(name, LOAD, (), {})
+        self._functions = set(listed.split("\n")) if isinstance(listed, str) and listed else set()
+
+    def call_many(
+        self, function_name: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> list[Any]:
+        """The calls of :meth:`grader.check.implementation.Implementation.call_many`, in one round
+        trip; arguments changed in place and generators advance as if called one by one."""
+        __tracebackhide__ = True
+        getattr(self, function_name)  # a missing function fails here, as a single call would
+        result = self._sandbox.call(self.name, MANY, (function_name, list(calls)), {})
+        if not isinstance(result, list) or len(result) != len(calls):
+            raise SandboxError(f"{self.name}.{function_name}(): a malformed batch of results")
+        return result
+
+    def __getattr__(self, function_name: str) -> Any:
+        __tracebackhide__ = True
+        from grader.core.outcomes import MissingFunction
+
+        if function_name.startswith("_") or function_name not in self._functions:
+            raise MissingFunction(
+                f"{self.name}.py defines no function {function_name}(): keep the names and "
+                "signatures of the stub"
+            )
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            return self._sandbox.call(self.name, function_name, args, kwargs)
+
+        call.__name__ = function_name
+        return call
+
+    @property
+    def module(self) -> Any:
+        raise AttributeError("the student's module lives in the sandbox: no benchmarks there")

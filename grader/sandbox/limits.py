@@ -1,0 +1,20 @@
+"""The limits of one sandbox process, in one place: the per-call wall clock, its start-up, its CPU
+time, memory and output. (The exercise's time budget, which the tests charge call by call, is
+:mod:`grader.core.limits`.) Imports nothing of grader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    call_seconds: float = 60.0  # wall clock, per call
+    start_seconds: float = 300.0  # the sandbox's own start-up (never the student's time)
+    cpu_seconds: int = 300  # CPU time of the whole sandbox
+    memory_bytes: int = 4 << 30  # data segment (heap and anonymous mappings)
+    output_bytes: int = 1 << 20  # what it may write to its output file
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,162 @@
+"""The sandbox's pytest plugin (``--sandbox``): how ``grade`` runs an exercise's tests.
+
+* Each exercise gets its own :class:`~grader.sandbox.client.Sandbox`, forked at configure,
+  before any test ran; ``load_impl`` then hands the tests a
+  :class:`~grader.sandbox.client.SandboxedImplementation` instead of the module itself.
+* ``--exercise-timeout`` gives each exercise a budget of the student's own time (the timing
+  model: :mod:`grader.core.limits`); past it, its remaining tests fail at once.
+* ``--timings`` times each exercise's key function beside the reference, reported, not graded.
+
+Loaded with :mod:`grader.check.plugin` by ``-p grader.plugin``; does nothing without
+``--sandbox``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.check.implementation import load_module
+from grader.check.plugin import IMPL_DIR, LOADER, TALLY
+from grader.check.timing import KEY_FUNCTIONS, best_time
+from grader.core.gating import gated_counts
+from grader.core.limits import time_limit_message, wall_allowance
+from grader.core.manifest import exercise_for_test_file, load_manifest
+from grader.core.paths import SOLUTIONS_DIR
+from grader.core.report import TIMEOUT, TIMING, append_record
+from grader.sandbox.client import Sandbox, SandboxedImplementation
+from grader.sandbox.codec import TIME
+
+SANDBOXES = pytest.StashKey[dict[str, Sandbox]]()
+STARTED = pytest.StashKey[list[str]]()  # the exercises whose tests have begun, in order
+TIMED_OUT = pytest.StashKey[set[str]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("exercises")
+    group.addoption(
+        "--sandbox",
+        action="store_true",
+        help="run each exercise's implementation in its own separate, limited process (how the "
+        "grader runs untrusted submissions)",
+    )
+    group.addoption(
+        "--timings",
+        action="store_true",
+        help="with --sandbox and --report-json: also time each exercise's key function beside "
+        "the reference (reported, not graded)",
+    )
+    group.addoption(
+        "--exercise-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="with --sandbox: the time an exercise's tests may take; past it, the exercise is "
+        "reported as timed out and its remaining tests fail at once",
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after grader.check.plugin has resolved --impl
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("sandbox"):
+        return
+    # One per exercise, so that a crash or a hang costs that exercise only. Forked now,
+    # before any test has run a tensor operation or loaded the reference.
+    config.stash[SANDBOXES] = {
+        exercise.name: Sandbox(
+            config.stash[IMPL_DIR],
+            Path(tempfile.mkdtemp(prefix=f"sandbox-{exercise.name}-")),
+            exercise=exercise.name,
+        )
+        for exercise in load_manifest()
+    }
+    config.stash[STARTED] = []
+    config.stash[TIMED_OUT] = set()
+    sandboxes = config.stash[SANDBOXES]
+    config.stash[LOADER] = lambda name: SandboxedImplementation(sandboxes[name], name)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _enter_exercise(item)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for sandbox in config.stash.get(SANDBOXES, {}).values():
+        sandbox.close()
+        shutil.rmtree(sandbox.workdir, ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for name in session.config.stash.get(STARTED, []):
+        _finish_exercise(session.config, name)
+
+
+def _finish_exercise(config: pytest.Config, name: str) -> None:
+    """Its tests are done: time its key function if asked (and if any test passed), then close
+    its sandbox, freeing what the student's code holds. Nothing the student's code does here
+    (a stub, an error, a crash) may reach the tests that follow."""
+    sandbox = config.stash[SANDBOXES][name]
+    if _timed_out(config, name) or sandbox.closed:  # its last test may have run out of time
+        return
+    sandbox.time_left = sandbox.wall_left = None  # not graded: only the per-call limit holds
+    try:
+        passed = gated_counts(config.stash[TALLY].get(name, []))[0]["passed"]
+        reference = SOLUTIONS_DIR
+        if config.getoption("timings") and passed and (reference / f"{name}.py").is_file():
+            _report_timing(config, name, sandbox, reference)
+    finally:
+        sandbox.close()
+
+
+def _report_timing(config: pytest.Config, name: str, sandbox: Any, reference: Path) -> None:
+    try:
+        yours = sandbox.call(name, TIME, (), {})
+        theirs = best_time(load_module(reference, name), name)
+    except BaseException:  # a stub's skip, the student's error, a dead sandbox: no timing
+        return
+    if type(yours) is float and yours > 0:
+        timing = {"exercise": name, "function": KEY_FUNCTIONS[name].label,
+                  "yours": yours, "reference": theirs}  # fmt: skip
+        append_record(config.getoption("report_json", None), TIMING, timing)
+
+
+def _enter_exercise(item: pytest.Item) -> None:
+    """With --sandbox: at an exercise's first test, close the sandboxes of the exercises already
+    done (freeing their memory) and give this one its time limit; fail every test of an
+    exercise that ran out of time (the timing model: :mod:`grader.core.limits`)."""
+    sandboxes = item.config.stash.get(SANDBOXES, None)
+    exercise = exercise_for_test_file(item.path)
+    if sandboxes is None or exercise is None:
+        return
+    started = item.config.stash[STARTED]
+    limit = item.config.getoption("exercise_timeout")
+    if exercise.name not in started:
+        for done in started:
+            _finish_exercise(item.config, done)
+        started.append(exercise.name)
+        sandbox = sandboxes[exercise.name]
+        sandbox.time_left = limit or None
+        sandbox.wall_left = wall_allowance(limit) if limit else None
+        sandbox.time_limit_message = time_limit_message(exercise.name, limit or 0)
+    if _timed_out(item.config, exercise.name):
+        pytest.fail(time_limit_message(exercise.name, limit or 0), pytrace=False)
+
+
+def _timed_out(config: pytest.Config, name: str) -> bool:
+    """Whether the exercise's calls ran out of time; reported (once) when they have."""
+    sandbox = config.stash[SANDBOXES][name]
+    out_of_time = any(
+        left is not None and left <= 0 for left in (sandbox.time_left, sandbox.wall_left)
+    )
+    if not (sandbox.timed_out or out_of_time):
+        return False
+    if name not in config.stash[TIMED_OUT]:
+        config.stash[TIMED_OUT].add(name)
+        config.stash[SANDBOXES][name].close()
+        limit = config.getoption("exercise_timeout")
+        report = config.getoption("report_json", None)
+        append_record(report, TIMEOUT, {"exercise": name, "seconds": limit})
+    return True

@@ -1,0 +1,211 @@
+"""Inside the sandbox (untrusted): limit the process, then answer calls until the pipe closes.
+
+The sandbox runs with limits (CPU time, memory, size of what it writes), its output goes to a
+file, and an audit hook refuses to open files outside the Python installation and the
+submission, to start processes, to signal other processes, to open sockets or to load native
+libraries with ctypes. It never imports pytest: it loads the student's module with
+:mod:`grader.check.implementation` and reports outcomes with :mod:`grader.core.outcomes`.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import signal
+import sys
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from grader.core.paths import SOLUTIONS_DIR
+from grader.sandbox.codec import LOAD, MANY, PASSED_PATHS, TIME, Decoder, Encoder, loads
+from grader.sandbox.limits import Limits
+
+_clock = time.perf_counter  # bound before any student code runs in the sandbox
+
+
+def serve(
+    connection: Connection,
+    directory: Path,
+    workdir: Path,
+    output: Path,
+    limits: Limits,
+    exercise: str | None,
+) -> None:
+    """The sandbox's whole life: limit itself, then answer calls until the pipe closes."""
+    code = 0
+    try:
+        os.setpgid(0, 0)
+        import grader.check.implementation
+        import grader.check.timing
+        import grader.core.outcomes  # imported before the audit hook closes the project directory
+
+        del grader
+        if exercise is not None:
+            from grader.check.forbidden import install
+            from grader.core.manifest import exercise_named
+
+            install(exercise_named(exercise).forbidden)
+        _close_inherited_descriptors(keep=connection.fileno())
+        _confine(directory, workdir, output, limits)
+        connection.send_bytes(pickle.dumps(["ready"]))
+        modules: dict[str, Any] = {}
+        while True:
+            try:
+                request = loads(connection.recv_bytes())
+            except EOFError:
+                break
+            connection.send_bytes(pickle.dumps(_answer(request, directory, modules)))
+    except BaseException:  # nothing of ours may leak into the test process's output
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> list[Any]:
+    from grader.check.implementation import load
+
+    _, module, function, args_node, kwargs_node, rng = request
+    if rng is not None:
+        torch.set_rng_state(torch.frombuffer(bytearray(rng), dtype=torch.uint8))
+    rng_before = torch.get_rng_state().numpy().tobytes()
+    decoder = Decoder()
+    args, kwargs = decoder.decode(args_node), decoder.decode(kwargs_node)
+    arguments = decoder.table
+    started = _clock()  # the student's time: loading, the call, iterating what it returned
+    try:
+        if module not in modules:
+            modules[module] = load(directory, module)
+        if function == LOAD:
+            names = [name for name, obj in vars(modules[module].module).items()
+                     if callable(obj) and not name.startswith("_")]  # fmt: skip
+            return ["ok", [], ["v", "\n".join(names)], None, _clock() - started]
+        if function == TIME:
+            from grader.check.timing import best_time
+
+            # the module itself, as the reference is timed: no guard around each run
+            timed = best_time(modules[module].module, module)
+            return ["ok", [], ["v", timed], None, 0.0]  # not graded: not the exercise's time
+        if function == MANY:
+            name, calls = args
+            result = modules[module].call_many(name, calls)
+        else:
+            result = getattr(modules[module], function)(*args, **kwargs)
+        encoder = Encoder(arguments)
+        # The result first: a returned iterator is consumed here, and what it does while it
+        # runs (drawing from the global RNG or a generator passed in, changing an argument)
+        # must cross back exactly as a call's own effects do.
+        encoded = encoder.encode(result)
+        updates = []  # the arguments the call changed in place
+        for index, obj in enumerate(arguments):
+            if isinstance(obj, torch.Tensor | dict | list | torch.Generator):
+                contents = encoder.contents(obj)
+                if contents != decoder.nodes.get(index):
+                    updates.append([index, contents])
+        rng = torch.get_rng_state().numpy().tobytes()
+        spent = _clock() - started
+        return ["ok", updates, encoded, None if rng == rng_before else rng, spent]
+    except BaseException as error:  # every failure goes back as data
+        spent = _clock() - started
+        return ["raise", _kind(error, directory), _describe(error, directory)[:20_000], spent]
+
+
+def _kind(error: BaseException, directory: Path) -> str:
+    from grader.core.outcomes import raised_by_a_stub
+
+    if raised_by_a_stub(error, directory):
+        return "NotAttempted"
+    return type(error).__name__
+
+
+def _describe(error: BaseException, directory: Path) -> str:
+    from grader.check.implementation import student_line
+
+    text = str(error)
+    where = student_line(error, directory)
+    if where:
+        text += f"\n  {where}"
+    if isinstance(error, SystemExit):
+        text = f"your code called sys.exit({error.code!r})"
+    elif isinstance(error, KeyboardInterrupt):
+        text = "your code raised KeyboardInterrupt"
+    return text
+
+
+def _confine(directory: Path, workdir: Path, output: Path, limits: Limits) -> None:
+    """Limits, output to a file, and an audit hook. Called once, in the sandbox only."""
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, nothing dies
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(descriptor, 1)
+    os.dup2(descriptor, 2)
+    os.close(descriptor)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+
+    solutions = SOLUTIONS_DIR
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path}
+    readable = (
+        str(directory.resolve()),
+        *tuple(
+            str(Path(p).resolve())
+            for p in candidates
+            if p and Path(p).is_dir() and not solutions.resolve().is_relative_to(Path(p).resolve())
+        ),
+    )
+    denied = () if directory.resolve() == solutions.resolve() else (str(solutions.resolve()),)
+    sys.addaudithook(_audit_hook(readable, (str(workdir.resolve()),), denied))
+
+
+def _close_inherited_descriptors(keep: int) -> None:
+    """The test process's files and pipes (its results among them) are not the sandbox's."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+
+
+_DENIED_EVENTS = {
+    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+    "os.forkpty", "os.kill", "os.killpg", "signal.pthread_kill", "socket.connect",
+    "socket.bind", "socket.sendto", "ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata",
+    "os.chdir", "os.setuid", "resource.setrlimit", "sys.setprofile", "sys.settrace",
+}  # fmt: skip
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + os.sep)
+
+
+def _audit_hook(
+    readable: tuple[str, ...], writable: tuple[str, ...], denied: tuple[str, ...]
+) -> Any:
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event in _DENIED_EVENTS:
+            raise PermissionError(f"{event} is not allowed while grading")
+        if event != "open" or not args or not isinstance(args[0], str | bytes | os.PathLike):
+            return
+        path = os.path.realpath(os.fsdecode(args[0]))
+        if path == os.devnull or path.startswith("/proc/self/"):
+            return
+        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        writing = any(c in mode for c in "wax+") or bool(flags & (os.O_WRONLY | os.O_RDWR))
+        if path in PASSED_PATHS and not writing:
+            return
+        roots = writable if writing else readable + writable
+        if any(_inside(path, root) for root in denied) or not any(
+            _inside(path, root) for root in roots
+        ):
+            raise PermissionError(f"opening {path} is not allowed while grading")
+
+    return hook
