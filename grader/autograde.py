@@ -35,12 +35,12 @@ from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES
 from grader.core.paths import PROJECT_ROOT
-from grader.results import SubmissionResult, format_points, load_submission, render_table
+from grader.results.formats import STORED_FILE, STUDENT_FORMATS
+from grader.results.model import SubmissionResult, format_points, load_submission
+from grader.results.table import render_table
 
-COPIED_RESULTS = ("results.json", "feedback.md", "junit.xml")
 MAX_COPIED_BYTES = 16 << 20  # a larger file is left out before the intake would refuse it
 DEFAULT_OUT = "autograde-results"
-DONE = "grade.json"  # what `grade` writes last for a student (see grader.grade)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -163,14 +163,14 @@ def run(args: argparse.Namespace) -> int:
         # bar (stderr) shows as it goes.
         finished = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
         try:
-            result = load_submission(graded / student / DONE)
+            result = load_submission(graded / student / STORED_FILE)
         except (OSError, ValueError) as error:
             print(finished.stdout, end="")
             problem = f"grading did not complete (exit {finished.returncode}): {error}"
             print(f"autograde: {problem}", file=sys.stderr)
             return 1
         args.out.mkdir(parents=True, exist_ok=True)
-        for name in COPIED_RESULTS:
+        for name in STUDENT_FORMATS:
             if (graded / student / name).is_file():
                 shutil.copy2(graded / student / name, args.out / name)
     print(render_table([result]))

@@ -31,24 +31,18 @@ from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
 from grader.core.paths import PROJECT_ROOT, TESTS_DIR, handout_stubs
 from grader.core.report import SessionReport, read_report
 from grader.forkserver import TIMED_OUT, ForkServer
-from grader.results import (
-    VISIBILITIES,
+from grader.results.formats import STORED_FILE, Options, write_class_files, write_student_files
+from grader.results.gradescope import VISIBILITIES
+from grader.results.model import (
     ExerciseResult,
     SubmissionResult,
     TestOutcome,
     load_submission,
-    render_table,
-    save_submission,
-    write_class_summary,
-    write_feedback_md,
-    write_gradebook_csv,
-    write_junit,
-    write_results_json,
 )
+from grader.results.table import render_table
 from grader.submissions import Intake, IntakeError, Submission, discover, unpack
 
 STUBS = handout_stubs()
-DONE = "grade.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -134,8 +128,7 @@ def run(args: argparse.Namespace) -> int:
             server.close()
     results = [_finished(args.out, s.student) for s in submissions]
     graded = [result for result in results if result is not None]
-    write_gradebook_csv(graded, args.out / "gradebook.csv")
-    write_class_summary(graded, args.out)
+    write_class_files(graded, args.out)
     print(render_table(graded))
     print(f"gradebook: {args.out / 'gradebook.csv'}; per student: {args.out}/<student>/")
     return 0
@@ -166,7 +159,7 @@ def _done(out: Path, student: str, device: str) -> bool:
 
 def _finished(out: Path, student: str) -> SubmissionResult | None:
     try:
-        return load_submission(out / student / DONE)
+        return load_submission(out / student / STORED_FILE)
     except (OSError, ValueError):
         return None
 
@@ -174,13 +167,10 @@ def _finished(out: Path, student: str) -> SubmissionResult | None:
 def write_student(
     out: Path, result: SubmissionResult, hidden_visibility: str = "after_due_date"
 ) -> None:
-    """Every file of one student, atomically each; ``grade.json`` last marks them done."""
+    """Every file of one student, atomically each; the stored result last marks them done."""
     directory = out / result.student
     directory.mkdir(parents=True, exist_ok=True)
-    write_results_json(result, directory / "results.json", hidden_visibility)
-    write_feedback_md(result, directory / "feedback.md")
-    write_junit(result, directory / "junit.xml")
-    save_submission(result, directory / DONE)
+    write_student_files(result, directory, Options(hidden_visibility))
 
 
 def grade_submission(

@@ -23,7 +23,7 @@ from grader import autograde, release
 from grader.__main__ import main
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT, handout_stubs
-from grader.results import ExerciseResult, SubmissionResult
+from grader.results.model import ExerciseResult, SubmissionResult
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "github-workflow.json").read_text())
 POINTS = {exercise.name: exercise.points for exercise in load_manifest()}

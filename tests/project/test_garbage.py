@@ -25,7 +25,7 @@ from variants.garbage import KINDS, garbage_source
 from grader.core.gating import VALUES_MARKER
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
-from grader.results import ExerciseResult, TestOutcome
+from grader.results.model import ExerciseResult, TestOutcome
 
 pytestmark = pytest.mark.slow
 EXERCISES = {exercise.name: exercise for exercise in load_manifest()}

@@ -27,7 +27,7 @@ from grader.core.ipynb import (
 )
 from grader.core.manifest import load_manifest
 from grader.notebooks import build, cells_of, module_from_inputs, run_tests, write_notebooks
-from grader.results import load_submission
+from grader.results.model import load_submission
 from grader.submissions import Limits, Submission, discover, unpack
 
 EXERCISES = load_manifest()

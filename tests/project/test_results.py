@@ -21,27 +21,28 @@ from pathlib import Path
 
 import pytest
 
-from grader import results as R
+from grader.core import files as atomic_files
 from grader.core.files import atomic_write_bytes, atomic_write_text
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
 from grader.core.text import CLIP_CHARS
-from grader.results import (
+from grader.results import explain
+from grader.results.feedback import write_feedback_md
+from grader.results.gradebook import write_gradebook_csv
+from grader.results.gradescope import write_results_json
+from grader.results.junit import write_junit
+from grader.results.model import (
     ExerciseResult,
     SubmissionResult,
     TestOutcome,
-    exercise_order,
     format_points,
     load_submission,
-    render_table,
     save_submission,
     score,
-    write_class_summary,
-    write_feedback_md,
-    write_gradebook_csv,
-    write_junit,
-    write_results_json,
 )
+from grader.results.order import exercise_order
+from grader.results.summary import write_class_summary
+from grader.results.table import render_table
 
 MANIFEST = {exercise.name: exercise for exercise in load_manifest()}
 NAMES = list(MANIFEST)
@@ -361,7 +362,7 @@ def test_long_messages_are_clipped(tmp_path):
     many = [TestOutcome("mlp", f"test_{i}", "failed", failure(f"f{i}")) for i in range(30)]
     write_feedback_md(graded("bob", [exercise("mlp", many)]), tmp_path / "many.md")
     text = (tmp_path / "many.md").read_text(encoding="utf-8")
-    assert text.count("Hint: shift by the max") == R.MAX_DETAILED
+    assert text.count("Hint: shift by the max") == explain.MAX_DETAILED
     assert all(f"`test_{i}`" in text for i in range(30))  # the rest are named, in brief
 
 
@@ -638,9 +639,9 @@ def test_a_failed_write_leaves_the_previous_file_intact(tmp_path, monkeypatch, f
         raise OSError(28, "No space left on device")
 
     if failing == "write":
-        monkeypatch.setattr(R.os, "fdopen", lambda fd, mode: _Failing(fd))
+        monkeypatch.setattr(atomic_files.os, "fdopen", lambda fd, mode: _Failing(fd))
     else:
-        monkeypatch.setattr(R.os, failing, boom)
+        monkeypatch.setattr(atomic_files.os, failing, boom)
     with pytest.raises(OSError, match="No space"):
         write_feedback_md(partial("bob"), path)
     monkeypatch.undo()

@@ -1,0 +1,159 @@
+"""The class summary: ``summary.md`` (counts, statistics of the totals, per exercise mean points,
+pass rate and attempt rate, the submissions that could not be graded) and ``scores.png``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.core.devices import device_text
+from grader.core.files import atomic_write_bytes, atomic_write_text
+from grader.core.text import (
+    one_line,
+)
+from grader.results.explain import STATUS_LABEL, md_text
+from grader.results.model import EXERCISE_STATUSES, SubmissionResult, format_points
+from grader.results.order import exercise_order, sorted_exercises, sorted_results
+
+
+@dataclass(frozen=True)
+class _ExerciseStats:
+    name: str
+    title: str
+    max_points: float
+    mean_points: float
+    pass_rate: float  # full marks
+    attempt_rate: float
+
+
+def _exercise_stats(graded: list[SubmissionResult], names: list[str]) -> list[_ExerciseStats]:
+    stats = []
+    for name in names:
+        found = [r.exercise(name) for r in graded]
+        present = [e for e in found if e is not None]
+        title = present[0].title if present else name
+        max_points = max((e.max_points for e in present), default=0.0)
+        count = len(graded) or 1
+        stats.append(
+            _ExerciseStats(
+                name=name,
+                title=title,
+                max_points=max_points,
+                mean_points=sum(e.points for e in present) / count,
+                pass_rate=sum(1 for e in present if e.full_marks) / count,
+                attempt_rate=sum(1 for e in present if e.attempted) / count,
+            )
+        )
+    return stats
+
+
+def class_summary_md(
+    results: Iterable[SubmissionResult], order: Sequence[str] | None = None
+) -> str:
+    results = sorted_results(results)
+    graded = [r for r in results if r.status == "graded"]
+    errors = [r for r in results if r.status == "error"]
+    names = exercise_order(results, order)
+    devices = sorted({r.device for r in results}) or ["cpu"]
+    states = Counter(e.status for r in graded for e in r.exercises)
+    lines = [
+        "# Class summary",
+        "",
+        f"- submissions: {len(results)} ({len(graded)} graded, {len(errors)} could not be "
+        "graded at all)",
+        f"- tests graded: {', '.join(device_text(d) for d in devices)} "
+        f"(--device {', '.join(devices)})",
+        "- exercises of the graded submissions: "
+        + ", ".join(f"{states[status]} {STATUS_LABEL[status]}" for status in EXERCISE_STATUSES),
+    ]
+    if graded:
+        totals = [r.total for r in graded]
+        max_total = max(r.max_total for r in graded)
+        lines += [
+            f"- total (out of {format_points(max_total)}), over the graded submissions: "
+            f"mean {format_points(statistics.fmean(totals))}, "
+            f"median {format_points(statistics.median(totals))}, "
+            f"min {format_points(min(totals))}, max {format_points(max(totals))}",
+            "",
+            "## Exercises",
+            "",
+            "Over the graded submissions; a missing exercise counts as 0 points, not attempted.",
+            "Pass rate: share with full marks. Attempt rate: share that attempted it.",
+            "",
+            "| exercise | max | mean points | pass rate | attempt rate |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for stat in _exercise_stats(graded, names):
+            lines.append(
+                f"| {md_text(stat.name)} | {format_points(stat.max_points)} "
+                f"| {format_points(stat.mean_points)} | {stat.pass_rate:.0%} "
+                f"| {stat.attempt_rate:.0%} |"
+            )
+    else:
+        lines += ["- no graded submissions"]
+    lines += ["", "## Submissions that could not be graded", ""]
+    if errors:
+        lines += [f"- {md_text(r.student)}: {md_text(r.message)}" for r in errors]
+    else:
+        lines.append("None: every submission was graded.")
+    problems = [(r.student, e) for r in graded for e in sorted_exercises(r)
+                if e.status in ("timeout", "crashed", "invalid")]  # fmt: skip
+    if problems:
+        lines += ["", "## Exercises timed out, crashed or invalid", ""]
+        lines += [f"- {md_text(student)}, {md_text(e.name)}: {STATUS_LABEL[e.status]}"
+                  + (f": {md_text(one_line(e.message, 200))}" if e.message else "")
+                  for student, e in problems]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def write_class_summary(
+    results: Iterable[SubmissionResult],
+    out_dir: str | os.PathLike[str],
+    order: Sequence[str] | None = None,
+) -> tuple[Path, Path]:
+    """``out_dir/summary.md`` (counts, total statistics, per-exercise mean points, pass rate and
+    attempt rate, the submissions with status error) and ``out_dir/scores.png`` (histogram of
+    the totals, mean fraction of points per exercise). Returns the two paths."""
+    results = list(results)
+    out_dir = Path(out_dir)
+    summary, plot = out_dir / "summary.md", out_dir / "scores.png"
+    atomic_write_text(summary, class_summary_md(results, order))
+    atomic_write_bytes(plot, scores_png(results, order))
+    return summary, plot
+
+
+def scores_png(results: Iterable[SubmissionResult], order: Sequence[str] | None = None) -> bytes:
+    """The class plot as PNG bytes (matplotlib's Agg canvas; pyplot's global state untouched)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    results = sorted_results(results)
+    graded = [r for r in results if r.status == "graded"]
+    names = exercise_order(results, order)
+    figure = Figure(figsize=(11, 4.5))
+    FigureCanvasAgg(figure)
+    left, right = figure.subplots(1, 2, width_ratios=(1, 1.4))
+    if graded:
+        max_total = max(r.max_total for r in graded) or 1.0
+        left.hist([r.total for r in graded], bins=20, range=(0, max_total), edgecolor="white")
+        left.set(xlabel=f"total points (out of {format_points(max_total)})", ylabel="submissions")
+        stats = _exercise_stats(graded, names)
+        fractions = [s.mean_points / s.max_points if s.max_points else 0.0 for s in stats]
+        right.bar(range(len(stats)), fractions)
+        right.set_xticks(range(len(stats)), [s.name for s in stats], rotation=30, ha="right")
+        right.set(ylim=(0, 1), ylabel="mean fraction of points")
+    else:
+        for axes in (left, right):
+            axes.text(0.5, 0.5, "no graded submissions", ha="center", va="center")
+    left.set_title(f"totals ({len(graded)} graded submissions)")
+    right.set_title("mean fraction of points per exercise")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
