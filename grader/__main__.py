@@ -15,10 +15,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
+
+PACKAGE = Path(__file__).resolve().parent
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -68,9 +71,9 @@ def _stubs(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {  # name -> (module in grader/, help)
-    "grade": ("grade", "grade a class of submissions, safely"),
-    "autograde": ("autograde", "grade this repository's exercises (CI)"),
+COMMANDS = {  # name -> (module of grader, help)
+    "grade": ("grading.grade", "grade a class of submissions, safely"),
+    "autograde": ("grading.autograde", "grade this repository's exercises (CI)"),
     "notebooks": ("notebooks", "write one Jupyter notebook per exercise"),
     "train": ("train", "train the MLP on real images, plot the run"),
     "bench": ("bench", "MLP forward+backward speed and GFLOP/s"),
@@ -95,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the tests that count: cpu (default, as grading does) or cuda (needs a GPU)",
     )
     check.set_defaults(run=_check)
-    # A command lives in grader/<module>.py with add_arguments() and run(); a module the
-    # student release leaves out (stubs, release, gradescope, throughput) takes its command
-    # with it. Only the chosen command's module is imported (some import torch: 1 s).
+    # A command lives in a module with add_arguments() and run(); the folder the student
+    # release leaves out (grader/authoring) takes its commands with it.
+    # Only the chosen command's module is imported (some import torch: 1 s).
     chosen = next((arg for arg in (sys.argv[1:] if argv is None else argv) if arg[:1] != "-"), "")
     for name, (module_name, help_text) in COMMANDS.items():
-        if not (PROJECT_ROOT / "grader" / f"{module_name}.py").is_file():
+        if not (PACKAGE / f"{module_name.replace('.', '/')}.py").is_file():
             continue
         command = commands.add_parser(name, help=help_text)
         if name == "stubs":

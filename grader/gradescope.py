@@ -15,7 +15,7 @@ short ``README.md``). No ``solutions/``: grading does not need them (the public 
 comparisons with the reference skip, the oracle tests decide the score), and a submission
 cannot read what the machine does not hold.
 
-``run_autograder`` calls ``python -m grader autograde`` (see :mod:`grader.autograde`): the
+``run_autograder`` calls ``python -m grader autograde`` (see :mod:`grader.grading.autograde`): the
 submission is graded with its code in the sandbox, as ``python -m grader grade`` does.
 """
 

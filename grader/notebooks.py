@@ -22,7 +22,7 @@ absolute path is written into the cell), then the notebook's working folder and 
 (a notebook kept in ``<project>/notebooks/`` finds the project from anywhere).
 
 The notebook's metadata names its exercise (``metadata.exercise``), which the grader's intake
-reads when a single notebook is submitted (:mod:`grader.submissions`). The grader tests the
+reads when a single notebook is submitted (:mod:`grader.grading.intake`). The grader tests the
 *saved* notebook's exercise cells: save before handing it in.
 
 Existing notebooks in OUT are never overwritten unless ``--force`` (they may hold a student's

@@ -14,7 +14,7 @@ What the release keeps (everything else stays with the instructor):
   copy of the stubs as handed out in ``grader/handout/``, which ``autograde`` grades against,
 - generated: a student ``README.md``, a ``tox.ini`` with the ``check`` and ``bench``
   environments (nothing that needs the reference), and the GitHub Actions workflow
-  ``.github/workflows/autograde.yml`` (see :mod:`grader.autograde`).
+  ``.github/workflows/autograde.yml`` (see :mod:`grader.grading.autograde`).
 
 No ``solutions/``, and no line of solution code: before anything is written the release is
 scanned for every line between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` in ``solutions/``

@@ -2,7 +2,7 @@
 
 Nothing here executes a notebook's code: it is parsed as JSON, checked against the notebook
 schema (nbformat), and its cells' text is joined. The grader's intake
-(:mod:`grader.submissions`) and the test cell of a generated notebook (:mod:`grader.notebooks`)
+(:mod:`grader.grading.intake`) and the test cell of a generated notebook (:mod:`grader.notebooks`)
 both use it, so a notebook is tested and graded from the same code.
 
 Which cells (a decision): the code cells tagged ``exercise`` (cell metadata ``tags``, set by

@@ -19,10 +19,11 @@ import jsonschema
 import pytest
 import yaml
 
-from grader import autograde, release
+from grader import release
 from grader.__main__ import main
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT, handout_stubs
+from grader.grading import autograde
 from grader.results.model import ExerciseResult, SubmissionResult
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "github-workflow.json").read_text())

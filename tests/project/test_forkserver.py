@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from grader.forkserver import TIMED_OUT, ForkServer
+from grader.grading.forkserver import TIMED_OUT, ForkServer
 
 pytestmark = pytest.mark.slow
 

@@ -281,7 +281,7 @@ def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
 
 def test_a_hidden_tests_details_stay_hidden_unless_asked():
     """Only the name, outcome and points of a hidden test reach the student by default."""
-    from grader.grade import HIDDEN_DETAIL, _outcome
+    from grader.grading.grade import HIDDEN_DETAIL, _outcome
 
     record = {"exercise": "losses", "name": "test_secret[3]", "outcome": "failed",
               "message": "mse_loss(x=[1, 2, 3]): expected 4.0. Hint: ...",

@@ -54,7 +54,7 @@ def test_the_bundle_holds_what_grading_needs_and_no_solutions(bundle):
     assert not [name for name in names if name.startswith(("solutions/", "tests/project/"))]
     assert not [name for name in names if name.startswith("tests/variants/")]
     assert not {f"grader/{module}" for module in release.INSTRUCTOR_MODULES} & names
-    assert "grader/autograde.py" in names and "grader/sandbox/client.py" in names
+    assert "grader/grading/autograde.py" in names and "grader/sandbox/client.py" in names
     for script in gradescope.EXECUTABLES:
         assert stat.S_ISREG(modes[script]) and modes[script] & 0o111 == 0o111, script
     assert modes["manifest.toml"] & 0o111 == 0

@@ -26,9 +26,12 @@ from grader.core.ipynb import (
     read_notebook,
 )
 from grader.core.manifest import load_manifest
+from grader.grading.intake.discovery import discover
+from grader.grading.intake.model import IntakeLimits as Limits
+from grader.grading.intake.model import Submission
+from grader.grading.intake.unpack import unpack
 from grader.notebooks import build, cells_of, module_from_inputs, run_tests, write_notebooks
 from grader.results.model import load_submission
-from grader.submissions import Limits, Submission, discover, unpack
 
 EXERCISES = load_manifest()
 NAMES = [exercise.name for exercise in EXERCISES]

@@ -19,15 +19,10 @@ import pytest
 
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
-from grader.submissions import (
-    STUBS_DIR,
-    Intake,
-    IntakeError,
-    Limits,
-    Submission,
-    discover,
-    unpack,
-)
+from grader.grading.intake.discovery import discover
+from grader.grading.intake.model import STUBS_DIR, Intake, IntakeError, Submission
+from grader.grading.intake.model import IntakeLimits as Limits
+from grader.grading.intake.unpack import unpack
 
 NAMES = [exercise.name for exercise in load_manifest()]
 # A stub defines every function with the stub's signature: a complete, well-formed module.

@@ -2,8 +2,8 @@
 teaches it; every correct alternative passes, in the student's own run and sandboxed (as
 ``grade`` runs it) alike, with the same outcome test by test. Each variant runs in its own
 pytest session with ``--impl`` pointing at a copy of the reference with the variant appended
-(slow: ``--slow``). Sessions are forked from warm workers (grader/forkserver.py), so torch is
-imported once per core."""
+(slow: ``--slow``). Sessions are forked from warm workers (grader/grading/forkserver.py), so
+torch is imported once per core."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pytest
 
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
-from grader.forkserver import ForkServer
+from grader.grading.forkserver import ForkServer
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 from variants import Variant

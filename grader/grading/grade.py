@@ -1,12 +1,13 @@
 """``python -m grader grade SUBMISSIONS --out OUT``: grade a class of untrusted submissions.
 
-For each submission (see :mod:`grader.submissions`), in a fresh temporary directory:
+For each submission (see :mod:`grader.grading.intake`), in a fresh temporary directory:
 
 1. intake copies only its exercise modules (never executing them);
 2. trusted copies of the tests (public, plus ``--tests`` directories) are written beside them;
-3. for each exercise, a pytest session is forked from a warm worker (:mod:`grader.forkserver`)
-   with ``--sandbox``: the student's code runs in its own limited process, the assertions and
-   the report stay in the test process (:mod:`grader.sandbox`); the session has a time limit;
+3. for each exercise, a pytest session is forked from a warm worker
+   (:mod:`grader.grading.forkserver`) with ``--sandbox``: the student's code runs in its own
+   limited process, the assertions and the report stay in the test process
+   (:mod:`grader.sandbox`); the session has a time limit;
 4. the results are written atomically under ``OUT/<student>/``: ``results.json`` (Gradescope),
    ``feedback.md``, ``junit.xml``, and last ``grade.json``, which marks the student as done.
 
@@ -30,7 +31,10 @@ from grader.core.limits import session_limit_message, time_limit_message
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
 from grader.core.paths import PROJECT_ROOT, TESTS_DIR, handout_stubs
 from grader.core.report import SessionReport, read_report
-from grader.forkserver import TIMED_OUT, ForkServer
+from grader.grading.forkserver import TIMED_OUT, ForkServer
+from grader.grading.intake.discovery import discover
+from grader.grading.intake.model import Intake, IntakeError, Submission
+from grader.grading.intake.unpack import unpack
 from grader.results.formats import STORED_FILE, Options, write_class_files, write_student_files
 from grader.results.gradescope import VISIBILITIES
 from grader.results.model import (
@@ -40,7 +44,6 @@ from grader.results.model import (
     load_submission,
 )
 from grader.results.table import render_table
-from grader.submissions import Intake, IntakeError, Submission, discover, unpack
 
 STUBS = handout_stubs()
 
