@@ -52,8 +52,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _stubs(args: argparse.Namespace) -> int:
+    from grader.authoring.stubs import outdated_stubs, write_stubs
     from grader.core.paths import EXERCISES_DIR
-    from grader.stubs import outdated_stubs, write_stubs
 
     if args.check:
         outdated = outdated_stubs()
@@ -77,10 +77,10 @@ COMMANDS = {  # name -> (module of grader, help)
     "notebooks": ("notebooks", "write one Jupyter notebook per exercise"),
     "train": ("train", "train the MLP on real images, plot the run"),
     "bench": ("bench", "MLP forward+backward speed and GFLOP/s"),
-    "stubs": ("stubs", "regenerate exercises/ from solutions/"),
-    "release": ("release", "write the student distribution"),
-    "gradescope": ("gradescope", "build the Gradescope autograder zip"),
-    "throughput": ("throughput", "seconds per graded submission"),
+    "stubs": ("authoring.stubs", "regenerate exercises/ from solutions/"),
+    "release": ("authoring.release", "write the student distribution"),
+    "gradescope": ("authoring.gradescope", "build the Gradescope autograder zip"),
+    "throughput": ("authoring.throughput", "seconds per graded submission"),
 }
 
 

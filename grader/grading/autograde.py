@@ -19,7 +19,7 @@ the grading machinery itself failed.
 
 In a student's own repository this is a self-check: the student controls the tests and the
 workflow, so the score is theirs to see, not a grade to trust. Grade from the instructor's
-copy (``python -m grader grade``, or the Gradescope bundle of :mod:`grader.gradescope`).
+copy (``python -m grader grade``, or the Gradescope bundle of :mod:`grader.authoring.gradescope`).
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ import jsonschema
 import pytest
 import yaml
 
-from grader import release
 from grader.__main__ import main
+from grader.authoring import release
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT, handout_stubs
 from grader.grading import autograde

@@ -247,7 +247,7 @@ def test_a_killed_run_resumes_to_the_same_gradebook(tmp_path):
 def test_the_throughput_benchmark_refuses_nonsense_before_grading(capsys):
     import argparse
 
-    from grader import throughput
+    from grader.authoring import throughput
 
     assert throughput.run(argparse.Namespace(n=0, jobs=2)) == 2
     assert "must be positive" in capsys.readouterr().err

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import gradescope, release
 from grader.__main__ import main
+from grader.authoring import gradescope, release
+from grader.authoring.templates import template
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
 
@@ -53,7 +54,7 @@ def test_the_bundle_holds_what_grading_needs_and_no_solutions(bundle):
         assert all(test in names for test in exercise.tests)
     assert not [name for name in names if name.startswith(("solutions/", "tests/project/"))]
     assert not [name for name in names if name.startswith("tests/variants/")]
-    assert not {f"grader/{module}" for module in release.INSTRUCTOR_MODULES} & names
+    assert not [name for name in names if name.startswith(f"grader/{release.INSTRUCTOR_PACKAGE}/")]
     assert "grader/grading/autograde.py" in names and "grader/sandbox/client.py" in names
     for script in gradescope.EXECUTABLES:
         assert stat.S_ISREG(modes[script]) and modes[script] & 0o111 == 0o111, script
@@ -61,7 +62,7 @@ def test_the_bundle_holds_what_grading_needs_and_no_solutions(bundle):
 
 
 def test_the_scripts_are_valid_bash():
-    for text in (gradescope.SETUP_SH, gradescope.RUN_AUTOGRADER):
+    for text in (template("setup.sh"), template("run_autograder")):
         finished = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)
         assert finished.returncode == 0, finished.stderr
 

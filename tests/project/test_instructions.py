@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from grader.authoring.stubs import stub_source
 from grader.core import instructions
 from grader.core.instructions import (
     INSTRUCTIONS_DIR,
@@ -21,7 +22,6 @@ from grader.core.instructions import (
 )
 from grader.core.manifest import load_manifest
 from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
-from grader.stubs import stub_source
 
 NAMES = [exercise.name for exercise in load_manifest()]
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -6,8 +6,8 @@ import ast
 
 import pytest
 
+from grader.authoring.stubs import BEGIN, END, outdated_stubs, stub_source, write_stubs
 from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
-from grader.stubs import BEGIN, END, outdated_stubs, stub_source, write_stubs
 
 SOLUTION_FILES = sorted(SOLUTIONS_DIR.glob("*.py"))
 

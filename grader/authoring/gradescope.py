@@ -7,13 +7,13 @@ the root from ``$AUTOGRADER_ROOT`` (default ``/autograder``), so the bundle can 
 end anywhere; ``AUTOGRADER_SKIP_INSTALL=1`` makes ``setup.sh`` check the Python it finds instead
 of installing one (for such a trial).
 
-The bundle holds: the two scripts; the grader package without the instructor's modules; the
-public tests and, from ``--tests DIR``, hidden test modules (``hidden_tests/``; named
-``test_<exercise>_<anything>.py``); the stubs (the intake compares a submission's signatures with
-them); the data, the manifest and the install files (``pyproject.toml``, ``constraints.txt``, a
-short ``README.md``). No ``solutions/``: grading does not need them (the public tests' few
-comparisons with the reference skip, the oracle tests decide the score), and a submission
-cannot read what the machine does not hold.
+The bundle holds: the two scripts; the grader package without its instructor folder
+(``grader/authoring``); the public tests and, from ``--tests DIR``, hidden test modules
+(``hidden_tests/``; named ``test_<exercise>_<anything>.py``); the stubs (the intake compares a
+submission's signatures with them); the data, the manifest and the install files
+(``pyproject.toml``, ``constraints.txt``, a short ``README.md``). No ``solutions/``: grading
+does not need them (the public tests' few comparisons with the reference skip, the oracle tests
+decide the score), and a submission cannot read what the machine does not hold.
 
 ``run_autograder`` calls ``python -m grader autograde`` (see :mod:`grader.grading.autograde`): the
 submission is graded with its code in the sandbox, as ``python -m grader grade`` does.
@@ -30,76 +30,18 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.authoring.release import (
+    ReleaseError,
+    check_project,
+    copy_common,
+    find_leaks,
+    solution_lines,
+)
+from grader.authoring.templates import template
 from grader.core.manifest import exercise_for_test_file
-from grader.release import ReleaseError, check_project, copy_common, find_leaks, solution_lines
 
 HIDDEN_TESTS = "hidden_tests"
 EXECUTABLES = ("setup.sh", "run_autograder")
-
-SETUP_SH = """\
-#!/usr/bin/env bash
-# Gradescope runs this once, when it builds the autograder image (Ubuntu): Python 3.11 or newer
-# and the pinned dependencies (constraints.txt) in a virtual environment, $AUTOGRADER_ROOT/venv.
-# AUTOGRADER_SKIP_INSTALL=1: install nothing, check that the python3 on PATH can grade instead.
-set -euo pipefail
-root="${AUTOGRADER_ROOT:-/autograder}"
-cd "$root/source"
-
-recent_enough() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
-
-if [ "${AUTOGRADER_SKIP_INSTALL:-0}" = 1 ]; then
-    recent_enough python3 || { echo "setup.sh: python3 is older than 3.11" >&2; exit 1; }
-    python3 -m grader --help > /dev/null
-    echo "setup.sh: AUTOGRADER_SKIP_INSTALL=1: nothing installed; python3 can run the grader"
-    exit 0
-fi
-
-python=""
-for candidate in python3.11 python3.12 python3.13 python3; do
-    if command -v "$candidate" > /dev/null && recent_enough "$candidate"; then
-        python="$candidate"
-        break
-    fi
-done
-if [ -z "$python" ]; then
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y python3.11 python3.11-venv
-    python=python3.11
-fi
-"$python" -m venv "$root/venv"
-# torch's CPU build (its "+cpu" wheel satisfies the pin): grading needs no GPU, and PyPI's
-# default build pulls several GB of CUDA libraries.
-PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu \
-    "$root/venv/bin/python" -m pip install -c constraints.txt -e ".[test]"
-"$root/venv/bin/python" -m grader --help > /dev/null
-echo "setup.sh: grader installed with $("$root/venv/bin/python" --version)"
-"""
-
-RUN_AUTOGRADER = """\
-#!/usr/bin/env bash
-# Gradescope runs this for every submission: grade $AUTOGRADER_ROOT/submission (default root:
-# /autograder) and write $AUTOGRADER_ROOT/results/results.json, with feedback.md beside it.
-set -euo pipefail
-root="${AUTOGRADER_ROOT:-/autograder}"
-if [ -x "$root/venv/bin/python" ]; then python="$root/venv/bin/python"; else python=python3; fi
-if [ -d "$root/source/hidden_tests" ]; then
-    set -- --tests "$root/source/hidden_tests"
-else
-    set --
-fi
-cd "$root/source"
-exec "$python" -m grader autograde --root "$root/submission" --out "$root/results" \\
-    --student submission "$@"
-"""
-
-BUNDLE_README = """\
-# Gradescope autograder
-
-Made by `python -m grader gradescope`. Upload this zip as the autograder of a Gradescope
-programming assignment (Ubuntu base image). `setup.sh` installs Python 3.11 and the pinned
-dependencies; `run_autograder` grades `/autograder/submission` (the student's `exercises/`
-folder, or the module files themselves) and writes `/autograder/results/results.json`.
-"""
 
 
 def hidden_test_files(folders: Sequence[Path]) -> list[Path]:
@@ -141,9 +83,9 @@ def build_bundle(out: Path, *, hidden: Sequence[Path] = (), force: bool = False)
     with tempfile.TemporaryDirectory(prefix="gradescope-") as scratch:
         staging = Path(scratch) / "source"
         copy_common(staging)
-        (staging / "README.md").write_text(BUNDLE_README, encoding="utf-8")
-        (staging / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
-        (staging / "run_autograder").write_text(RUN_AUTOGRADER, encoding="utf-8")
+        (staging / "README.md").write_text(template("gradescope_README.md"), encoding="utf-8")
+        for script in EXECUTABLES:
+            (staging / script).write_text(template(script), encoding="utf-8")
         leaks = find_leaks(staging, solution_lines())  # before the hidden tests: theirs to hold
         if leaks:
             raise ReleaseError("solution code would be bundled, in:\n  " + "\n  ".join(leaks[:20]))

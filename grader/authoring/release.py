@@ -7,9 +7,10 @@ What the release keeps (everything else stays with the instructor):
   ``tests/project/``, no ``tests/variants/``, no hidden tests),
 - ``data/``, ``manifest.toml``, ``pyproject.toml``, ``constraints.txt``, ``.gitignore``,
   and ``instructions/`` or ``notebooks/`` where the project has them,
-- the ``grader/`` package without the instructor's modules (:data:`INSTRUCTOR_MODULES`: the
-  stub generator, this module, the Gradescope bundler and the grading-throughput benchmark;
-  ``python -m grader`` offers their commands only where they are present); ``check``,
+- the ``grader/`` package without its instructor folder (:data:`INSTRUCTOR_PACKAGE`,
+  ``grader/authoring``: the stub generator, this module, the Gradescope bundler, the
+  grading-throughput benchmark and their templates; ``python -m grader`` offers their commands
+  only where they are present); ``check``,
   ``train``, ``bench``, ``grade`` and ``autograde`` work as in the project; it also keeps a
   copy of the stubs as handed out in ``grader/handout/``, which ``autograde`` grades against,
 - generated: a student ``README.md``, a ``tox.ini`` with the ``check`` and ``bench``
@@ -36,15 +37,16 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from grader.authoring.templates import template
 from grader.core.manifest import load_manifest
 from grader.core.paths import EXERCISES_DIR, HANDOUT_DIR, PROJECT_ROOT, SOLUTIONS_DIR, TESTS_DIR
+from grader.grading.autograde import DEFAULT_OUT
 
-INSTRUCTOR_MODULES = ("stubs.py", "release.py", "gradescope.py", "throughput.py")
+INSTRUCTOR_PACKAGE = "authoring"  # grader/authoring/: instructor code, never released
 COPIED_FILES = ("manifest.toml", "pyproject.toml", "constraints.txt", ".gitignore")
 COPIED_DIRS = ("exercises", "data")
 OPTIONAL_DIRS = ("instructions", "notebooks")  # student material, copied where it exists
 WORKFLOW = Path(".github/workflows/autograde.yml")
-AUTOGRADE_OUT = "autograde-results"  # where `python -m grader autograde` writes by default
 IGNORED_NAMES = ("__pycache__", ".pytest_cache", ".hypothesis", ".benchmarks", ".ipynb_checkpoints")
 # A solution line shorter than this (whitespace collapsed) is too common to be a leak:
 # `return x`, `else:`, `raise ValueError(`, `return loss.mean()`, `except EOFError:` all occur
@@ -112,8 +114,7 @@ def grader_modules() -> list[Path]:
     return sorted(
         path
         for path in package.rglob("*.py")
-        if path.relative_to(package).as_posix() not in INSTRUCTOR_MODULES
-        and path.relative_to(package).parts[0] != "handout"
+        if path.relative_to(package).parts[0] not in (INSTRUCTOR_PACKAGE, "handout")
     )
 
 
@@ -123,7 +124,7 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
 
 def copy_common(destination: Path, *, with_dirs: Iterable[str] = ()) -> None:
     """What the release and the Gradescope bundle share: the grader package (without the
-    instructor's modules), the public tests, the manifest and the install files, the stubs and
+    instructor's folder), the public tests, the manifest and the install files, the stubs and
     the data; plus ``with_dirs`` where the project has them."""
     (destination / "grader").mkdir(parents=True)
     for module in grader_modules():
@@ -144,7 +145,7 @@ def copy_common(destination: Path, *, with_dirs: Iterable[str] = ()) -> None:
 
 def check_project() -> None:
     """Refuse to release from a project whose stubs or manifest are not in order."""
-    from grader.stubs import outdated_stubs
+    from grader.authoring.stubs import outdated_stubs
 
     try:
         exercises = load_manifest()
@@ -177,12 +178,14 @@ def build_release(out: Path, *, force: bool = False) -> Path:
         handout = staging / HANDOUT_DIR.relative_to(PROJECT_ROOT)
         shutil.copytree(EXERCISES_DIR, handout, ignore=_ignore)
         (staging / "README.md").write_text(student_readme(), encoding="utf-8")
-        (staging / "tox.ini").write_text(STUDENT_TOX_INI, encoding="utf-8")
+        (staging / "tox.ini").write_text(template("student_tox.ini"), encoding="utf-8")
         gitignore = staging / ".gitignore"
         existing = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
-        gitignore.write_text(f"{existing.rstrip()}\n/{AUTOGRADE_OUT}/\n".lstrip(), encoding="utf-8")
+        gitignore.write_text(f"{existing.rstrip()}\n/{DEFAULT_OUT}/\n".lstrip(), encoding="utf-8")
         (staging / WORKFLOW).parent.mkdir(parents=True)
-        (staging / WORKFLOW).write_text(WORKFLOW_YAML, encoding="utf-8")
+        (staging / WORKFLOW).write_text(
+            template("autograde.yml").format(autograde_out=DEFAULT_OUT), encoding="utf-8"
+        )
         leaks = find_leaks(staging, solution_lines())
         if leaks:
             shown = "\n  ".join(leaks[:20])
@@ -256,167 +259,10 @@ def student_readme() -> str:
     ]
     width = max(len(command) for command, _ in commands) + 2
     check = "\n".join(f"{command:<{width}}# {what}" for command, what in commands)
-    return STUDENT_README.format(
+    return template("student_README.md").format(
         title=_title(), rows=rows, first=first, total=sum(e.points for e in exercises),
-        check=check, autograde_out=AUTOGRADE_OUT, workflow=WORKFLOW.as_posix(),
+        check=check, autograde_out=DEFAULT_OUT, workflow=WORKFLOW.as_posix(),
     )  # fmt: skip
-
-
-STUDENT_README = """\
-# {title}
-
-Write the core pieces of a neural network yourself and let the tests tell you, precisely and
-kindly, whether each one is right. Every function you write is checked against an independent
-oracle (PyTorch, scikit-learn).
-
-## Set up
-
-You need Python 3.11 and pip. Either let tox make an environment with the pinned versions:
-
-```bash
-python3 -m pip install -c constraints.txt tox
-python3 -m tox -e check
-```
-
-or make one yourself:
-
-```bash
-python3.11 -m venv .venv && . .venv/bin/activate
-pip install -c constraints.txt -e ".[test]"
-python -m grader check
-```
-
-On the untouched stubs every exercise shows as *not attempted*.
-
-## The exercises
-
-Open the first exercise that is not done (the check prints `next: ...`), e.g.
-`exercises/{first}.py`. Each function's docstring gives the formula, the shapes and the edge
-cases; replace its `raise NotImplementedError(...)` line with your code.
-
-| # | exercise | title | points | what you write |
-|---|----------|-------|-------:|----------------|
-{rows}
-
-Total: {total} points.
-
-## Check your work
-
-```bash
-{check}
-```
-
-(With tox, the environment's programs are `.tox/check/bin/python` and `.tox/check/bin/pytest`.)
-A failure names the call, the input, what was expected, what came back and a hint. A test of a
-function you have not started is reported as *not attempted*, never as wrong. A few tests
-compare with the instructor's reference implementation, which is not part of this copy: they
-show as skipped.
-
-**Notebooks and language / 笔记本与语言.** Prefer Jupyter? `python -m grader notebooks
-notebooks --lang zh` (or `--lang en`) writes one notebook per exercise with the instructions
-and formulas in your language. Write your code in the exercise cells, keeping each cell's first
-line (`# exercise cell ...`), and run the last cell: it tests the cells as you last ran them
-and prints the same table. Save before you hand a notebook in. Every stub holds the
-instructions in English, then Chinese (中文说明在英文之后); `export GRADER_LANG=zh` makes
-Chinese the default for the notebooks and the feedback.
-
-Some library routines are off limits while your function runs, because they are the thing you
-are writing (`torch.softmax` in `softmax`, `torch.optim` in the optimizers, autograd in the
-capstone, ...): `manifest.toml` lists them. Calling one fails the test with a message that
-names it.
-
-## Train your network on real images
-
-Once `datasets` and `mlp` pass:
-
-```bash
-python -m grader train
-```
-
-prints the loss and the accuracy after every epoch and saves the curves to `training.png`
-(`python -m grader train --help` for the options). The data is bundled in `data/digits`.
-
-## Autograding on GitHub
-
-`{workflow}` grades your repository on every push: it installs the pinned
-versions, runs `python -m grader autograde`, shows the score table in the run's summary and
-keeps `results.json` (Gradescope's format) and your feedback as an artifact of the run. The
-same command works on your machine:
-
-```bash
-python -m grader autograde             # writes {autograde_out}/results.json and feedback.md
-```
-
-This score is a check of your own work, with the public tests. Your course's grade comes from
-your instructor's grader, which may run more tests. `grader/handout/` keeps the stubs as they
-were handed out: the grader compares your files with them, so leave that folder as it is.
-"""
-
-STUDENT_TOX_INI = """\
-# tox -e check -> run the public tests on exercises/ and print the table (also plain `tox`)
-# tox -e bench -> time your functions beside the library routines they replace
-[tox]
-requires = tox>=4.11
-env_list = check
-
-[testenv]
-package = editable
-extras = test
-set_env =
-    PIP_CONSTRAINT = {tox_root}{/}constraints.txt
-    PYTHONDONTWRITEBYTECODE = 1
-
-[testenv:check]
-description = run the public tests on exercises/ and print the table
-commands =
-    python -m grader check {posargs}
-
-[testenv:bench]
-description = benchmarks of your functions beside the library routines
-commands =
-    pytest --benchmark-only --benchmark-columns=min,mean,stddev,rounds {posargs}
-"""
-
-WORKFLOW_YAML = f"""\
-# Grades this repository on every push with the course's grader (the public tests): the score
-# table goes to the run's summary, results.json (Gradescope's format) and feedback.md to an
-# artifact. Written by `python -m grader release`.
-name: autograde
-
-on:
-  push:
-  workflow_dispatch:
-
-permissions:
-  contents: read
-
-jobs:
-  autograde:
-    runs-on: ubuntu-latest
-    timeout-minutes: 30
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-          cache: pip
-          cache-dependency-path: constraints.txt
-      - name: Install the suite with the pinned versions
-        # torch's CPU build (its "+cpu" wheel satisfies the pin): the grader needs no GPU, and
-        # PyPI's default build pulls several GB of CUDA libraries.
-        env:
-          PIP_EXTRA_INDEX_URL: https://download.pytorch.org/whl/cpu
-        run: python -m pip install -c constraints.txt -e ".[test]"
-      - name: Grade this repository
-        run: python -m grader autograde --root . --out {AUTOGRADE_OUT}
-      - name: Keep results.json and the feedback
-        if: always()
-        uses: actions/upload-artifact@v4
-        with:
-          name: autograde-results
-          path: {AUTOGRADE_OUT}/
-          if-no-files-found: error
-"""
 
 
 # --------------------------------------------------------------------------------- command
