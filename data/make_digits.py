@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.idx import write_idx  # noqa: E402
+from grader.jobs.idx import write_idx  # noqa: E402
 
 DIGITS_DIR = ROOT / "data" / "digits"
 TEST_SIZE = 450

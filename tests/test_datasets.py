@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from support import DEVICES, assert_like, assert_statistic, assert_tensor_close, describe, fail
 from torchvision.datasets.mnist import read_sn3_pascalvincent_tensor
 
-from grader.idx import TYPE_CODES, idx_bytes
+from grader.jobs.idx import TYPE_CODES, idx_bytes
 
 IDX_DTYPES = [dtype.name for dtype in TYPE_CODES]
 SHAPES = [(7,), (5, 3), (4, 3, 2), (3, 2, 4, 5)]

@@ -16,8 +16,8 @@ from torchvision import transforms
 
 from data.make_digits import DIGITS_DIR, FILES, digits_split
 from grader.core.paths import PROJECT_ROOT
-from grader.data import KNOWN, DataError, dataset_dir, download, load_split
-from grader.idx import idx_bytes
+from grader.jobs.data import KNOWN, DataError, dataset_dir, download, load_split
+from grader.jobs.idx import idx_bytes
 
 REFERENCE = PROJECT_ROOT / "solutions"
 

@@ -17,7 +17,7 @@ import torch
 
 from grader.check.implementation import load, resolve_impl
 from grader.core.outcomes import ImplementationError, NotAttempted
-from grader.data import (
+from grader.jobs.data import (
     DATA_DIR,
     KNOWN,
     DataError,
