@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import torch
 
-# A CUDA test carries the `cuda` marker: it runs only with `--device cuda` (grader/plugin.py), so
-# that the tests graded are the instructor's choice, never the machine's; and skips without a GPU.
+# A CUDA test carries the `cuda` marker: it runs only with `--device cuda`
+# (grader/check/plugin.py), so that the tests graded are the instructor's choice, never the
+# machine's; and skips without a GPU.
 CUDA = [
     pytest.mark.cuda,
     pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine"),

@@ -447,7 +447,7 @@ def values_where_ordinary(values: pytest.MarkDecorator, cases: list, ordinary: s
     """Each case (a pytest.param) on each device, with the ids stacked parametrize decorators
     would give ("mnist-cpu"): the ``values`` marker on the ordinary cases on the CPU; the
     unusual cases and the other devices count once those values are right (requires on the
-    test, grader/gating.py)."""
+    test, grader/core/gating.py)."""
     params = []
     for device in DEVICES:
         for case in cases:

@@ -18,7 +18,7 @@ Folds = list[tuple[np.ndarray, np.ndarray]]
 
 # (n_samples, k): divisible and not, k = 2, leave-one-out (k = n), one sample per fold but one.
 SIZES = [(10, 2), (10, 3), (10, 5), (11, 4), (7, 7), (2, 2), (13, 5), (100, 7), (1000, 10), (5, 4)]
-# The ordinary ones are k_fold_split's values test (grader/gating.py); the unusual ones (k = n,
+# The ordinary ones are k_fold_split's values test (grader/core/gating.py); the unusual ones (k = n,
 # the smallest n, one sample per fold but one) and every other test count once those pass.
 UNUSUAL_SIZES = [(7, 7), (2, 2), (5, 4)]
 SIZE_CASES = [

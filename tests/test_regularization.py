@@ -45,7 +45,7 @@ P_VALUES = [
 ]
 
 # A test parametrized over both functions counts, case by case, once that function's values are
-# right (grader/gating.py).
+# right (grader/core/gating.py).
 BOTH_FUNCTIONS = [
     pytest.param("dropout_mask", marks=pytest.mark.requires("dropout_mask")),
     pytest.param("dropout", marks=pytest.mark.requires("dropout")),

@@ -79,7 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TALLY] = {}
     config.addinivalue_line("markers", f"{CUDA_MARKER}: a test on a CUDA device (--device cuda)")
     config.addinivalue_line(
-        "markers", f"{VALUES_MARKER}(*functions): checks their values (grader/gating.py)"
+        "markers", f"{VALUES_MARKER}(*functions): checks their values (grader/core/gating.py)"
     )
     config.addinivalue_line(
         "markers", f"{REQUIRES_MARKER}(*functions): counts once their values are right"
@@ -288,7 +288,7 @@ def pytest_runtest_makereport(
 
 
 def _gating_names(item: pytest.Item) -> tuple[list[str], list[str]]:
-    """The functions a test checks the values of, and those it waits for (grader/gating.py)."""
+    """The functions a test checks the values of, and those it waits for (grader/core/gating.py)."""
     values = [name for mark in item.iter_markers(VALUES_MARKER) for name in mark.args]
     requires = [name for mark in item.iter_markers(REQUIRES_MARKER) for name in mark.args
                 if name not in values]  # fmt: skip

@@ -13,7 +13,7 @@ Every test of an exercise is one of two kinds, by its markers (``tests/test_<exe
 So a module of garbage with the right types earns 0 points, and right values that, say,
 modify their input still lose the points of that test. The rule is applied to the outcomes of
 one run, the same way by the student's own ``pytest`` (grader/check/summary.py) and by ``grade``
-(grader/results.py). A test may name several functions; it then waits for all of them.
+(grader/results/). A test may name several functions; it then waits for all of them.
 Imports nothing.
 """
 

@@ -128,7 +128,7 @@ def sections(exercise: str, directory: Path | None = None) -> list[tuple[str, tu
     except FileNotFoundError:
         raise ValueError(
             f"no instructions for the exercise {exercise!r}: write {path} (English and Chinese "
-            "sections, see grader/instructions.py)"
+            "sections, see grader/core/instructions.py)"
         ) from None
     return _parse(source, str(path))
 

@@ -81,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Settings:
     """How a class is graded: the same for every student of a run."""
 
-    timeout: float = 120.0  # seconds of the student's own time per exercise (grader/limits.py)
+    timeout: float = 120.0  # seconds of the student's own time per exercise (grader/core/limits.py)
     device: str = GRADED_DEVICES[0]  # which tests count (grader/devices.py)
     hidden: tuple[Path, ...] = ()  # folders of hidden test modules (--tests)
     show_hidden: bool = False  # show hidden tests' inputs, expected values and hints

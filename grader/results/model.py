@@ -94,7 +94,7 @@ class TestOutcome:
     outcome: Outcome
     message: str = ""  # the teaching failure text (input, expected, actual, hint); may be long
     duration: float = 0.0  # seconds
-    values: tuple[str, ...] = ()  # the functions whose values it checks (grader/gating.py)
+    values: tuple[str, ...] = ()  # the functions whose values it checks (grader/core/gating.py)
     requires: tuple[str, ...] = ()  # the functions whose values must be right for it to count
     hidden: bool = False  # from the instructor's hidden tests (grade --tests)
 

@@ -1,4 +1,4 @@
-"""Wrong values earn nothing (grader/gating.py), for every exercise.
+"""Wrong values earn nothing (grader/core/gating.py), for every exercise.
 
 Type-perfect garbage (tests/variants/garbage.py: zeros, NaN, values off by 1 %, an input
 echoed) in every function of an exercise earns 0 points on it; the same garbage in ONE

@@ -5,7 +5,7 @@ while importing, hangs in a call, spins the CPU, allocates without bound, floods
 starts a child process. Every other exercise of that submission, before and after it in the
 session, must keep full marks. The time limit is short (5 s) and the machine is kept busy by
 processes spinning on every core while the class is graded: the limit measures the student's
-own code only (grader/limits.py), so correct code never times out, however slow the start.
+own code only (grader/core/limits.py), so correct code never times out, however slow the start.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from grader.check.forbidden import resolve
+from grader.check.timing import KEY_FUNCTIONS
 from grader.core.manifest import exercise_for_test_file, load_manifest
-from grader.core.paths import PROJECT_ROOT
+from grader.core.paths import INSTRUCTIONS_DIR, PROJECT_ROOT
 
 EXERCISES = load_manifest()
 
@@ -38,3 +39,13 @@ def test_every_solution_is_an_exercise():
     names = {exercise.name for exercise in EXERCISES}
     modules = {path.stem for path in (PROJECT_ROOT / "solutions").glob("*.py")}
     assert modules <= names, f"solutions without a manifest entry: {modules - names}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_every_list_that_names_exercises_names_this_one(exercise):
+    """Adding an exercise (the checklist in docs/ARCHITECTURE.md): each place that lists the
+    exercises by name has it. The example class's mistakes are checked in test_examples."""
+    assert exercise.name in KEY_FUNCTIONS, "grader/check/timing.py: KEY_FUNCTIONS"
+    assert (INSTRUCTIONS_DIR / f"{exercise.name}.md").is_file(), "instructions/<name>.md"
+    variants = PROJECT_ROOT / "tests" / "variants" / f"{exercise.name}.py"
+    assert variants.is_file(), "tests/variants/<name>.py: its planted mistakes"

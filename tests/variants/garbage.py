@@ -1,6 +1,6 @@
 """Type-perfect garbage: each function of an exercise returns what the reference returns, with
 the right types, shapes, dtypes and devices, but wrong values. Such code must earn nothing
-(grader/gating.py); ``tests/project/test_garbage.py`` proves it for every exercise.
+(grader/core/gating.py); ``tests/project/test_garbage.py`` proves it for every exercise.
 
 ``garbage_source(functions, kind)`` is appended to a copy of the reference, like a variant: the
 named functions are replaced by wrappers that call the reference and spoil its result.
