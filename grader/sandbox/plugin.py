@@ -33,7 +33,7 @@ from grader.sandbox.codec import TIME
 
 SANDBOXES = pytest.StashKey[dict[str, Sandbox]]()
 STARTED = pytest.StashKey[list[str]]()  # the exercises whose tests have begun, in order
-TIMED_OUT = pytest.StashKey[set[str]]()
+TIMED_OUT_EXERCISES = pytest.StashKey[set[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -74,7 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
         for exercise in load_manifest()
     }
     config.stash[STARTED] = []
-    config.stash[TIMED_OUT] = set()
+    config.stash[TIMED_OUT_EXERCISES] = set()
     sandboxes = config.stash[SANDBOXES]
     config.stash[LOADER] = lambda name: SandboxedImplementation(sandboxes[name], name)
 
@@ -153,8 +153,8 @@ def _timed_out(config: pytest.Config, name: str) -> bool:
     )
     if not (sandbox.timed_out or out_of_time):
         return False
-    if name not in config.stash[TIMED_OUT]:
-        config.stash[TIMED_OUT].add(name)
+    if name not in config.stash[TIMED_OUT_EXERCISES]:
+        config.stash[TIMED_OUT_EXERCISES].add(name)
         config.stash[SANDBOXES][name].close()
         limit = config.getoption("exercise_timeout")
         report = config.getoption("report_json", None)
