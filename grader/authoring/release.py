@@ -39,7 +39,14 @@ from pathlib import Path
 
 from grader.authoring.templates import template
 from grader.core.manifest import load_manifest
-from grader.core.paths import EXERCISES_DIR, HANDOUT_DIR, PROJECT_ROOT, SOLUTIONS_DIR, TESTS_DIR
+from grader.core.paths import (
+    EXERCISES_DIR,
+    HANDOUT_DIR,
+    PROJECT_ROOT,
+    SOLUTIONS_DIR,
+    TEST_HELPERS,
+    TESTS_DIR,
+)
 from grader.grading.autograde import DEFAULT_OUT
 
 INSTRUCTOR_PACKAGE = "authoring"  # grader/authoring/: instructor code, never released
@@ -104,7 +111,7 @@ def public_test_files() -> list[Path]:
     """The public test modules (the manifest's) and their shared helpers, in the project."""
     tests = TESTS_DIR
     listed = [PROJECT_ROOT / test for exercise in load_manifest() for test in exercise.tests]
-    helpers = [tests / name for name in ("support.py", "conftest.py", "__init__.py")]
+    helpers = [tests / name for name in TEST_HELPERS]
     return sorted({*listed, *(path for path in helpers if path.is_file())})
 
 

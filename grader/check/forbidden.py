@@ -32,11 +32,20 @@ def _target(owner: Any, attr: str, obj: Any) -> tuple[Any, str, Any]:
     return (owner, attr, obj)
 
 
+_IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: a static or extension type
+
+
+def _swappable(cls: type) -> bool:
+    return not cls.__flags__ & _IMMUTABLE_TYPE
+
+
 @cache
 def resolve(name: str) -> tuple[tuple[Any, str, Any], ...]:
     """``"torch.nn.functional.softmax"`` -> ((owner, attribute, original), ...).
 
-    ``"pkg.module.*"`` gives every public function and class that module itself defines.
+    ``"pkg.module.*"`` gives every public function and class that module itself defines (a
+    class of an extension module whose type cannot be changed, such as scikit-learn's
+    ``DistanceMetric``, is left out: it cannot be swapped, and is not the routine asked for).
     An unknown name is a LookupError: the manifest is trusted configuration and must be right.
     """
     if name.endswith(".*"):
@@ -45,7 +54,7 @@ def resolve(name: str) -> tuple[tuple[Any, str, Any], ...]:
             _target(module, attr, obj)
             for attr, obj in vars(module).items()
             if not attr.startswith("_")
-            and (inspect.isfunction(obj) or inspect.isclass(obj))
+            and (inspect.isfunction(obj) or (inspect.isclass(obj) and _swappable(obj)))
             and getattr(obj, "__module__", "").startswith(module.__name__)
         )
     parts = name.split(".")

@@ -14,6 +14,11 @@ EXERCISES_DIR = PROJECT_ROOT / "exercises"  # the stubs, or a student's own work
 INSTRUCTIONS_DIR = PROJECT_ROOT / "instructions"
 TESTS_DIR = PROJECT_ROOT / "tests"  # the public tests
 DATA_DIR = PROJECT_ROOT / "data"
+# Modules beside the test modules that the tests import: copied with them wherever tests go.
+TEST_HELPERS = ("support.py", "gradient_functions.py", "conftest.py", "__init__.py")
+# The trusted functions a test may hand to student code (numerical_gradient's f): the sandbox
+# passes them by name, and its child imports this module from beside the tests before it starts.
+FUNCTIONS_MODULE = "gradient_functions"
 HANDOUT_DIR = PROJECT_ROOT / "grader" / "handout"  # a release's copy of the stubs as handed out
 
 

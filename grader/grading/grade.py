@@ -29,7 +29,7 @@ from pathlib import Path
 from grader.core.devices import GRADED_DEVICES, device_problem
 from grader.core.limits import session_limit_message, time_limit_message
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
-from grader.core.paths import PROJECT_ROOT, TESTS_DIR, handout_stubs
+from grader.core.paths import PROJECT_ROOT, TEST_HELPERS, TESTS_DIR, handout_stubs
 from grader.core.report import SessionReport, read_report
 from grader.grading.forkserver import TIMED_OUT, ForkServer
 from grader.grading.intake.discovery import discover
@@ -211,7 +211,9 @@ class TrustedTests:
 def _trusted_tests(directory: Path, hidden: list[Path]) -> TrustedTests:
     """Copies of the public and hidden test modules, by exercise."""
     directory.mkdir()
-    shutil.copy2(TESTS_DIR / "support.py", directory / "support.py")
+    for helper in TEST_HELPERS:  # the modules the tests import, beside them
+        if (TESTS_DIR / helper).is_file():
+            shutil.copy2(TESTS_DIR / helper, directory / helper)
     by_exercise: dict[str, list[Path]] = {}
     sources = [TESTS_DIR / Path(t).name for e in load_manifest() for t in e.tests]
     hidden_sources = {path for folder in hidden for path in sorted(folder.glob("test_*.py"))}

@@ -68,6 +68,7 @@ class Sandbox:
         workdir: Path,
         limits: Limits = DEFAULT_LIMITS,
         exercise: str | None = None,
+        functions: Path | None = None,
     ) -> None:
         """Fork the sandbox. With ``exercise``, it serves that exercise only and keeps its
         forbidden routines swapped out for its whole life (cheaper than at every call)."""
@@ -89,7 +90,7 @@ class Sandbox:
         self.pid = os.fork()
         if self.pid == 0:  # the sandbox
             here.close()
-            serve(there, directory, workdir, self.output, limits, exercise)
+            serve(there, directory, workdir, self.output, limits, exercise, functions)
         there.close()
         self._connection: Connection = here
 
@@ -160,8 +161,9 @@ class Sandbox:
         seconds = reply[-1] if type(reply[-1]) is float and math.isfinite(reply[-1]) else math.inf
         if self.time_left is not None:  # what the sandbox says, never more than was waited
             self.time_left -= min(max(seconds, 0.0), self._waited)
-        if reply[0] == "raise" and len(reply) == 4:
-            _, kind, message, _ = reply
+        if reply[0] == "raise" and len(reply) == 5:
+            _, kind, message, updates, _ = reply
+            self._mirror(updates, arguments)
             raise _rebuild_exception(kind, message)
         if reply[0] != "ok" or len(reply) != 5:
             self._stop("malformed reply from the sandbox")
@@ -171,10 +173,20 @@ class Sandbox:
             self._rng = rng
         elif rng is None:  # the sandbox's RNG did not move: both hold the state last sent
             self._rng = torch.get_rng_state().numpy().tobytes()
-        decoder = Decoder(arguments)
-        for index, node in updates:  # arguments as the student's code left them
-            _apply_update(arguments[index], decoder, node)
+        decoder = self._mirror(updates, arguments)
         return decoder.decode(result)
+
+    def _mirror(self, updates: Any, arguments: list[Any]) -> Decoder:
+        """The arguments as the student's code left them, changed here in place too."""
+        decoder = Decoder(arguments)
+        if not isinstance(updates, list):
+            self._stop("malformed reply from the sandbox")
+        for update in updates:
+            if not (isinstance(update, list) and len(update) == 2 and type(update[0]) is int
+                    and 0 <= update[0] < len(arguments)):  # fmt: skip
+                self._stop("malformed update from the sandbox")
+            _apply_update(arguments[update[0]], decoder, update[1])
+        return decoder
 
     def _how_it_died(self) -> str:
         try:

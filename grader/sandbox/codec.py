@@ -10,16 +10,20 @@ survives the trip. Also the names of the pseudo-functions a request may call.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
 import pickle
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from grader.core.paths import FUNCTIONS_MODULE
 
 MAX_MESSAGE = 1 << 30  # bytes in one reply
 MAX_ITEMS = 1_000_000  # items taken from an iterator a student function returns
@@ -71,6 +75,11 @@ class Encoder:
         if isinstance(obj, torch.Generator | list | tuple | dict):
             self._register(obj)
             return self.contents(obj)
+        if isinstance(obj, functools.partial) and trusted_function(obj.func):
+            return ["partial", self.encode(obj.func), self.encode(obj.args),
+                    self.encode(obj.keywords)]  # fmt: skip
+        if callable(obj) and trusted_function(obj):
+            return ["function", obj.__module__, obj.__qualname__]
         if isinstance(obj, Iterator):
             items: list[Any] = []
             for item in obj:
@@ -167,6 +176,13 @@ class Decoder:
                 self.table[position] = result = tuple(placeholder)
                 return result
             return placeholder
+        if tag == "function" and len(rest) == 2:
+            return named_function(*rest)
+        if tag == "partial" and len(rest) == 3:
+            function, args, keywords = (self.decode(item) for item in rest)
+            if not (callable(function) and isinstance(args, tuple) and isinstance(keywords, dict)):
+                raise SandboxError("malformed partial")
+            return functools.partial(function, *args, **keywords)
         if tag == "dict" and len(rest) == 1 and isinstance(rest[0], list):
             mapping: dict[Any, Any] = {}
             self.table.append(mapping)
@@ -179,6 +195,29 @@ class Decoder:
             if not isinstance(pair, list) or len(pair) != 2:
                 raise SandboxError("malformed dict entry")
             yield self.decode(pair[0]), self.decode(pair[1])
+
+
+def trusted_function(obj: Any) -> bool:
+    """A module-level function of the trusted functions module (tests/gradient_functions.py):
+    the only code that crosses, and only by its name."""
+    module = sys.modules.get(FUNCTIONS_MODULE)
+    name = getattr(obj, "__qualname__", None)
+    return (
+        module is not None
+        and getattr(obj, "__module__", None) == FUNCTIONS_MODULE
+        and isinstance(name, str)
+        and getattr(module, name, None) is obj
+    )
+
+
+def named_function(module_name: Any, name: Any) -> Any:
+    """The trusted function ``module_name.name``, from the module already imported (never an
+    import here: the sandbox has imported it before it started)."""
+    module = sys.modules.get(FUNCTIONS_MODULE)
+    function = getattr(module, name, None) if type(name) is str else None
+    if module_name != FUNCTIONS_MODULE or not trusted_function(function):
+        raise SandboxError(f"refused function {module_name!r:.40}.{name!r:.40}: not a trusted one")
+    return function
 
 
 def build_tensor(fields: list[Any]) -> torch.Tensor:

@@ -26,7 +26,7 @@ from grader.check.timing import KEY_FUNCTIONS, best_time
 from grader.core.gating import gated_counts
 from grader.core.limits import time_limit_message, wall_allowance
 from grader.core.manifest import exercise_for_test_file, load_manifest
-from grader.core.paths import SOLUTIONS_DIR
+from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR, TESTS_DIR
 from grader.core.report import TIMEOUT, TIMING, append_record
 from grader.sandbox.client import Sandbox, SandboxedImplementation
 from grader.sandbox.codec import TIME
@@ -63,6 +63,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("sandbox"):
         return
+    functions = _functions_module(config)
     # One per exercise, so that a crash or a hang costs that exercise only. Forked now,
     # before any test has run a tensor operation or loaded the reference.
     config.stash[SANDBOXES] = {
@@ -70,6 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[IMPL_DIR],
             Path(tempfile.mkdtemp(prefix=f"sandbox-{exercise.name}-")),
             exercise=exercise.name,
+            functions=functions,
         )
         for exercise in load_manifest()
     }
@@ -77,6 +79,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TIMED_OUT_EXERCISES] = set()
     sandboxes = config.stash[SANDBOXES]
     config.stash[LOADER] = lambda name: SandboxedImplementation(sandboxes[name], name)
+
+
+def _functions_module(config: pytest.Config) -> Path | None:
+    """The trusted functions module beside the session's test modules (grade runs trusted
+    copies of the tests elsewhere), else beside the project's tests."""
+    places = [Path(arg.split("::")[0]) for arg in config.args] + [TESTS_DIR]
+    for place in places:
+        folder = place if place.is_dir() else place.parent
+        candidate = folder / f"{FUNCTIONS_MODULE}.py"
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -9,6 +9,7 @@ libraries with ctypes. It never imports pytest: it loads the student's module wi
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
 import resource
@@ -21,7 +22,7 @@ from typing import Any
 
 import torch
 
-from grader.core.paths import SOLUTIONS_DIR
+from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR
 from grader.sandbox.codec import LOAD, MANY, PASSED_PATHS, TIME, Decoder, Encoder, loads
 from grader.sandbox.limits import Limits
 
@@ -35,8 +36,11 @@ def serve(
     output: Path,
     limits: Limits,
     exercise: str | None,
+    functions: Path | None = None,
 ) -> None:
-    """The sandbox's whole life: limit itself, then answer calls until the pipe closes."""
+    """The sandbox's whole life: limit itself, then answer calls until the pipe closes.
+    ``functions``: the trusted functions module (:data:`grader.core.paths.FUNCTIONS_MODULE`),
+    imported now, so that a call may be handed one of its functions by name."""
     code = 0
     try:
         os.setpgid(0, 0)
@@ -45,6 +49,8 @@ def serve(
         import grader.core.outcomes  # imported before the audit hook closes the project directory
 
         del grader
+        if functions is not None:
+            _import_functions(functions)
         if exercise is not None:
             from grader.check.forbidden import install
             from grader.core.manifest import exercise_named
@@ -64,6 +70,17 @@ def serve(
         code = 70
     finally:
         os._exit(code)
+
+
+def _import_functions(path: Path) -> None:
+    if FUNCTIONS_MODULE in sys.modules:  # the test process had imported it before the fork
+        return
+    spec = importlib.util.spec_from_file_location(FUNCTIONS_MODULE, path)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[FUNCTIONS_MODULE] = module
+    spec.loader.exec_module(module)
 
 
 def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> list[Any]:
@@ -100,18 +117,29 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
         # runs (drawing from the global RNG or a generator passed in, changing an argument)
         # must cross back exactly as a call's own effects do.
         encoded = encoder.encode(result)
-        updates = []  # the arguments the call changed in place
-        for index, obj in enumerate(arguments):
-            if isinstance(obj, torch.Tensor | dict | list | torch.Generator):
-                contents = encoder.contents(obj)
-                if contents != decoder.nodes.get(index):
-                    updates.append([index, contents])
         rng = torch.get_rng_state().numpy().tobytes()
         spent = _clock() - started
-        return ["ok", updates, encoded, None if rng == rng_before else rng, spent]
-    except BaseException as error:  # every failure goes back as data
-        spent = _clock() - started
-        return ["raise", _kind(error, directory), _describe(error, directory)[:20_000], spent]
+        return ["ok", _updates(arguments, decoder, encoder), encoded,
+                None if rng == rng_before else rng, spent]  # fmt: skip
+    except BaseException as error:  # every failure goes back as data, with the arguments as
+        spent = _clock() - started  # the student's code left them (x restored, or not)
+        kind, message = _kind(error, directory), _describe(error, directory)[:20_000]
+        try:
+            updates = _updates(arguments, decoder, Encoder(arguments))
+        except BaseException:
+            updates = []
+        return ["raise", kind, message, updates, spent]
+
+
+def _updates(arguments: list[Any], decoder: Decoder, encoder: Encoder) -> list[Any]:
+    """The arguments the call changed in place, as [index, contents]."""
+    updates = []
+    for index, obj in enumerate(arguments):
+        if isinstance(obj, torch.Tensor | dict | list | torch.Generator):
+            contents = encoder.contents(obj)
+            if contents != decoder.nodes.get(index):
+                updates.append([index, contents])
+    return updates
 
 
 def _kind(error: BaseException, directory: Path) -> str:

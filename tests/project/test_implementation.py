@@ -148,3 +148,16 @@ def test_a_generator_is_guarded_while_it_is_iterated(tmp_path):
     torch.relu(torch.zeros(1))  # between steps the caller's code is free
     with pytest.raises(ForbiddenCallError, match=r"torch\.relu is not allowed"):
         next(steps)
+
+
+def test_a_whole_module_can_be_forbidden_even_with_immutable_classes():
+    """"sklearn.metrics.*" names DistanceMetric, an extension type whose __init__ cannot be
+    swapped: it is left out, and guarding a call works (it crashed every guarded call)."""
+    import sklearn.metrics
+
+    from grader.check.forbidden import ForbiddenCallError, forbid, resolve
+
+    targets = resolve("sklearn.metrics.*")
+    assert targets and all(owner is not sklearn.metrics.DistanceMetric for owner, _, _ in targets)
+    with forbid(("sklearn.metrics.*",)), pytest.raises(ForbiddenCallError):
+        sklearn.metrics.accuracy_score([0, 1], [0, 1])

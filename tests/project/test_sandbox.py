@@ -323,3 +323,48 @@ def test_every_exercise_passes_in_the_sandbox():
     command += ["-c", str(PROJECT_ROOT / "pyproject.toml"), *tests]
     result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_an_argument_changed_before_an_exception_crosses_back(sandbox_for):
+    """The arguments come back as the student's code left them, also when it raised: a function
+    that must leave x as it found it, even when the function it calls raises
+    (numerical_gradient), is judged on what it really did (it passed sandboxed before)."""
+    source = (
+        "def spoil(x):\n"
+        "    x += 1\n"
+        "    raise ValueError('after changing x')\n"
+    )
+    impl = sandbox_for(source)
+    x = torch.zeros(3)
+    with pytest.raises(ValueError, match="after changing x"):
+        impl.spoil(x)
+    assert x.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_trusted_function_crosses_by_name_and_runs_on_the_sandbox_s_own_data(tmp_path):
+    """A test may hand student code a function of tests/gradient_functions.py (or a partial of
+    one): it crosses by name, runs in the sandbox on the student's tensors (a view stays a view),
+    and nothing else callable crosses."""
+    import functools
+
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+    try:
+        import gradient_functions
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "tests"))
+    submission, workdir = tmp_path / "submission", tmp_path / "work"
+    submission.mkdir()
+    workdir.mkdir()
+    source = "def twice(f, x):\n    first = f(x)\n    x.mul_(2)\n    return first, f(x)\n"
+    (submission / "activations.py").write_text(source, encoding="utf-8")
+    module = PROJECT_ROOT / "tests" / "gradient_functions.py"
+    sandbox = Sandbox(submission, workdir, QUICK, functions=module)
+    try:
+        impl = SandboxedImplementation(sandbox, "activations")
+        entry = functools.partial(gradient_functions.entry, index=1)
+        first, second = impl.twice(entry, torch.tensor([1.0, 2.0]))
+        assert first.item() == second.item() == 4.0  # a view of x, read after x doubled
+        with pytest.raises(TypeError, match="cannot be graded"):
+            impl.twice(lambda x: x.sum(), torch.tensor([1.0]))
+    finally:
+        sandbox.close()
