@@ -17,10 +17,12 @@ feeds.
     xavier_uniform:  U(-a, a),     a   = gain · sqrt(6 / (fan_in + fan_out))
     xavier_normal:   N(0, std²),   std = gain · sqrt(2 / (fan_in + fan_out))
     he_normal:       N(0, std²),   std = sqrt(2 / fan_in)
+    he_uniform:      U(-a, a),     a   = sqrt(6 / fan_in)
 
-He's rule is for ReLU networks. Both Xavier rules have the variance gain² · 2 / (fan_in +
-fan_out): U(-a, a) has variance a² / 3. Careful: `torch.randn(...) * s` has standard deviation
-s, so s must be the standard deviation (a square root), not the variance.
+He's rules are for ReLU networks. Both Xavier rules have the variance gain² · 2 / (fan_in +
+fan_out), both He rules 2 / fan_in: U(-a, a) has variance a² / 3. Careful:
+`torch.randn(...) * s` has standard deviation s, so s must be the standard deviation (a square
+root), not the variance.
 
 Randomness: every random draw takes the `generator` argument (a `torch.Generator`), so that a
 seeded generator gives the same weights whatever the global random state (`torch.manual_seed`)
@@ -51,6 +53,14 @@ Weights drawn from N(0, 2 / fan_in), for ReLU layers: the standard deviation is 
 fan_in), with fan_in = shape[1] (the number of inputs each output sums over). This is
 `torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu")`.
 
+`he_uniform(shape, *, generator=None, device=None, dtype=torch.float32)`
+------------------------------------------------------------------------
+
+Weights drawn from U(-a, a), for ReLU layers, with a = sqrt(6 / fan_in) and fan_in = shape[1].
+The variance a² / 3 = 2 / fan_in is that of `he_normal`: only the distribution differs. Not
+Xavier's bound sqrt(6 / (fan_in + fan_out)), not sqrt(3 / fan_in) (variance 1 / fan_in), and not
+fan_out. This is `torch.nn.init.kaiming_uniform_(w, mode="fan_in", nonlinearity="relu")`.
+
 Not allowed
 -----------
 
@@ -71,10 +81,11 @@ Anything in `torch.nn.init`.
     xavier_uniform:  U(-a, a),     a   = gain · sqrt(6 / (fan_in + fan_out))
     xavier_normal:   N(0, std²),   std = gain · sqrt(2 / (fan_in + fan_out))
     he_normal:       N(0, std²),   std = sqrt(2 / fan_in)
+    he_uniform:      U(-a, a),     a   = sqrt(6 / fan_in)
 
-He 初始化适用于使用 ReLU 的网络。两种 Xavier 初始化的方差都是 gain² · 2 / (fan_in + fan_out)：
-U(-a, a) 的方差为 a² / 3。注意：`torch.randn(...) * s` 的标准差是 s，所以 s 必须是标准差（要开平
-方），而不是方差。
+He 初始化适用于使用 ReLU 的网络。两种 Xavier 初始化的方差都是 gain² · 2 / (fan_in + fan_out)，两
+种 He 初始化的方差都是 2 / fan_in：U(-a, a) 的方差为 a² / 3。注意：`torch.randn(...) * s` 的标准
+差是 s，所以 s 必须是标准差（要开平方），而不是方差。
 
 随机性：每次随机抽样都要使用参数 `generator`（一个 `torch.Generator`），这样只要生成器设定了种
 子，无论全局随机状态（`torch.manual_seed`）如何，得到的权重都相同。生成器必须位于 `device` 上：
@@ -102,6 +113,14 @@ a² / 3 = gain² · 2 / (fan_in + fan_out)。`Tensor.uniform_(low, high, generat
 权重服从 N(0, 2 / fan_in)，适用于 ReLU 层：标准差为 sqrt(2 / fan_in)，其中 fan_in = shape[1]（每
 个输出所求和的输入个数）。这相当于
 `torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu")`。
+
+`he_uniform(shape, *, generator=None, device=None, dtype=torch.float32)`
+------------------------------------------------------------------------
+
+权重服从 U(-a, a)，适用于 ReLU 层，其中 a = sqrt(6 / fan_in)，fan_in = shape[1]。方差 a² / 3 = 2
+/ fan_in 与 `he_normal` 相同：只是分布不同。边界不是 Xavier 的 sqrt(6 / (fan_in + fan_out))，不
+是 sqrt(3 / fan_in)（方差为 1 / fan_in），也不用 fan_out。这相当于
+`torch.nn.init.kaiming_uniform_(w, mode="fan_in", nonlinearity="relu")`。
 
 禁止使用
 --------
@@ -179,3 +198,27 @@ def he_normal(
     """
     # Your code here: replace the line below.
     raise NotImplementedError("he_normal() is not written yet")
+
+
+def he_uniform(
+    shape: tuple[int, int],
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Tensor:
+    """Weights of ``shape = (fan_out, fan_in)`` drawn from U(-a, a), for ReLU layers.
+
+        a = sqrt(6 / fan_in)
+
+    with fan_in = shape[1]. The variance a² / 3 = 2 / fan_in is he_normal's: only the
+    distribution differs. Not Xavier's bound sqrt(6 / (fan_in + fan_out)), not sqrt(3 / fan_in)
+    (variance 1 / fan_in), and not fan_out. This is
+    torch.nn.init.kaiming_uniform_(w, mode="fan_in", nonlinearity="relu").
+
+    Every random number comes from ``generator``, or from torch's global RNG when it is None (so
+    two such calls give different weights: never create a torch.Generator() here). The result
+    is created on ``device`` (the CPU when None) with dtype ``dtype``.
+    """
+    # Your code here: replace the line below.
+    raise NotImplementedError("he_uniform() is not written yet")

@@ -1,8 +1,10 @@
 """Activation functions and their derivatives, written from elementary tensor operations.
 
 Every function takes a tensor of any shape and returns a new tensor of the same shape, dtype and
-device. None of them may change its input. Not allowed here: torch's own sigmoid, relu, softmax,
-log_softmax and logsumexp (in any spelling: torch.*, torch.nn.functional.*, Tensor methods).
+device (leaky_relu and leaky_relu_grad also take a ``negative_slope``). None of them may change
+its input. Not allowed here: anything in torch.nn.functional, and torch's own sigmoid, tanh,
+relu, leaky_relu (prelu, rrelu), softmax, log_softmax and logsumexp (in any spelling: torch.*,
+Tensor methods).
 """
 
 import torch
@@ -43,6 +45,44 @@ def sigmoid_grad(x: Tensor) -> Tensor:
     # END SOLUTION
 
 
+def tanh(x: Tensor) -> Tensor:
+    """The hyperbolic tangent, applied elementwise.
+
+        tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))
+                = sign(x) * (1 - e) / (1 + e),   e = exp(-2|x|)
+
+    Output in [-1, 1]. Must stay finite and accurate for |x| up to 1e4. The first form is the
+    textbook one, but in floating point exp(x) overflows to inf once |x| exceeds about 88
+    (float32) or 709 (float64), and inf / inf = NaN; (1 - exp(-2x)) / (1 + exp(-2x)) has the same
+    problem for very negative x. The second form never exponentiates a positive number: e is in
+    (0, 1]. (torch.expm1(-2|x|) computes e - 1 accurately when x is near 0.)
+
+    Returns a new tensor of x's shape, dtype and device; x itself is not modified.
+    """
+    # BEGIN SOLUTION
+    e_minus_1 = torch.expm1(x.abs().mul_(-2))  # e - 1, in (-1, 0]
+    # (1 - e) / (1 + e) = -(e - 1) / ((e - 1) + 2), then the sign of x
+    return e_minus_1.div_(e_minus_1 + 2).neg_().copysign_(x)
+    # END SOLUTION
+
+
+def tanh_grad(x: Tensor) -> Tensor:
+    """The derivative of tanh at the pre-activation x, elementwise.
+
+        tanh'(x) = 1 - tanh(x)^2 = 4e / (1 + e)^2,   e = exp(-2|x|)
+
+    Note the argument: x is the input of tanh, not its output. Finite and accurate for |x| up to
+    1e4 (the derivative is tiny there, never NaN).
+
+    Returns a new tensor of x's shape, dtype and device; x itself is not modified.
+    """
+    # BEGIN SOLUTION
+    e = torch.exp(x.abs().mul_(-2))
+    denominator = (e + 1).square_()
+    return e.mul_(4).div_(denominator)
+    # END SOLUTION
+
+
 def relu(x: Tensor) -> Tensor:
     """The rectified linear unit, elementwise: relu(x) = max(x, 0).
 
@@ -62,6 +102,35 @@ def relu_grad(x: Tensor) -> Tensor:
     """
     # BEGIN SOLUTION
     return (x > 0).to(x.dtype)
+    # END SOLUTION
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """The leaky rectified linear unit, elementwise, as torch defines it:
+
+        leaky_relu(x) = x                     where x >= 0
+                        negative_slope * x    elsewhere
+
+    for any negative_slope (a Python float: 0.01 by default, also 0, negative, or above 1).
+    Choose by the sign of x. The shortcut max(x, negative_slope * x) equals it only when
+    negative_slope <= 1: for negative_slope = 2 and x = 3 it gives 6, not 3.
+
+    Returns a new tensor of x's shape, dtype and device; x itself is not modified.
+    """
+    # BEGIN SOLUTION
+    return torch.where(x >= 0, x, x * negative_slope)
+    # END SOLUTION
+
+
+def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """The derivative of leaky_relu at x, elementwise: 1 where x > 0, else negative_slope.
+
+    At x == 0 leaky_relu has no derivative (unless negative_slope is 1); like PyTorch's autograd,
+    use negative_slope there, not 1 and not 0. The result has x's dtype (a float tensor), on x's
+    device and of x's shape; x itself is not modified.
+    """
+    # BEGIN SOLUTION
+    return torch.full_like(x, negative_slope).masked_fill_(x > 0, 1.0)
     # END SOLUTION
 
 

@@ -10,8 +10,10 @@ same from layer to layer. For a weight matrix of ``shape = (fan_out, fan_in)``, 
     xavier_uniform:  U(-a, a),       a   = gain · sqrt(6 / (fan_in + fan_out))
     xavier_normal:   N(0, std²),     std = gain · sqrt(2 / (fan_in + fan_out))
     he_normal:       N(0, std²),     std = sqrt(2 / fan_in)     (for ReLU networks)
+    he_uniform:      U(-a, a),       a   = sqrt(6 / fan_in)     (for ReLU networks)
 
-Both Xavier rules have variance gain² · 2 / (fan_in + fan_out): U(-a, a) has variance a² / 3.
+Both Xavier rules have variance gain² · 2 / (fan_in + fan_out), both He rules 2 / fan_in:
+U(-a, a) has variance a² / 3.
 Careful: torch.randn(...) * s has standard deviation s, so s must be the standard deviation (a
 square root), not the variance.
 
@@ -102,4 +104,32 @@ def he_normal(
     fan_in = shape[1]
     std = math.sqrt(2.0 / fan_in)
     return torch.randn(shape, generator=generator, device=device, dtype=dtype).mul_(std)
+    # END SOLUTION
+
+
+def he_uniform(
+    shape: tuple[int, int],
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Tensor:
+    """Weights of ``shape = (fan_out, fan_in)`` drawn from U(-a, a), for ReLU layers.
+
+        a = sqrt(6 / fan_in)
+
+    with fan_in = shape[1]. The variance a² / 3 = 2 / fan_in is he_normal's: only the
+    distribution differs. Not Xavier's bound sqrt(6 / (fan_in + fan_out)), not sqrt(3 / fan_in)
+    (variance 1 / fan_in), and not fan_out. This is
+    torch.nn.init.kaiming_uniform_(w, mode="fan_in", nonlinearity="relu").
+
+    Every random number comes from ``generator``, or from torch's global RNG when it is None (so
+    two such calls give different weights: never create a torch.Generator() here). The result
+    is created on ``device`` (the CPU when None) with dtype ``dtype``.
+    """
+    # BEGIN SOLUTION
+    bound = math.sqrt(6.0 / shape[1])
+    return torch.empty(shape, device=device, dtype=dtype).uniform_(
+        -bound, bound, generator=generator
+    )
     # END SOLUTION

@@ -1,25 +1,26 @@
 """Loss functions, written from elementary tensor operations.
 
 Each function compares a prediction with a target, computes one loss per element (per sample for
-cross_entropy), then reduces them according to ``reduction``:
+cross_entropy and nll_loss), then reduces them according to ``reduction``:
 
-* ``"mean"`` (the default): their average, a 0-dim tensor. For mse_loss and the two binary
-  cross-entropies that is the average over *every element* (``numel()`` of them); for
-  cross_entropy it is the average of the N per-sample losses.
+* ``"mean"`` (the default): their average, a 0-dim tensor. For mse_loss, l1_loss, huber_loss and
+  the two binary cross-entropies that is the average over *every element* (``numel()`` of them);
+  for cross_entropy and nll_loss it is the average of the N per-sample losses.
 * ``"sum"``: their sum, a 0-dim tensor.
 * ``"none"``: no reduction: one loss per element (the input's shape), or per sample (shape (N,)
-  for cross_entropy).
+  for cross_entropy and nll_loss).
 
 Any other ``reduction`` raises ValueError naming the allowed values, for example
 ``ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")``: the message must contain
 each of the three words mean, sum and none. The comparison is exact, so "Mean", "avg", "" and
-None are all errors. All four functions need this check and the reduction itself, so a small
+None are all errors. All seven functions need this check and the reduction itself, so a small
 helper function of your own is a good idea.
 
 Results keep the inputs' dtype and device; no function changes its inputs. Not allowed here:
-torch's own losses (torch.nn.functional.mse_loss, binary_cross_entropy,
-binary_cross_entropy_with_logits, cross_entropy, nll_loss, kl_div), softmax, log_softmax and
-logsumexp, sigmoid and logsigmoid, in any spelling. Your activations module cannot be imported
+anything in torch.nn.functional (its losses mse_loss, l1_loss, huber_loss, smooth_l1_loss,
+binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, nll_loss, kl_div among
+them), and torch's own softmax, log_softmax and logsumexp, sigmoid and logsigmoid, in any
+spelling. Your activations module cannot be imported
 here either: write the stable log-softmax inline where you need it.
 """
 
@@ -59,6 +60,52 @@ def mse_loss(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     squared = pred - target  # a new tensor: squaring it in place leaves the inputs alone
     squared.square_()
     return _reduce(squared, reduction)
+    # END SOLUTION
+
+
+def l1_loss(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean absolute error between ``pred`` and ``target``, two tensors of the same (any) shape.
+
+        loss_i = |pred_i - target_i|
+
+    reduction="mean" averages over every element: sum / pred.numel(), for pred of shape (N, D) a
+    division by N * D, not by the batch size N. "none" returns pred's shape.
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has pred's dtype and device; pred and target are not modified.
+    """
+    # BEGIN SOLUTION
+    return _reduce((pred - target).abs_(), reduction)
+    # END SOLUTION
+
+
+def huber_loss(pred: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber loss between ``pred`` and ``target`` (same, any shape), as PyTorch defines it.
+
+    With d_i = pred_i - target_i and delta > 0 (a Python float):
+
+        loss_i = 0.5 * d_i^2                      where |d_i| <= delta
+                 delta * (|d_i| - 0.5 * delta)    elsewhere
+
+    Quadratic near 0, linear (slope delta) for outliers; the two pieces meet at |d| = delta. The
+    linear piece is multiplied by delta: without that factor the formula is right only for
+    delta = 1. (PyTorch's smooth_l1_loss with beta is another loss: 0.5 d^2 / beta, else
+    |d| - 0.5 beta; huber_loss with delta equals delta * smooth_l1_loss with beta = delta.)
+
+    Stay finite wherever the loss is: for float32 d = 1e20, d^2 overflows to inf, which is
+    harmless in a branch torch.where does not pick but gives 0 * inf = NaN if the two pieces are
+    combined by multiplying with a 0/1 mask. (Another safe form: with q = min(|d|, delta),
+    loss = q * (|d| - 0.5 * q).)
+
+    reduction="mean" averages over every element; "none" returns pred's shape. Any other
+    reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The result has
+    pred's dtype and device; pred and target are not modified.
+    """
+    # BEGIN SOLUTION
+    abs_diff = (pred - target).abs_()
+    clipped = abs_diff.clamp(max=delta)  # q = min(|d|, delta)
+    loss = abs_diff.sub_(clipped * 0.5).mul_(clipped)  # q * (|d| - q / 2)
+    return _reduce(loss, reduction)
     # END SOLUTION
 
 
@@ -154,4 +201,30 @@ def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Te
     else:  # only the target's log-probability is needed: pick it before subtracting
         loss = (log_norm - shifted.gather(1, target.unsqueeze(1))).squeeze(1)
     return _reduce(loss, reduction)
+    # END SOLUTION
+
+
+def nll_loss(log_probs: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of the target classes, from log-probabilities.
+
+    log_probs has shape (N, C): one row of log-probabilities for each of N samples, usually the
+    output of a log_softmax. target holds class indices: an int64 tensor of shape (N,) with
+    values in [0, C). Then
+
+        loss_n = -log_probs[n, target_n]
+
+    the target's entry of row n (column target_n), negated. log_probs already are logarithms:
+    take no further log and no softmax. An entry may be -inf (log of a probability 0) in a
+    column other than the target's: picking the target's entry (gather, or indexing with
+    rows torch.arange(N) and columns target) ignores it, while multiplying by a one-hot matrix
+    computes 0 * -inf = NaN. reduction="mean" averages the N per-sample losses (divide by N, not
+    by N * C); "none" returns shape (N,).
+
+    Any other reduction raises ValueError whose message names 'mean', 'sum' and 'none'. The
+    result has log_probs' dtype and device (not the target's int64); log_probs and target are not
+    modified.
+    """
+    # BEGIN SOLUTION
+    picked = log_probs.gather(1, target.unsqueeze(1)).squeeze(1)  # (N,): log_probs[n, target_n]
+    return _reduce(picked.neg_(), reduction)
     # END SOLUTION

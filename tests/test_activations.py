@@ -1,4 +1,5 @@
-"""Tests of exercises/activations.py: sigmoid, relu, softmax, log_softmax and derivatives.
+"""Tests of exercises/activations.py: sigmoid, tanh, relu, leaky_relu, softmax, log_softmax and
+the derivatives.
 
 Oracles: torch's own functions and autograd, computed outside the student's call.
 """
@@ -60,12 +61,15 @@ def autograd_derivative(function, x: torch.Tensor) -> torch.Tensor:
     return grad
 
 
-def check_ordinary_values(function, oracle, name: str, dtype, device, hint: str) -> None:
+def check_ordinary_values(
+    function, oracle, name: str, dtype, device, hint: str, call: str = ""
+) -> None:
     """``name``'s values on ordinary inputs (no extremes, no exact zeros) against ``oracle``:
-    the test of its values that its other tests wait for (grader/gating.py)."""
+    the test of its values that its other tests wait for (grader/core/gating.py). ``call``: how the
+    failure names the call (default ``name(x)``)."""
     x = random_tensor((8, 16), dtype, device, seed=7, scale=3.0)
     assert_tensor_close(
-        function(x.clone()), oracle(x), call=f"{name}(x)", inputs=describe(x), hint=hint
+        function(x.clone()), oracle(x), call=call or f"{name}(x)", inputs=describe(x), hint=hint
     )
 
 
@@ -125,6 +129,81 @@ def test_sigmoid_grad_matches_autograd(act, dtype, device):
     )
 
 
+# --- tanh --------------------------------------------------------------------------------------
+
+TANH_HINT = (
+    "(exp(x) - exp(-x)) / (exp(x) + exp(-x)) is inf / inf = NaN once exp overflows (|x| > 88 in "
+    "float32, > 709 in float64), and (1 - exp(-2x)) / (1 + exp(-2x)) likewise for very negative "
+    "x; use e = exp(-2|x|) <= 1 and the sign of x: tanh(x) = sign(x) (1 - e) / (1 + e)"
+)
+TANH_GRAD_HINT = (
+    "tanh_grad takes the pre-activation x: compute t = tanh(x) first, then 1 - t^2 (or 4e / (1 + "
+    "e)^2 with e = exp(-2|x|)), never from exp(x), which overflows for |x| up to 1e4"
+)
+
+
+def tanh_derivative(x: torch.Tensor) -> torch.Tensor:
+    """The oracle: autograd of torch.tanh, in float64 from x's exact values, in x's dtype."""
+    return float64_oracle(lambda x: autograd_derivative(torch.tanh, x), x)
+
+
+@pytest.mark.values("tanh")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tanh_matches_torch_on_ordinary_inputs(act, dtype, device):
+    check_ordinary_values(
+        act.tanh,
+        lambda x: float64_oracle(torch.tanh, x),
+        "tanh",
+        dtype,
+        device,
+        "tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x)), in [-1, 1], odd: tanh(-x) = -tanh(x)",
+    )
+
+
+@pytest.mark.values("tanh_grad")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tanh_grad_matches_autograd_on_ordinary_inputs(act, dtype, device):
+    check_ordinary_values(
+        act.tanh_grad,
+        tanh_derivative,
+        "tanh_grad",
+        dtype,
+        device,
+        "tanh_grad takes the pre-activation x (not tanh's output): compute t = tanh(x) first, "
+        "then 1 - t^2",
+    )
+
+
+@pytest.mark.requires("tanh")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tanh_matches_torch(act, dtype, device):
+    x = mixed_input(dtype, device)
+    assert_tensor_close(
+        act.tanh(x.clone()),
+        float64_oracle(torch.tanh, x),
+        call="tanh(x)",
+        inputs=describe(x),
+        hint=TANH_HINT,
+    )
+
+
+@pytest.mark.requires("tanh_grad")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tanh_grad_matches_autograd(act, dtype, device):
+    x = mixed_input(dtype, device)
+    assert_tensor_close(
+        act.tanh_grad(x.clone()),
+        tanh_derivative(x),
+        call="tanh_grad(x)",
+        inputs=describe(x),
+        hint=TANH_GRAD_HINT,
+    )
+
+
 # --- relu --------------------------------------------------------------------------------------
 
 
@@ -173,12 +252,107 @@ def test_relu_grad_is_zero_at_zero_like_autograd(act, dtype, device):
     )
 
 
+# --- leaky_relu --------------------------------------------------------------------------------
+
+# The slopes of the values tests: the default (not passed) and another ordinary one.
+ORDINARY_SLOPES = [pytest.param(None, id="default"), pytest.param(0.2, id="slope0.2")]
+# Every slope torch accepts: none, negative, one, above one (where max(x, a x) is wrong).
+ANY_SLOPES = [0.0, -0.5, 1.0, 1.5, 3.0]
+LEAKY_HINT = "leaky_relu(x) = x where x >= 0, negative_slope * x elsewhere (default 0.01)"
+LEAKY_GRAD_HINT = (
+    "the derivative is 1 where x > 0 (strictly) and negative_slope elsewhere, in x's dtype: at "
+    "x == 0 autograd gives negative_slope, neither 1 (x >= 0) nor 0"
+)
+
+
+def slope_call(name: str, slope: float | None) -> str:
+    return f"{name}(x)" if slope is None else f"{name}(x, negative_slope={slope!r})"
+
+
+def call_with_slope(function, x: torch.Tensor, slope: float | None):
+    return function(x) if slope is None else function(x, negative_slope=slope)
+
+
+def leaky_relu_oracle(slope: float | None):
+    return lambda x: F.leaky_relu(x, 0.01 if slope is None else slope)
+
+
+@pytest.mark.values("leaky_relu")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("slope", ORDINARY_SLOPES)
+def test_leaky_relu_matches_torch_on_ordinary_inputs(act, slope, dtype, device):
+    check_ordinary_values(
+        lambda x: call_with_slope(act.leaky_relu, x, slope),
+        leaky_relu_oracle(slope),
+        "leaky_relu",
+        dtype,
+        device,
+        LEAKY_HINT,
+        call=slope_call("leaky_relu", slope),
+    )
+
+
+@pytest.mark.values("leaky_relu_grad")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("slope", ORDINARY_SLOPES)
+def test_leaky_relu_grad_matches_autograd_on_ordinary_inputs(act, slope, dtype, device):
+    check_ordinary_values(
+        lambda x: call_with_slope(act.leaky_relu_grad, x, slope),
+        lambda x: autograd_derivative(leaky_relu_oracle(slope), x),
+        "leaky_relu_grad",
+        dtype,
+        device,
+        "1 where x > 0, negative_slope elsewhere (default 0.01), in x's dtype",
+        call=slope_call("leaky_relu_grad", slope),
+    )
+
+
+def with_zeros(dtype: torch.dtype, device: str) -> torch.Tensor:
+    """Ordinary values, the extremes, and exact zeros of both signs at the end."""
+    zeros = torch.tensor([0.0, -0.0, 0.0], dtype=dtype, device=device)
+    return torch.cat([mixed_input(dtype, device), zeros])
+
+
+@pytest.mark.requires("leaky_relu")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("slope", ANY_SLOPES)
+def test_leaky_relu_with_any_slope(act, slope, dtype, device):
+    x = with_zeros(dtype, device)
+    assert_tensor_close(
+        act.leaky_relu(x.clone(), negative_slope=slope),
+        F.leaky_relu(x, slope),
+        call=slope_call("leaky_relu", slope),
+        inputs=describe(x),
+        hint=LEAKY_HINT + "; choose by the sign of x (torch.where(x >= 0, ...)): max(x, "
+        "negative_slope * x) is the same only when negative_slope <= 1, for negative_slope = 3 "
+        "and x = 2 it gives 6",
+    )
+
+
+@pytest.mark.requires("leaky_relu_grad")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("slope", [None, 0.2, *ANY_SLOPES])
+def test_leaky_relu_grad_at_zero_and_any_slope_like_autograd(act, slope, dtype, device):
+    x = with_zeros(dtype, device)
+    assert_tensor_close(
+        call_with_slope(act.leaky_relu_grad, x.clone(), slope),
+        autograd_derivative(leaky_relu_oracle(slope), x),
+        call=slope_call("leaky_relu_grad", slope),
+        inputs=describe(x) + " (exact zeros 0.0, -0.0, 0.0 at the end)",
+        hint=LEAKY_GRAD_HINT,
+    )
+
+
 # --- softmax and log_softmax -------------------------------------------------------------------
 
 
 def large_logits(values: pytest.MarkDecorator) -> list:
     """The scales of the logits; the ordinary one checks the function's values (``values``),
-    the others its stability, which counts once those values are right (grader/gating.py)."""
+    the others its stability, which counts once those values are right (grader/core/gating.py)."""
     return [
         pytest.param(1.0, id="ordinary", marks=values),
         pytest.param(1e3, id="exp-overflows"),  # exp(1000) = inf in float32 and float64
@@ -260,16 +434,20 @@ def test_softmax_ignores_a_constant_shift(act, rows, cols, shift, seed):
 
 # --- every function: shape, dtype, device, input untouched -------------------------------------
 
-FUNCTIONS = ["sigmoid", "sigmoid_grad", "relu", "relu_grad", "softmax", "log_softmax"]
-# Each function's marker for the tests that count once its values are right (grader/gating.py).
-REQUIRES = {
-    "sigmoid": pytest.mark.requires("sigmoid"),
-    "sigmoid_grad": pytest.mark.requires("sigmoid_grad"),
-    "relu": pytest.mark.requires("relu"),
-    "relu_grad": pytest.mark.requires("relu_grad"),
-    "softmax": pytest.mark.requires("softmax"),
-    "log_softmax": pytest.mark.requires("log_softmax"),
-}
+FUNCTIONS = [
+    "sigmoid",
+    "sigmoid_grad",
+    "tanh",
+    "tanh_grad",
+    "relu",
+    "relu_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "softmax",
+    "log_softmax",
+]
+# Each function's marker for the tests that count once its values are right (grader/core/gating.py).
+REQUIRES = {name: pytest.mark.requires(name) for name in FUNCTIONS}
 
 
 def each_function(names: list[str]) -> list:
@@ -305,7 +483,9 @@ def test_input_is_not_modified(act, name):
 
 BENCHMARKS = {
     "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
     "relu": torch.relu,
+    "leaky_relu": F.leaky_relu,
     "softmax": lambda x: torch.softmax(x, dim=-1),
     "log_softmax": lambda x: torch.log_softmax(x, dim=-1),
 }

@@ -1,4 +1,4 @@
-"""Tests of exercises/initializers.py: xavier_uniform, xavier_normal and he_normal.
+"""Tests of exercises/initializers.py: xavier_uniform, xavier_normal, he_normal and he_uniform.
 
 The weights are random, so nothing is compared value by value with torch or the reference (a
 different but valid use of the random numbers gives different values). Instead:
@@ -11,7 +11,9 @@ different but valid use of the random numbers gives different values). Instead:
   implementation fails a check with probability below 1e-7.
 
 Shapes are not square and gains are not 1, so that swapping fan_in and fan_out, or ignoring the
-gain, changes the variance.
+gain, changes the variance. he_uniform has shapes of its own, on which each of its classic
+mistakes (Xavier's bound, sqrt(3 / fan_in), fan_out, U(0, a)) gives its own variance, so that the
+hint can name it.
 """
 
 from __future__ import annotations
@@ -34,34 +36,33 @@ from support import (
     with_global_seed,
 )
 
-NAMES = ["xavier_uniform", "xavier_normal", "he_normal"]
-# grader/gating.py: the values test of each function (test_distribution_matches_the_formula),
+NAMES = ["xavier_uniform", "xavier_normal", "he_normal", "he_uniform"]
+UNIFORM = ("xavier_uniform", "he_uniform")  # U(-a, a); the others are normal
+GAINLESS = ("he_normal", "he_uniform")  # take no gain argument
+# grader/core/gating.py: the values test of each function (test_distribution_matches_the_formula),
 # and what every other test of it waits for.
-VALUES = {
-    "xavier_uniform": pytest.mark.values("xavier_uniform"),
-    "xavier_normal": pytest.mark.values("xavier_normal"),
-    "he_normal": pytest.mark.values("he_normal"),
-}
-REQUIRES = {
-    "xavier_uniform": pytest.mark.requires("xavier_uniform"),
-    "xavier_normal": pytest.mark.requires("xavier_normal"),
-    "he_normal": pytest.mark.requires("he_normal"),
-}
+VALUES = {name: pytest.mark.values(name) for name in NAMES}
+REQUIRES = {name: pytest.mark.requires(name) for name in NAMES}
 REQUIRING_NAMES = [pytest.param(name, id=name, marks=REQUIRES[name]) for name in NAMES]
 TANH_GAIN = 5 / 3  # torch.nn.init.calculate_gain("tanh"); gain ignored divides the variance by 2.78
+# he_uniform's shapes: with fan_in 75 and fan_out 400 (and swapped), its mistakes scale the
+# variance by distinct factors (Xavier's bound 0.16 / 0.84, fan_out 0.19 / 5.3, sqrt(3 / fan_in)
+# 0.5, U(0, a) 0.25, a used as a standard deviation 3), none within 10 % of another
+# (likely_mistake names the one within 10 %).
+SHAPES = {"he_uniform": [((400, 75), 1.0), ((75, 400), 1.0)]}
 # (name, shape, gain): shape = (fan_out, fan_in), 30 000 weights each.
 CASES = [
     pytest.param(
         name,
         shape,
         gain,
-        id=f"{name}-{shape[0]}x{shape[1]}" + (f"-gain{gain:.3g}" if name != "he_normal" else ""),
-    )  # he_normal takes no gain
+        id=f"{name}-{shape[0]}x{shape[1]}" + (f"-gain{gain:.3g}" if name not in GAINLESS else ""),
+    )  # he_normal and he_uniform take no gain
     for name in NAMES
-    for shape, gain in [((300, 100), 1.0), ((100, 300), TANH_GAIN)]
+    for shape, gain in SHAPES.get(name, [((300, 100), 1.0), ((100, 300), TANH_GAIN)])
 ]
-UNIFORM_CASES = [case for case in CASES if case.values[0] == "xavier_uniform"]
-NORMAL_CASES = [case for case in CASES if case.values[0] != "xavier_uniform"]
+UNIFORM_CASES = [case for case in CASES if case.values[0] in UNIFORM]
+NORMAL_CASES = [case for case in CASES if case.values[0] not in UNIFORM]
 
 
 def marked(cases: list, marks: dict) -> list:
@@ -81,6 +82,8 @@ HINT_FORMULA = {
     "shape = (fan_out, fan_in)",
     "he_normal": "draw from N(0, std²) with std = sqrt(2 / fan_in), where fan_in = shape[1] "
     "(shape = (fan_out, fan_in), like nn.Linear's weight)",
+    "he_uniform": "draw from U(-a, a) with a = sqrt(6 / fan_in), where fan_in = shape[1] "
+    "(shape = (fan_out, fan_in), like nn.Linear's weight); the variance of U(-a, a) is a²/3",
 }
 HINT_STD_NOT_VARIANCE = (
     "torch.randn(...) * s has variance s²: s must be the standard deviation (the square root "
@@ -88,7 +91,11 @@ HINT_STD_NOT_VARIANCE = (
 )
 HINT_GAIN = "the gain is ignored: multiply the bound (or the standard deviation) by gain"
 HINT_FAN_IN = (
-    "fan_in is shape[1] and fan_out is shape[0] (shape = (fan_out, fan_in)); he_normal uses fan_in"
+    "fan_in is shape[1] and fan_out is shape[0] (shape = (fan_out, fan_in)); He initialization "
+    "uses fan_in"
+)
+HINT_BOUND_NOT_STD = (
+    "a is the bound of a uniform distribution, not a standard deviation: U(-a, a) has variance a²/3"
 )
 HINT_BOTH_FANS = "Xavier uses fan_in + fan_out, not only one of them"
 HINT_SYMMETRIC = (
@@ -106,13 +113,13 @@ def init(load_impl):
 
 
 def call_text(name: str, shape: tuple[int, int], gain: float, extra: str = "generator=g") -> str:
-    gain_text = f", gain={gain:.4g}" if name != "he_normal" else ""
+    gain_text = f", gain={gain:.4g}" if name not in GAINLESS else ""
     return f"{name}({shape}{gain_text}, {extra})" if extra else f"{name}({shape}{gain_text})"
 
 
 def draw(init, name: str, shape: tuple[int, int], gain: float = 1.0, **kwargs) -> torch.Tensor:
-    """The student's weights (he_normal takes no gain)."""
-    if name != "he_normal":
+    """The student's weights (he_normal and he_uniform take no gain)."""
+    if name not in GAINLESS:
         kwargs["gain"] = gain
     return getattr(init, name)(shape, **kwargs)
 
@@ -128,7 +135,12 @@ def sample(init, name, shape, gain, seed: int, dtype: torch.dtype = torch.float3
 
 def expected_variance(name: str, shape: tuple[int, int], gain: float) -> float:
     fan_out, fan_in = shape
-    return 2 / fan_in if name == "he_normal" else gain**2 * 2 / (fan_in + fan_out)
+    return 2 / fan_in if name in GAINLESS else gain**2 * 2 / (fan_in + fan_out)
+
+
+def uniform_bound(name: str, shape: tuple[int, int], gain: float) -> float:
+    """a of U(-a, a): variance a²/3."""
+    return math.sqrt(3 * expected_variance(name, shape, gain))
 
 
 def variance_se(values: torch.Tensor) -> float:
@@ -145,7 +157,23 @@ def likely_mistake(name: str, shape: tuple[int, int], gain: float, ratio: float)
     fan_out, fan_in = shape
     variance = expected_variance(name, shape, gain)
     mistakes = [(variance, HINT_STD_NOT_VARIANCE), (variance / gain**2, HINT_STD_NOT_VARIANCE)]
-    if name == "he_normal":
+    if name == "he_uniform":
+        mistakes += [
+            (
+                fan_in / (fan_in + fan_out),
+                "that is Xavier's bound sqrt(6 / (fan_in + fan_out)); He's uniform bound is "
+                "a = sqrt(6 / fan_in), with fan_in alone",
+            ),
+            (fan_in / fan_out, HINT_FAN_IN),
+            (
+                1 / 2,
+                "the bound is a = sqrt(6 / fan_in), with 6, not 3: U(-a, a) has variance a²/3, "
+                "and it must be 2 / fan_in (sqrt(3 / fan_in) gives 1 / fan_in)",
+            ),
+            (1 / 4, HINT_SYMMETRIC),
+            (3, HINT_BOUND_NOT_STD),
+        ]
+    elif name == "he_normal":
         mistakes += [
             (fan_in / fan_out, HINT_FAN_IN),
             (
@@ -166,11 +194,7 @@ def likely_mistake(name: str, shape: tuple[int, int], gain: float, ratio: float)
             (1 / 6, "the bound is a = gain·sqrt(6 / (fan_in + fan_out)): the 6 is missing"),
             (1 / 2, "the bound is a = gain·sqrt(6 / (fan_in + fan_out)), with 6, not 3"),
             (1 / 4, HINT_SYMMETRIC),
-            (
-                3,
-                "a is the bound of a uniform distribution, not a standard deviation: "
-                "U(-a, a) has variance a²/3",
-            ),
+            (3, HINT_BOUND_NOT_STD),
         ]
     if not (math.isfinite(ratio) and ratio > 0):
         return HINT_FORMULA[name]
@@ -189,6 +213,10 @@ def torch_init_sample(name: str, shape: tuple[int, int], gain: float) -> torch.T
             torch.nn.init.xavier_uniform_(weights, gain=gain, generator=generator)
         elif name == "xavier_normal":
             torch.nn.init.xavier_normal_(weights, gain=gain, generator=generator)
+        elif name == "he_uniform":
+            torch.nn.init.kaiming_uniform_(
+                weights, mode="fan_in", nonlinearity="relu", generator=generator
+            )
         else:
             torch.nn.init.kaiming_normal_(
                 weights, mode="fan_in", nonlinearity="relu", generator=generator
@@ -271,7 +299,7 @@ def test_mean_is_zero(init, name, shape, gain, dtype):
         0.0,
         math.sqrt(expected_variance(name, shape, gain) / values.numel()),
         call=call_text(name, shape, gain),
-        hint=HINT_SYMMETRIC if name == "xavier_uniform" else "the weights are centred: N(0, std²)",
+        hint=HINT_SYMMETRIC if name in UNIFORM else "the weights are centred: N(0, std²)",
     )
 
 
@@ -281,7 +309,7 @@ def test_variance_matches_the_formula(init, name, shape, gain, dtype):
     values = sample(init, name, shape, gain, seed=2, dtype=dtype)
     n = values.numel()
     variance = expected_variance(name, shape, gain)
-    if name == "xavier_uniform":
+    if name in UNIFORM:
         # U(-a, a): σ² = a²/3, fourth central moment μ4 = a⁴/5, and the sample variance has
         # Var(s²) ≈ (μ4 - σ⁴)/n = (a⁴/5 - a⁴/9)/n = (4/45) a⁴ / n, with a² = 3σ².
         se = math.sqrt(4 / 45 / n) * 3 * variance
@@ -303,8 +331,7 @@ def test_variance_matches_the_formula(init, name, shape, gain, dtype):
 def test_uniform_weights_fill_minus_a_to_a(init, name, shape, gain):
     values = sample(init, name, shape, gain, seed=3)
     n = values.numel()
-    fan_out, fan_in = shape
-    a = gain * math.sqrt(6 / (fan_in + fan_out))
+    a = uniform_bound(name, shape, gain)
     call = call_text(name, shape, gain)
     largest = values.abs().max().item()
     if largest > a * (1 + 1e-6):  # 1e-6: float32 rounding of a
@@ -325,7 +352,7 @@ def test_uniform_weights_fill_minus_a_to_a(init, name, shape, gain):
             fail(
                 call,
                 f"the {what} of {n} weights is {extreme:.6g}, expected within {t * a:.2g} of "
-                f"{target:.6g} (the draws fill [-a, a], a = gain·sqrt(6 / (fan_in + fan_out)))",
+                f"{target:.6g} (the draws fill [-a, a])",
                 HINT_SYMMETRIC if what == "smallest" and extreme > -a / 2 else HINT_FORMULA[name],
             )
 
@@ -380,6 +407,7 @@ TORCH_EQUIVALENT = {
     "xavier_uniform": "torch.nn.init.xavier_uniform_",
     "xavier_normal": "torch.nn.init.xavier_normal_",
     "he_normal": "torch.nn.init.kaiming_normal_(w, mode='fan_in', nonlinearity='relu')",
+    "he_uniform": "torch.nn.init.kaiming_uniform_(w, mode='fan_in', nonlinearity='relu')",
 }
 
 
@@ -397,7 +425,7 @@ def test_variance_matches_torch_init(init, name, shape, gain):
 
 @pytest.mark.parametrize(("name", "shape", "gain"), marked(CASES, VALUES))
 def test_distribution_matches_the_formula(init, name, shape, gain):
-    """The values test of each initializer (grader/gating.py): one seeded sample of 30 000
+    """The values test of each initializer (grader/core/gating.py): one seeded sample of 30 000
     weights has the variance and the mean of the formula's distribution, and its shape (uniform:
     inside [-a, a]; normal: the tails), each within Z standard errors. Each of the tests above
     checks one of these alone, so weights of the right type but wrong values (all zeros, NaN,
@@ -408,7 +436,7 @@ def test_distribution_matches_the_formula(init, name, shape, gain):
     call = call_text(name, shape, gain)
     # Standard error of the sample variance, as in test_variance_matches_the_formula:
     # U(-a, a): Var(s²) ≈ (4/45) a⁴ / n with a² = 3σ²; normal: Var(s²) = 2σ⁴ / (n - 1).
-    if name == "xavier_uniform":
+    if name in UNIFORM:
         variance_error = math.sqrt(4 / 45 / n) * 3 * variance
     else:
         variance_error = math.sqrt(2 / (n - 1)) * variance
@@ -428,11 +456,10 @@ def test_distribution_matches_the_formula(init, name, shape, gain):
         0.0,
         math.sqrt(variance / n),
         call=call,
-        hint=HINT_SYMMETRIC if name == "xavier_uniform" else "the weights are centred: N(0, std²)",
+        hint=HINT_SYMMETRIC if name in UNIFORM else "the weights are centred: N(0, std²)",
     )
-    if name == "xavier_uniform":
-        fan_out, fan_in = shape
-        a = gain * math.sqrt(6 / (fan_in + fan_out))
+    if name in UNIFORM:
+        a = uniform_bound(name, shape, gain)
         largest = values.abs().max().item()
         if largest > a * (1 + 1e-6):  # 1e-6: float32 rounding of a
             fail(
@@ -502,12 +529,34 @@ def test_uniform_bound_property(init, fan_out, fan_in, gain, seed):
         )
 
 
+@pytest.mark.requires("he_uniform")
+@settings(max_examples=20, deadline=None)
+@given(fan_out=st.integers(1, 40), fan_in=st.integers(1, 40), seed=st.integers(0, 2**16))
+def test_he_uniform_bound_property(init, fan_out, fan_in, seed):
+    """For every shape, every weight lies in [-a, a], a = sqrt(6 / fan_in)."""
+    shape = (fan_out, fan_in)
+    call = call_text("he_uniform", shape, 1.0)
+    weights = init.he_uniform(shape, generator=make_generator(seed), dtype=torch.float64)
+    weights = assert_like(weights, call=call, shape=shape, dtype=torch.float64, device="cpu")
+    a = math.sqrt(6 / fan_in)
+    largest = weights.abs().max().item()
+    if not largest <= a * (1 + 1e-12):
+        fail(
+            call,
+            f"returned a weight of magnitude {largest:.6g}, beyond a = {a:.6g}",
+            HINT_FORMULA["he_uniform"],
+        )
+
+
 # --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------
 
 BENCHMARKS = {
     "xavier_uniform": lambda shape: torch.nn.init.xavier_uniform_(torch.empty(shape)),
     "xavier_normal": lambda shape: torch.nn.init.xavier_normal_(torch.empty(shape)),
     "he_normal": lambda shape: torch.nn.init.kaiming_normal_(
+        torch.empty(shape), mode="fan_in", nonlinearity="relu"
+    ),
+    "he_uniform": lambda shape: torch.nn.init.kaiming_uniform_(
         torch.empty(shape), mode="fan_in", nonlinearity="relu"
     ),
 }

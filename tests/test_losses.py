@@ -1,5 +1,6 @@
-"""Tests of exercises/losses.py: MSE, binary cross-entropy (from probabilities and from logits)
-and multi-class cross-entropy (class indices or class probabilities), with their reductions.
+"""Tests of exercises/losses.py: MSE, L1, Huber, binary cross-entropy (from probabilities and from
+logits), multi-class cross-entropy (class indices or class probabilities) and NLL, with their
+reductions.
 
 Oracles: torch.nn.functional's own losses, computed outside the student's call.
 """
@@ -42,6 +43,13 @@ CLASS_CASES = [
     pytest.param((8, 10), "sum", id="N8-C10-sum"),
     pytest.param((16, 3), "none", id="N16-C3-none"),
     pytest.param((1, 5), "none", id="N1-C5-none"),
+]
+# For nll_loss: a square (N, C) first, where picking log_probs[target_n, n] (the wrong axis)
+# still runs and gives wrong values; N > C and N < C, every reduction.
+NLL_CASES = [
+    pytest.param((6, 6), "mean", id="N6-C6-mean"),
+    *CLASS_CASES,
+    pytest.param((12, 4), "mean", id="N12-C4-mean"),
 ]
 
 # What each reduction means, for the hints of the elementwise losses and of cross_entropy.
@@ -101,9 +109,19 @@ def class_probabilities(n: int, c: int, dtype: torch.dtype, device: str, seed: i
     return target.to(dtype=dtype, device=device)
 
 
-def call_text(name: str, reduction: object) -> str:
-    first = {"mse_loss": "pred", "binary_cross_entropy": "prob"}.get(name, "logits")
-    return f"{name}({first}, target, reduction={reduction!r})"
+FIRST_ARGUMENT = {
+    "mse_loss": "pred",
+    "l1_loss": "pred",
+    "huber_loss": "pred",
+    "binary_cross_entropy": "prob",
+    "nll_loss": "log_probs",
+}
+PER_SAMPLE = ("cross_entropy", "nll_loss")  # one loss per row, not per element
+
+
+def call_text(name: str, reduction: object, extra: str = "") -> str:
+    first = FIRST_ARGUMENT.get(name, "logits")
+    return f"{name}({first}, target, reduction={reduction!r}{extra})"
 
 
 def inputs_text(first: torch.Tensor, target: torch.Tensor) -> str:
@@ -126,6 +144,89 @@ def test_mse_loss_matches_torch(losses, shape, reduction, dtype, device):
         call=call_text("mse_loss", reduction),
         inputs=inputs_text(pred, target),
         hint=f"the loss of each element is (pred - target)^2; {ELEMENTWISE_REDUCTION[reduction]}",
+    )
+
+
+# --- l1_loss -----------------------------------------------------------------------------------
+
+
+@pytest.mark.values("l1_loss")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("shape", "reduction"), ELEMENTWISE_CASES)
+def test_l1_loss_matches_torch(losses, shape, reduction, dtype, device):
+    pred = random_tensor(shape, dtype, device, seed=12)
+    target = random_tensor(shape, dtype, device, seed=13)
+    assert_tensor_close(
+        losses.l1_loss(pred.clone(), target.clone(), reduction=reduction),
+        F.l1_loss(pred, target, reduction=reduction),
+        call=call_text("l1_loss", reduction),
+        inputs=inputs_text(pred, target),
+        hint=f"the loss of each element is |pred - target|; {ELEMENTWISE_REDUCTION[reduction]}",
+    )
+
+
+# --- huber_loss --------------------------------------------------------------------------------
+
+HUBER_FORMULA = (
+    "the loss of each element is 0.5 d^2 where |d| <= delta, else delta * (|d| - 0.5 delta), "
+    "with d = pred - target: the linear piece is multiplied by delta (huber_loss is delta "
+    "times smooth_l1_loss with beta = delta, not smooth_l1_loss itself, whose quadratic piece "
+    "is divided by beta)"
+)
+
+
+@pytest.mark.values("huber_loss")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("shape", "reduction"), ELEMENTWISE_CASES)
+def test_huber_loss_matches_torch(losses, shape, reduction, dtype, device):
+    # d = pred - target has standard deviation 2: both pieces of the default delta = 1 occur.
+    pred = random_tensor(shape, dtype, device, seed=14, scale=2**0.5)
+    target = random_tensor(shape, dtype, device, seed=15, scale=2**0.5)
+    assert_tensor_close(
+        losses.huber_loss(pred.clone(), target.clone(), reduction=reduction),
+        F.huber_loss(pred, target, reduction=reduction),
+        call=call_text("huber_loss", reduction),
+        inputs=inputs_text(pred, target),
+        hint=f"{HUBER_FORMULA}; {ELEMENTWISE_REDUCTION[reduction]}",
+    )
+
+
+@pytest.mark.values("huber_loss")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("delta", [0.3, 2.5])
+def test_huber_loss_with_delta_matches_torch(losses, delta, reduction, dtype, device):
+    # delta != 1 tells huber_loss from smooth_l1_loss; |d| falls on both sides of delta.
+    pred = random_tensor((4, 6), dtype, device, seed=16, scale=2.0)
+    target = random_tensor((4, 6), dtype, device, seed=17, scale=2.0)
+    assert_tensor_close(
+        losses.huber_loss(pred.clone(), target.clone(), reduction=reduction, delta=delta),
+        F.huber_loss(pred, target, reduction=reduction, delta=delta),
+        call=call_text("huber_loss", reduction, f", delta={delta}"),
+        inputs=inputs_text(pred, target),
+        hint=f"{HUBER_FORMULA}; {ELEMENTWISE_REDUCTION[reduction]}",
+    )
+
+
+@pytest.mark.requires("huber_loss")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_huber_loss_of_outliers_is_finite(losses, dtype, device):
+    # d^2 overflows (1e20^2 > float32's 3.4e38, 1e200^2 > float64's 1.8e308); the loss does not.
+    huge = 1e20 if dtype == torch.float32 else 1e200
+    pred = torch.tensor([huge, -huge, 3.0, -0.5, 0.0], dtype=dtype, device=device)
+    target = torch.tensor([0.0, 0.0, -huge, 0.25, 0.0], dtype=dtype, device=device)
+    assert_tensor_close(
+        losses.huber_loss(pred.clone(), target.clone(), reduction="none", delta=0.5),
+        F.huber_loss(pred, target, reduction="none", delta=0.5),
+        call=call_text("huber_loss", "none", ", delta=0.5"),
+        inputs=f"pred = {pred.tolist()}, target = {target.tolist()}",
+        hint="for these outliers d^2 overflows to inf: harmless in the branch torch.where does "
+        "not pick, but a 0/1 mask times inf is 0 * inf = nan; choose the piece with torch.where "
+        "(or use q = min(|d|, delta) and q * (|d| - 0.5 q)) instead of adding masked products",
     )
 
 
@@ -381,23 +482,84 @@ def test_cross_entropy_ignores_a_constant_shift(losses, n, c, shift, seed):
     )
 
 
+# --- nll_loss ----------------------------------------------------------------------------------
+
+NLL_FORMULA = (
+    "loss_n = -log_probs[n, target_n]: row n, column target_n (gather along dim 1, or index with "
+    "rows torch.arange(N) and columns target), negated; log_probs already are logarithms, so no "
+    "further log and no softmax"
+)
+
+
+def log_probabilities(n: int, c: int, dtype: torch.dtype, device: str, seed: int) -> torch.Tensor:
+    """Rows of log-probabilities: log_softmax of random logits (computed here, by torch)."""
+    return F.log_softmax(random_tensor((n, c), torch.float64, "cpu", seed, scale=3.0), dim=1).to(
+        dtype=dtype, device=device
+    )
+
+
+@pytest.mark.values("nll_loss")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("shape", "reduction"), NLL_CASES)
+def test_nll_loss_matches_torch(losses, shape, reduction, dtype, device):
+    n, c = shape
+    log_probs = log_probabilities(n, c, dtype, device, seed=46)
+    target = class_indices(n, c, device, seed=47)
+    assert_tensor_close(
+        losses.nll_loss(log_probs.clone(), target.clone(), reduction=reduction),
+        F.nll_loss(log_probs, target, reduction=reduction),
+        call=call_text("nll_loss", reduction),
+        inputs=inputs_text(log_probs, target) + f" (class indices {target.tolist()})",
+        hint=f"{NLL_FORMULA}; {SAMPLE_REDUCTION[reduction]}",
+    )
+
+
+@pytest.mark.requires("nll_loss")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_nll_loss_ignores_minus_inf_in_other_classes(losses, dtype, device):
+    # log(0) = -inf for classes of probability 0 (masked out); the target's entry is finite.
+    log_probs = log_probabilities(4, 5, dtype, device, seed=48)
+    log_probs[0, 1:] = -math.inf
+    log_probs[0, 0] = 0.0  # row 0: all the probability on class 0
+    log_probs[2, 3] = -math.inf
+    target = torch.tensor([0, 4, 1, 2], device=device)
+    assert_tensor_close(
+        losses.nll_loss(log_probs.clone(), target.clone(), reduction="none"),
+        F.nll_loss(log_probs, target, reduction="none"),
+        call=call_text("nll_loss", "none"),
+        inputs=f"log_probs = {log_probs.tolist()}, target = {target.tolist()}",
+        hint="pick each row's target entry (gather or indexing): multiplying log_probs by a "
+        "one-hot matrix computes 0 * -inf = nan in the columns of probability 0",
+    )
+
+
 # --- every function: reductions, dtype and device, errors, inputs untouched --------------------
 
 CASES = [
     "mse_loss",
+    "l1_loss",
+    "huber_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy[indices]",
     "cross_entropy[probabilities]",
+    "nll_loss",
 ]
+# One case per function, for the errors of an unknown reduction.
+REDUCTION_CASES = [case for case in CASES if case != "cross_entropy[probabilities]"]
 
 
-# Each function's marker for the tests that count once its values are right (grader/gating.py).
+# Each function's marker for the tests that count once its values are right (grader/core/gating.py).
 REQUIRES = {
     "mse_loss": pytest.mark.requires("mse_loss"),
+    "l1_loss": pytest.mark.requires("l1_loss"),
+    "huber_loss": pytest.mark.requires("huber_loss"),
     "binary_cross_entropy": pytest.mark.requires("binary_cross_entropy"),
     "binary_cross_entropy_with_logits": pytest.mark.requires("binary_cross_entropy_with_logits"),
     "cross_entropy": pytest.mark.requires("cross_entropy"),
+    "nll_loss": pytest.mark.requires("nll_loss"),
 }
 
 
@@ -409,10 +571,12 @@ def each_case(cases: list[str]) -> list:
 def case_inputs(case: str, dtype: torch.dtype, device: str, seed: int = 50, scale: float = 1.0):
     """(first argument, target) for one of CASES; the first argument has shape (4, 6)."""
     name = case.split("[")[0]
-    if name == "mse_loss":
+    if name in ("mse_loss", "l1_loss", "huber_loss"):
         return random_tensor((4, 6), dtype, device, seed, scale), random_tensor(
             (4, 6), dtype, device, seed + 1, scale
         )
+    if name == "nll_loss":
+        return log_probabilities(4, 6, dtype, device, seed), class_indices(4, 6, device, seed + 1)
     if name == "binary_cross_entropy":
         prob = uniform((4, 6), dtype, device, seed)
         prob[0, :2] = torch.tensor([0.0, 1.0])  # exact 0 and 1, where clamping matters
@@ -429,7 +593,7 @@ def case_inputs(case: str, dtype: torch.dtype, device: str, seed: int = 50, scal
 def test_output_follows_input_dtype_and_device(losses, case, dtype, device):
     name = case.split("[")[0]
     first, target = case_inputs(case, dtype, device)
-    per_item = (first.shape[0],) if name == "cross_entropy" else tuple(first.shape)
+    per_item = (first.shape[0],) if name in PER_SAMPLE else tuple(first.shape)
     for reduction, shape in (("mean", ()), ("sum", ()), ("none", per_item)):
         assert_like(
             getattr(losses, name)(first, target, reduction=reduction),
@@ -438,12 +602,12 @@ def test_output_follows_input_dtype_and_device(losses, case, dtype, device):
             dtype=dtype,
             device=device,
             hint=SAMPLE_REDUCTION[reduction]
-            if name == "cross_entropy"
+            if name in PER_SAMPLE
             else ELEMENTWISE_REDUCTION[reduction],
         )
 
 
-@pytest.mark.parametrize("case", each_case(CASES[:4]))
+@pytest.mark.parametrize("case", each_case(REDUCTION_CASES))
 def test_unknown_reduction_raises_value_error(losses, case):
     name = case.split("[")[0]
     first, target = case_inputs(case, torch.float64, "cpu")
@@ -496,10 +660,13 @@ def test_inputs_are_not_modified(losses, case):
 
 BENCHMARKS = {
     "mse_loss": F.mse_loss,
+    "l1_loss": F.l1_loss,
+    "huber_loss": F.huber_loss,
     "binary_cross_entropy": F.binary_cross_entropy,
     "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
     "cross_entropy[indices]": F.cross_entropy,
     "cross_entropy[probabilities]": F.cross_entropy,
+    "nll_loss": F.nll_loss,
 }
 
 
@@ -509,8 +676,11 @@ def test_benchmark(benchmark, losses, case, source):
     """Realistic size: a batch of 512 rows of 1000 outputs (ImageNet-sized classifier output)."""
     name = case.split("[")[0]
     first = random_tensor((512, 1000), torch.float32, "cpu", seed=80)
-    if name == "mse_loss":
+    if name in ("mse_loss", "l1_loss", "huber_loss"):
         target = random_tensor((512, 1000), torch.float32, "cpu", seed=81)
+    elif name == "nll_loss":
+        first = log_probabilities(512, 1000, torch.float32, "cpu", seed=80)
+        target = class_indices(512, 1000, "cpu", seed=81)
     elif name == "binary_cross_entropy":
         first = uniform((512, 1000), torch.float32, "cpu", seed=80)
         target = binary_targets((512, 1000), torch.float32, "cpu", seed=81)

@@ -16,10 +16,12 @@ from support import (
     DEVICES,
     DEVICES_AND_META,
     DTYPES,
+    Z,
     assert_gradient,
     assert_like,
     assert_statistic,
     assert_tensor_close,
+    binomial_se,
     describe,
     fail,
     random_tensor,
@@ -42,7 +44,7 @@ GRAD_TOLERANCE = {
 
 def values_on_the_cpu(values: pytest.MarkDecorator) -> list:
     """DEVICES, with the ``values`` marker on the CPU: the other devices' runs of a test of the
-    values count once those are right (requires on the test, grader/gating.py)."""
+    values count once those are right (requires on the test, grader/core/gating.py)."""
     return [
         pytest.param(
             *device.values,
@@ -486,6 +488,531 @@ def test_train_honours_device(mlp, device):
             )
     if not (len(history) == 1 and isinstance(history[0], float) and math.isfinite(history[0])):
         fail("train_mlp(epochs=1)", f"history is {history!r}, expected one finite float per epoch")
+
+
+# --- dropout and weight decay ------------------------------------------------------------------
+#
+# mlp_forward's masks are read off its own logits (protocol-free: any valid use of the random
+# numbers passes these tests): the masks depend only on the generator's state and the shapes
+# (documented), so a forward pass with PROBE parameters and an equally seeded generator applies
+# the same masks as the real one, and identity weights carry them to the logits unchanged.
+# Only train_mlp's test replays the documented draws (torch.rand per hidden layer, in order).
+
+DROPOUT_P = [pytest.param(0.25, id="p0.25"), pytest.param(0.5, id="p0.5")]
+HINT_MASK_PLACE = (
+    "with dropout, multiply each HIDDEN activation after the ReLU by its mask, a_l = relu(z_l) * "
+    "m_l, m_l 0 or 1/(1 - p): never the input X, never the logits"
+)
+
+
+def seeded(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def shift(width: int, by: int, dtype) -> torch.Tensor:
+    """A permutation matrix: (v @ shift.T)[j] = v[(j + by) % width]."""
+    return torch.eye(width, dtype=dtype).roll(by, dims=1)
+
+
+def probe_logits(mlp, layers, batch, p, seed, dtype=torch.float64, X=None):
+    """mlp_forward's logits for probe parameters ``layers`` (a list of (W, b)) and a generator
+    seeded ``seed``: the student's function applies the same masks as for any parameters."""
+    width = layers[0][0].shape[1]
+    if X is None:
+        X = torch.ones(batch, width, dtype=dtype)
+    logits, _ = mlp.mlp_forward(layers, X, dropout=p, generator=seeded(seed))
+    return assert_like(
+        logits,
+        call=f"mlp_forward(params, X, dropout={p}, generator=g)",
+        shape=(batch, layers[-1][0].shape[0]),
+        dtype=dtype,
+        device="cpu",
+    )
+
+
+def recover_masks(mlp, width, hidden, batch, p, seed, dtype=torch.float64):
+    """The masks (one (batch, width) tensor per hidden layer, 1 or 2 hidden layers of equal
+    widths) that mlp_forward applies with a generator seeded ``seed``.
+
+    A hidden layer with W = 0 and b = 1 outputs its mask alone; identity (or shift) weights
+    after it carry it to the logits. Two hidden layers: the second mask is read first; the first
+    then comes through the second layer with shifted weights (so that each unit of the first
+    layer reaches a kept unit of the second); where a sample's second mask is all zeros, its
+    first mask cannot matter (no path to the output) and is set to 0."""
+    eye, zero = torch.eye(width, dtype=dtype), torch.zeros(width, dtype=dtype)
+    one, nothing = torch.ones(width, dtype=dtype), torch.zeros(width, width, dtype=dtype)
+    last = probe_logits(
+        mlp, [*[(eye, zero)] * (hidden - 1), (nothing, one), (eye, zero)], batch, p, seed, dtype
+    )
+    if hidden == 1:
+        return [last]
+    first = torch.zeros(batch, width, dtype=dtype)
+    for by in range(width):
+        logits = probe_logits(
+            mlp,
+            [(nothing, one), (shift(width, by, dtype), zero), (eye, zero)],
+            batch,
+            p,
+            seed,
+            dtype,
+        )
+        kept = last != 0
+        source = (torch.arange(width) + by) % width
+        values = torch.where(kept, logits / torch.where(kept, last, 1.0), 0.0)
+        first[:, source] = torch.where(kept, values, first[:, source])
+    return [first, last]
+
+
+def masked_logits(params, X, masks):
+    activation = X
+    for layer, (weight, bias) in enumerate(params):
+        logits = activation @ weight.T + bias
+        if layer < len(params) - 1:
+            activation = F.relu(logits) * masks[layer]
+    return logits
+
+
+def masked_gradients(params, X, y, masks):
+    leaves = [tensor.detach().clone().requires_grad_(True) for pair in params for tensor in pair]
+    pairs = list(zip(leaves[0::2], leaves[1::2], strict=True))
+    grads = torch.autograd.grad(F.cross_entropy(masked_logits(pairs, X, masks), y), leaves)
+    return list(zip(grads[0::2], grads[1::2], strict=True))
+
+
+def assert_mask_values(ratio, allowed, call, problem_hint):
+    """Every entry of ``ratio`` is 0 or ``allowed`` (relative 1e-9: one rounding or two)."""
+    nonzero = ratio[ratio != 0]
+    if nonzero.numel() and not torch.allclose(
+        nonzero, torch.full_like(nonzero, allowed), rtol=1e-9, atol=0
+    ):
+        value = nonzero[(nonzero - allowed).abs().argmax()].item()
+        hint = problem_hint(value)
+        if math.isclose(value, allowed, rel_tol=1e-6):
+            hint = ("the scale 1/(1 - p) is right only to float32 precision: make it in X's "
+                    "dtype (torch.where with Python numbers, or torch.tensor without dtype=, "
+                    "gives float32)")  # fmt: skip
+        fail(
+            call, f"a kept activation was multiplied by {value:.12g}, expected {allowed:.12g}", hint
+        )
+
+
+@pytest.mark.requires("mlp_forward")
+@pytest.mark.parametrize("p", DROPOUT_P)
+def test_dropout_mask_is_zero_or_scaled_with_a_fraction_p_dropped(mlp, p):
+    """One hidden layer with identity weights and a positive X: logits = X * m exactly, so the
+    mask is logits / X. 2000 x 50 entries: binomial standard error ~0.0016."""
+    batch, width = 2000, 50
+    X = random_tensor((batch, width), torch.float64, "cpu", seed=51).abs() + 0.5
+    eye, zero = torch.eye(width, dtype=torch.float64), torch.zeros(width, dtype=torch.float64)
+    call = f"mlp_forward(params, X, dropout={p}, generator=g), one hidden layer"
+    mask = probe_logits(mlp, [(eye, zero), (eye, zero)], batch, p, seed=52, X=X) / X
+    scale = 1 / (1 - p)
+
+    def hint(value):
+        if math.isclose(value, 1.0, rel_tol=1e-9):
+            return (
+                "inverted dropout scales the kept activations by 1/(1 - p) in training, so "
+                "that evaluation needs no rescaling"
+            )
+        if math.isclose(value, scale**2, rel_tol=1e-9):
+            return "the mask was applied twice: " + HINT_MASK_PLACE
+        return HINT_MASK_PLACE
+
+    assert_mask_values(mask, scale, call, hint)
+    n = mask.numel()
+    observed = (mask == 0).double().mean().item()
+    hint = HINT_MASK_PLACE
+    if abs(observed - (1 - p)) <= Z * binomial_se(p, n) and p != 0.5:
+        hint = "p is the probability of DROPPING a unit: drop where u < p, keep where u >= p"
+    assert_statistic(
+        "the fraction of dropped hidden units", observed, p, binomial_se(p, n), call=call, hint=hint
+    )
+
+
+@pytest.mark.requires("mlp_forward")
+@pytest.mark.parametrize("p", DROPOUT_P)
+def test_every_hidden_layer_draws_its_own_mask(mlp, p):
+    """Two hidden layers, identity weights: logits = X * m_1 * m_2, a product of independent
+    masks: a fraction 1 - (1 - p)² is 0, the rest is X / (1 - p)²."""
+    batch, width = 1000, 50
+    X = random_tensor((batch, width), torch.float64, "cpu", seed=53).abs() + 0.5
+    eye, zero = torch.eye(width, dtype=torch.float64), torch.zeros(width, dtype=torch.float64)
+    call = f"mlp_forward(params, X, dropout={p}, generator=g), two hidden layers"
+    product = probe_logits(mlp, [(eye, zero)] * 3, batch, p, seed=54, X=X) / X
+    scale = 1 / (1 - p)
+    n = product.numel()
+    observed = (product == 0).double().mean().item()
+    if abs(observed - p) <= Z * binomial_se(p, n):
+        hint = (
+            "only a fraction p is dropped through two hidden layers: one mask reused by "
+            "every layer, or dropout on one layer only. Draw a fresh mask for EVERY hidden "
+            "layer"
+        )
+    else:
+        hint = HINT_MASK_PLACE
+    assert_mask_values(
+        product,
+        scale**2,
+        call,
+        lambda value: hint if abs(observed - p) <= Z * binomial_se(p, n) else HINT_MASK_PLACE,
+    )
+    expected = 1 - (1 - p) ** 2
+    assert_statistic(
+        "the fraction of outputs dropped by one of the two masks",
+        observed,
+        expected,
+        binomial_se(expected, n),
+        call=call,
+        hint=hint,
+    )
+
+
+DROPOUT_ARCHITECTURES = [
+    pytest.param(6, 1, id="6-6-6"),
+    pytest.param(5, 2, id="5-5-5-5"),
+]
+
+
+def dropout_problem(width, hidden, batch, seed):
+    params, X, y = make_problem([width] * (hidden + 2), batch, torch.float64, "cpu", seed=seed)
+    return params, X, y
+
+
+@pytest.mark.requires("mlp_forward")
+@pytest.mark.parametrize("p", DROPOUT_P)
+@pytest.mark.parametrize(("width", "hidden"), DROPOUT_ARCHITECTURES)
+def test_forward_with_dropout_is_the_masked_network(mlp, width, hidden, p):
+    batch, seed = 9, 61
+    params, X, _ = dropout_problem(width, hidden, batch, seed)
+    masks = recover_masks(mlp, width, hidden, batch, p, seed)
+    before, X_before = clone_params(params), X.clone()
+    logits, _ = mlp.mlp_forward(params, X, dropout=p, generator=seeded(seed))
+    assert_tensor_close(
+        logits,
+        masked_logits(params, X, masks),
+        call=f"mlp_forward(params, X, dropout={p}, generator=g) for sizes {[width] * (hidden + 2)}",
+        inputs="the masks it applies with this seed (read off its logits with probe parameters)",
+        hint=HINT_MASK_PLACE + "; the masks may depend only on the generator's state and the "
+        "shapes, never on X or the parameters",
+    )
+    assert_params_unchanged(params, before, "mlp_forward")
+    assert torch.equal(X, X_before), "mlp_forward changed X"
+
+
+def dropout_backward_hint(actual, expected, layer, layers, p):
+    if layer == layers - 1:
+        return "the last layer's error is delta_L = (softmax(logits) - onehot(y)) / N"
+    if torch.allclose(actual, expected * (1 - p), rtol=1e-6, atol=1e-12):
+        return (
+            "(1 - p) times the gradient: the backward pass multiplies by the forward pass's "
+            "mask WITH its 1/(1 - p) scale, delta_{l-1} = (delta_l @ W_l) * relu'(z_{l-1}) * "
+            "m_{l-1} (relu' at a masked pre-activation alone loses the scale)"
+        )
+    return (
+        "with dropout, delta_{l-1} = (delta_l @ W_l) * relu'(z_{l-1}) * m_{l-1}, with the mask "
+        "m_{l-1} of the forward pass kept in the cache (never draw a new one in the backward "
+        "pass)"
+    )
+
+
+@pytest.mark.requires("mlp_forward", "mlp_backward")
+@pytest.mark.parametrize("p", DROPOUT_P)
+@pytest.mark.parametrize(("width", "hidden"), DROPOUT_ARCHITECTURES)
+def test_backward_with_dropout_matches_autograd_of_the_masked_network(mlp, width, hidden, p):
+    batch, seed = 9, 63
+    params, X, y = dropout_problem(width, hidden, batch, seed)
+    masks = recover_masks(mlp, width, hidden, batch, p, seed)
+    _, cache = mlp.mlp_forward(params, X, dropout=p, generator=seeded(seed))
+    grads = mlp.mlp_backward(params, cache, y)
+    call = f"mlp_backward after mlp_forward(..., dropout={p}) for sizes {[width] * (hidden + 2)}"
+    if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+        fail(call, f"returned {describe(grads)}, expected a list of {len(params)} (dW, db)")
+    expected = masked_gradients(params, X, y, masks)
+    pairs = list(enumerate(zip(grads, expected, strict=True)))
+    for layer, ((d_weight, d_bias), (e_weight, e_bias)) in reversed(pairs):
+        for name, actual, wanted in (("dW", d_weight, e_weight), ("db", d_bias, e_bias)):
+            assert_tensor_close(
+                actual,
+                wanted,
+                call=f"{call}: {name} of layer {layer + 1} of {len(params)}",
+                inputs="autograd of the network with the forward pass's masks held fixed",
+                hint=dropout_backward_hint(actual, wanted, layer, len(params), p),
+                **GRAD_TOLERANCE[torch.float64],
+            )
+
+
+@pytest.mark.requires("mlp_forward", "mlp_backward")
+def test_backward_with_dropout_matches_finite_differences_of_the_forward(mlp):
+    """Any widths: the loss of mlp_forward's logits with an equally seeded generator (the same
+    masks, documented) as a function of one parameter at a time, differentiated numerically."""
+    sizes, p, seed = [3, 4, 3, 2], 0.4, 65
+    params, X, y = make_problem(sizes, 7, torch.float64, "cpu", seed=seed)
+    _, cache = mlp.mlp_forward(params, X, dropout=p, generator=seeded(seed))
+    grads = mlp.mlp_backward(params, cache, y)
+
+    def loss():
+        logits, _ = mlp.mlp_forward(params, X, dropout=p, generator=seeded(seed))
+        return F.cross_entropy(logits, y)
+
+    for layer, ((weight, bias), (d_weight, d_bias)) in enumerate(zip(params, grads, strict=True)):
+        for name, tensor, analytic in (("dW", weight, d_weight), ("db", bias, d_bias)):
+            assert_gradient(
+                analytic,
+                loss,
+                tensor,
+                call=f"mlp_backward after mlp_forward(..., dropout={p}) for sizes {sizes}: "
+                f"{name} of layer {layer + 1}",
+                hint="with dropout, delta_{l-1} = (delta_l @ W_l) * relu'(z_{l-1}) * m_{l-1}, "
+                "with the forward pass's own masks (from the cache) and their 1/(1 - p) scale",
+            )
+
+
+@pytest.mark.requires("mlp_forward")
+def test_no_dropout_draws_nothing_and_is_the_plain_forward(mlp):
+    """dropout=0 (evaluation): the plain network, and neither the generator nor torch's global
+    RNG moves."""
+    params, X, _ = make_problem([5, 7, 7, 3], 6, torch.float64, "cpu", seed=67)
+    generator = seeded(68)
+    state, global_state = generator.get_state(), torch.get_rng_state()
+    logits, _ = mlp.mlp_forward(params, X, dropout=0.0, generator=generator)
+    assert_tensor_close(
+        logits,
+        oracle_logits(params, X),
+        call="mlp_forward(params, X, dropout=0.0, generator=g)",
+        hint="dropout=0 is evaluation: no mask at all",
+    )
+    if not torch.equal(generator.get_state(), state):
+        fail(
+            "mlp_forward(params, X, dropout=0.0, generator=g)",
+            "drew from the generator",
+            "with dropout 0 draw nothing: train_mlp's replay of the random numbers depends on it",
+        )
+    if not torch.equal(torch.get_rng_state(), global_state):
+        fail(
+            "mlp_forward(params, X, dropout=0.0, generator=g)",
+            "drew from torch's global RNG",
+            "with dropout 0 draw nothing",
+        )
+
+
+@pytest.mark.requires("mlp_forward")
+def test_dropout_masks_come_from_the_generator(mlp):
+    params, X, _ = make_problem([5, 8, 8, 3], 40, torch.float64, "cpu", seed=69)
+
+    def run(seed, global_seed):
+        torch.manual_seed(global_seed)
+        return mlp.mlp_forward(params, X, dropout=0.5, generator=seeded(seed))[0]
+
+    first, again, other = run(1, 10), run(1, 20), run(2, 10)
+    if not torch.equal(first, again):
+        fail(
+            "mlp_forward(params, X, dropout=0.5, generator=g) with equally seeded generators",
+            "gave different logits",
+            "draw the masks from `generator` (torch.rand(..., generator=generator)), never "
+            "from torch's global RNG",
+        )
+    if torch.equal(first, other):
+        fail(
+            "mlp_forward(params, X, dropout=0.5, generator=g) with seeds 1 and 2",
+            "gave the same logits: the masks ignore the generator",
+        )
+
+
+@pytest.mark.requires("mlp_forward", "train_mlp")
+@pytest.mark.parametrize("bad", [-0.1, 1.0, 1.5])
+def test_dropout_outside_zero_one_is_a_value_error(mlp, bad):
+    params, X, y = make_problem([3, 4, 2], 5, torch.float64, "cpu")
+    with pytest.raises(ValueError):
+        mlp.mlp_forward(params, X, dropout=bad, generator=seeded(0))
+    with pytest.raises(ValueError):
+        mlp.train_mlp(X, y, [3, 4, 2], epochs=1, lr=0.1, batch_size=5, dropout=bad)
+
+
+@pytest.mark.requires("mlp_forward")
+@pytest.mark.parametrize("device", DEVICES_AND_META)
+def test_dropout_masks_follow_x_device(mlp, device):
+    """A CPU generator works whatever X's device, and gives the same masks everywhere."""
+    params, X, _ = make_problem([5, 6, 6, 3], 8, torch.float64, device, seed=71)
+    logits, _ = mlp.mlp_forward(params, X, dropout=0.3, generator=seeded(72))
+    call = f"mlp_forward(params, X on {device}, dropout=0.3, generator=CPU generator)"
+    assert_like(
+        logits,
+        call=call,
+        shape=(8, 3),
+        dtype=torch.float64,
+        device=device,
+        hint="draw u on the generator's device, then move it to X's device (u.to(X.device))",
+    )
+    if device == "cuda":
+        cpu_params, cpu_X, _ = make_problem([5, 6, 6, 3], 8, torch.float64, "cpu", seed=71)
+        cpu_logits, _ = mlp.mlp_forward(cpu_params, cpu_X, dropout=0.3, generator=seeded(72))
+        assert_tensor_close(
+            logits.cpu(),
+            cpu_logits,
+            call=call,
+            inputs="the same masks as on the CPU",
+            hint="draw the masks with the CPU generator, then move them",
+        )
+
+
+def sgd_step_with_decay(params, grads, lr, weight_decay):
+    return [
+        (w - lr * (dw + weight_decay * w), b - lr * db)
+        for (w, b), (dw, db) in zip(params, grads, strict=True)
+    ]
+
+
+def full_batch_steps(initial, X, y, steps, update):
+    """``steps`` full-batch SGD steps from ``initial`` with ``update(w, b, dw, db)``, and the
+    data loss before each."""
+    params, losses = initial, []
+    for _ in range(steps):
+        losses.append(F.cross_entropy(oracle_logits(params, X), y).item())
+        grads = oracle_gradients(params, X, y)
+        params = [update(w, b, dw, db) for (w, b), (dw, db) in zip(params, grads, strict=True)]
+    return params, losses
+
+
+def weight_decay_hint(params, initial, X, y, lr, weight_decay, steps):
+    """Which classic form of weight decay ``params`` follows, if a wrong one."""
+    wd = weight_decay
+    candidates = [
+        ("weight decay was applied to the biases too: decay the weights only, b <- b - lr * db",
+         lambda w, b, dw, db: (w - lr * (dw + wd * w), b - lr * (db + wd * b))),
+        ("the decay is not multiplied by lr: W <- W - lr * (dW + weight_decay * W), not "
+         "(1 - weight_decay) * W - lr * dW",
+         lambda w, b, dw, db: ((1 - wd) * w - lr * dw, b - lr * db)),
+        ("the decay is doubled: the gradient of weight_decay / 2 * sum(W**2) is "
+         "weight_decay * W", lambda w, b, dw, db: (w - lr * (dw + 2 * wd * w), b - lr * db)),
+        ("no weight decay at all: W <- W - lr * (dW + weight_decay * W)",
+         lambda w, b, dw, db: (w - lr * dw, b - lr * db)),
+    ]  # fmt: skip
+    for hint, update in candidates:
+        candidate, _ = full_batch_steps(initial, X, y, steps, update)
+        if len(candidate) == len(params) and all(
+            isinstance(a, torch.Tensor)
+            and a.shape == c.shape
+            and torch.allclose(a, c, rtol=1e-9, atol=1e-12)
+            for pair, expected in zip(params, candidate, strict=True)
+            for a, c in zip(pair, expected, strict=True)
+        ):
+            return hint
+    return "W <- W - lr * (dW + weight_decay * W) for the weights, b <- b - lr * db"
+
+
+@pytest.mark.requires("train_mlp")
+def test_weight_decay_full_batch_steps(mlp):
+    """Two epochs of one batch each: W <- W - lr * (dW + wd * W), b <- b - lr * db (the biases
+    start at 0, so a decay of the biases shows at the second step), and the history holds the
+    data loss before each step, without the penalty."""
+    X, y = toy_data()
+    sizes, lr, weight_decay, steps = [5, 7, 6, 3], 0.3, 0.05, 2
+    initial, _ = mlp.train_mlp(X, y, sizes, epochs=0, lr=lr, batch_size=len(X), seed=5)
+    params, history = mlp.train_mlp(X, y, sizes, epochs=steps, lr=lr, batch_size=len(X),
+                                    seed=5, weight_decay=weight_decay)  # fmt: skip
+    expected, losses = full_batch_steps(
+        initial, X, y, steps, lambda w, b, dw, db: (w - lr * (dw + weight_decay * w), b - lr * db)
+    )
+    call = f"train_mlp(X, y, sizes, epochs={steps}, batch_size=N, weight_decay={weight_decay})"
+    assert_same_params(params, expected, call,
+                       weight_decay_hint(params, initial, X, y, lr, weight_decay, steps),
+                       rtol=1e-9, atol=1e-12)  # fmt: skip
+    if len(history) != steps or not all(
+        math.isclose(h, loss, rel_tol=1e-9) for h, loss in zip(history, losses, strict=True)
+    ):
+        hint = "history[e] is the mean cross-entropy of the epoch's forward passes"
+        penalty = weight_decay / 2 * sum((w**2).sum().item() for w, _ in initial)
+        if history and any(math.isclose(history[0], losses[0] + k * penalty, rel_tol=1e-6)
+                           for k in (1, 2)):  # fmt: skip
+            hint = "the history keeps the data loss only, without the weight-decay penalty"
+        fail(call, f"history is {history!r}, expected {losses!r}", hint)
+
+
+def replay_training(X, y, sizes, *, epochs, lr, batch_size, seed, weight_decay, dropout):
+    """train_mlp's documented sequence, with the oracle's forward and backward."""
+    generator = torch.Generator().manual_seed(seed)
+    params = [(w.clone(), b.clone()) for w, b in _init_like_the_docstring(sizes, generator, X)]
+    history = []
+    for _ in range(epochs):
+        total = 0.0
+        for batch in torch.randperm(len(X), generator=generator).split(batch_size):
+            masks = [
+                (torch.rand((len(batch), width), generator=generator, dtype=X.dtype) >= dropout).to(
+                    X.dtype
+                )
+                / (1 - dropout)
+                for width in sizes[1:-1]
+            ]
+            logits = masked_logits(params, X[batch], masks)
+            total += F.cross_entropy(logits, y[batch], reduction="sum").item()
+            grads = masked_gradients(params, X[batch], y[batch], masks)
+            params = sgd_step_with_decay(params, grads, lr, weight_decay)
+        history.append(total / len(X))
+    return params, history
+
+
+def _init_like_the_docstring(sizes, generator, X):
+    """init_mlp's documented draws (He normal from the generator, zero biases), in X's dtype."""
+    return [
+        (
+            torch.randn((fan_out, fan_in), generator=generator, dtype=X.dtype)
+            * math.sqrt(2.0 / fan_in),
+            torch.zeros(fan_out, dtype=X.dtype),
+        )
+        for fan_in, fan_out in pairwise(sizes)
+    ]
+
+
+@pytest.mark.requires("init_mlp", "mlp_forward", "mlp_backward", "train_mlp")
+@pytest.mark.parametrize("device", DEVICES)
+def test_train_with_dropout_and_weight_decay_follows_the_documented_protocol(mlp, device):
+    """Replays the documented random numbers: init, then per epoch one randperm and, batch by
+    batch, one torch.rand((n, d_l)) per hidden layer; masks drawn on the CPU, so every device
+    gives the same run."""
+    X, y = toy_data(n=23)
+    config = dict(epochs=3, lr=0.2, batch_size=5, seed=11, weight_decay=0.01, dropout=0.3)
+    sizes = [5, 6, 4, 3]
+    params, history = mlp.train_mlp(X, y, sizes, device=device, **config)
+    expected, expected_history = replay_training(X, y, sizes, **config)
+    call = f"train_mlp(X, y, {sizes}, {', '.join(f'{k}={v}' for k, v in config.items())})"
+    hint = loop_hint(mlp, X, y, sizes) or (
+        "follow the documented sequence of random numbers: init_mlp, then each epoch one "
+        "torch.randperm, then for each minibatch mlp_forward(..., dropout=dropout, "
+        "generator=generator) drawing torch.rand((n, d_l), generator=generator, dtype=X.dtype) "
+        "for each hidden layer in order (drop where u < dropout), and the update "
+        "W <- W - lr * (dW + weight_decay * W), b <- b - lr * db"
+    )
+    assert_same_params(
+        [(w.cpu(), b.cpu()) for w, b in params], expected, call, hint, rtol=1e-9, atol=1e-12
+    )
+    torch.testing.assert_close(
+        torch.tensor(history, dtype=torch.float64),
+        torch.tensor(expected_history, dtype=torch.float64),
+        rtol=1e-9,
+        atol=0,
+        msg=lambda m: (
+            f"{call}: history {history} != {expected_history}: the data loss of each "
+            f"minibatch's forward pass WITH its dropout masks, without the weight-decay "
+            f"penalty, averaged over all N samples\n{m}"
+        ),
+    )
+
+
+@pytest.mark.requires("mlp_forward", "train_mlp")
+def test_evaluation_after_training_with_dropout_has_no_dropout(mlp):
+    """Dropout is for training only: mlp_forward(params, X), the default, is the plain network
+    (no mask, no scaling) even right after train_mlp(..., dropout=0.5)."""
+    X, y = toy_data()
+    params, _ = mlp.train_mlp(X, y, [5, 8, 3], epochs=1, lr=0.1, batch_size=8, dropout=0.5)
+    params = [(w.clone(), b.clone()) for w, b in params]
+    logits, _ = mlp.mlp_forward(params, X)
+    assert_tensor_close(
+        logits,
+        oracle_logits(params, X),
+        call="mlp_forward(params, X) after train_mlp(..., dropout=0.5)",
+        hint="evaluation uses no dropout and no rescaling: the default dropout=0 of mlp_forward "
+        "is the plain forward pass (no training flag kept between calls)",
+    )
 
 
 # --- the real thing: digits (slow) --------------------------------------------------------------

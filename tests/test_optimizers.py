@@ -1,9 +1,11 @@
-"""Tests of exercises/optimizers.py: sgd_step and adam_step, one update of SGD (momentum, weight
-decay) and of Adam for a single parameter, with a state dict kept between calls.
+"""Tests of exercises/optimizers.py: sgd_step (momentum, Nesterov, weight decay), adagrad_step,
+rmsprop_step, adam_step and adamw_step, one update of each optimizer for a single parameter, with
+a state dict kept between calls.
 
-Oracles, computed outside the student's call: torch.optim.SGD and torch.optim.Adam run for many
-steps on an identical parameter with the same gradients (a different gradient at every step);
-closed forms where one exists (a constant gradient; Adam with betas (0, 0)).
+Oracles, computed outside the student's call: torch.optim.SGD, Adagrad, RMSprop, Adam and AdamW
+run for many steps on an identical parameter with the same gradients (a different gradient at
+every step); closed forms where one exists (a constant gradient, where every one of these
+optimizers has one; Adam with betas (0, 0)).
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from torch import Tensor
 
 STEPS = 30
 SHAPES = [pytest.param((17,), id="1d"), pytest.param((6, 5), id="2d"), pytest.param((), id="0d")]
-ORACLES = {"sgd_step": torch.optim.SGD, "adam_step": torch.optim.Adam}
+ORACLES = {
+    "sgd_step": torch.optim.SGD,
+    "adagrad_step": torch.optim.Adagrad,
+    "rmsprop_step": torch.optim.RMSprop,
+    "adam_step": torch.optim.Adam,
+    "adamw_step": torch.optim.AdamW,
+}
 
 # Over a whole trajectory float32 rounding accumulates (about 1e-7 of |param| per step, and the
 # forms of the Adam step differ in rounding), so allow 1e-5 absolute as well as relative.
@@ -56,7 +64,62 @@ ADAM_LATER_HINT = (
     "t, the number of steps taken so far (1, 2, 3, ...), stored in state and increased at every "
     "call; m and v are running averages kept in state"
 )
-HINTS = {"sgd_step": (SGD_HINT, SGD_LATER_HINT), "adam_step": (ADAM_HINT, ADAM_LATER_HINT)}
+NESTEROV_HINT = (
+    "with nesterov=True step 1 is param - lr * (1 + momentum) * g, g = grad + weight_decay * "
+    "param: the step is g + momentum * buf, with buf already updated at this step (buf = g at "
+    "step 1)"
+)
+NESTEROV_LATER_HINT = (
+    "step 1 matched, a later step did not: torch's Nesterov step is param - lr * (g + momentum "
+    "* buf), the look-ahead taken through the gradient, with buf = momentum * buf + g updated "
+    "first and kept in state. The parameter moves once per call, by that amount only: moving "
+    "it again by lr * momentum * buf (the textbook look-ahead applied to the parameter) is "
+    "another sequence of parameters"
+)
+ADAGRAD_HINT = (
+    "at step 1 the accumulator is s = g * g, so the step is lr * g / (|g| + eps) with g = grad "
+    "+ weight_decay * param: accumulate the square of the gradient, take the square root, then "
+    "add eps"
+)
+ADAGRAD_LATER_HINT = (
+    "step 1 matched, a later step did not: s is the sum of *all* squared gradients so far "
+    "(s = s + g * g: never reset, not an average), kept in state between calls"
+)
+RMSPROP_HINT = (
+    "at step 1 v = (1 - alpha) * g * g (v starts at 0), so the step is lr * g / (sqrt(1 - "
+    "alpha) * |g| + eps) with g = grad + weight_decay * param: (1 - alpha) multiplies the new "
+    "squared gradient, alpha the old average; no bias correction; eps after the square root"
+)
+RMSPROP_LATER_HINT = (
+    "step 1 matched, a later step did not: v = alpha * v + (1 - alpha) * g * g is kept in state "
+    "between calls; with momentum, buf = momentum * buf + g / (sqrt(v) + eps) (the scaled "
+    "step, not the raw gradient), then param - lr * buf"
+)
+ADAMW_HINT = (
+    "at step 1 Adam's m_hat / sqrt(v_hat) is exactly grad / |grad|, so the step is param * (1 - "
+    "lr * weight_decay) - lr * grad / (|grad| + eps): shrink param by the factor 1 - lr * "
+    "weight_decay first, and keep the decay out of the gradient, m and v (that is Adam with L2)"
+)
+ADAMW_LATER_HINT = (
+    "step 1 matched, a later step did not: as in adam_step, the bias corrections use t, the "
+    "number of steps taken so far, stored in state and increased at every call, and m and v "
+    "are running averages of the raw gradient kept in state; the decay multiplies the "
+    "parameter as it was before this step's Adam update"
+)
+HINTS = {
+    "sgd_step": (SGD_HINT, SGD_LATER_HINT),
+    "nesterov": (NESTEROV_HINT, NESTEROV_LATER_HINT),
+    "adagrad_step": (ADAGRAD_HINT, ADAGRAD_LATER_HINT),
+    "rmsprop_step": (RMSPROP_HINT, RMSPROP_LATER_HINT),
+    "adam_step": (ADAM_HINT, ADAM_LATER_HINT),
+    "adamw_step": (ADAMW_HINT, ADAMW_LATER_HINT),
+}
+# A test that is not about one optimizer's values counts once that optimizer's values are right.
+REQUIRES_SGD = pytest.mark.requires("sgd_step")
+REQUIRES_ADAGRAD = pytest.mark.requires("adagrad_step")
+REQUIRES_RMSPROP = pytest.mark.requires("rmsprop_step")
+REQUIRES_ADAM = pytest.mark.requires("adam_step")
+REQUIRES_ADAMW = pytest.mark.requires("adamw_step")
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +148,8 @@ def gradients(
 
 
 def torch_trajectory(name: str, param: Tensor, grads: list[Tensor], hyper: dict) -> list[Tensor]:
-    """The parameter after each step of torch.optim.SGD or Adam (default implementation choice)
-    fed these gradients, one clone per step."""
+    """The parameter after each step of the torch.optim optimizer of ``name`` (default
+    implementation choice) fed these gradients, one clone per step."""
     p = param.detach().clone().requires_grad_(True)
     optimizer = ORACLES[name]([p], **hyper)
     trajectory = []
@@ -353,11 +416,345 @@ def test_adam_weight_decay_is_l2_in_the_gradient(opt, weight_decay):
     )  # fmt: skip
 
 
+# --- the other optimizers against torch.optim, over many steps ---------------------------------
+
+NESTEROV_CASES = [
+    pytest.param({"lr": 0.05, "momentum": 0.9, "nesterov": True}, id="nesterov"),
+    pytest.param(
+        {"lr": 0.02, "momentum": 0.5, "weight_decay": 0.05, "nesterov": True}, id="nesterov-decay"
+    ),
+]
+ADAGRAD_CASES = [
+    pytest.param({}, id="defaults"),
+    pytest.param({"lr": 0.1, "weight_decay": 0.05}, id="decay"),
+    pytest.param({"lr": 0.05, "eps": 1e-6}, id="eps1e-6"),
+]
+RMSPROP_CASES = [
+    pytest.param({}, id="defaults"),
+    pytest.param({"lr": 1e-3, "alpha": 0.9, "eps": 1e-6}, id="alpha0.9-eps1e-6"),
+    pytest.param({"lr": 1e-3, "momentum": 0.9}, id="momentum"),
+    pytest.param(
+        {"lr": 5e-3, "alpha": 0.95, "weight_decay": 0.1, "momentum": 0.5}, id="momentum-decay"
+    ),
+]
+ADAMW_CASES = [
+    pytest.param({}, id="defaults"),
+    pytest.param({"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.5}, id="strong-decay"),
+    pytest.param({"lr": 1e-2, "weight_decay": 0.0}, id="no-decay"),
+    pytest.param(
+        {"lr": 1e-3, "betas": (0.95, 0.9999), "eps": 1e-10, "weight_decay": 0.1}, id="slow-betas"
+    ),
+]
+
+
+def cases_grid(name: str, cases: list) -> list:
+    """(hyper, shape, dtype, device) for each case: the first case on every input of
+    ``inputs_grid``, the others on the 2-d parameter only (both dtypes, every device), which
+    keeps the suite fast; ``values(name)`` marks the CPU inputs with entries, as there."""
+    return [
+        pytest.param(
+            case.values[0], *inputs.values, id=f"{case.id}-{inputs.id}", marks=inputs.marks
+        )
+        for index, case in enumerate(cases)
+        for inputs in inputs_grid(pytest.mark.values(name))
+        if index == 0 or inputs.id.startswith("2d-")
+    ]
+
+
+def check_matches_torch(opt, name: str, hyper: dict, shape, dtype, device, seed: int) -> None:
+    param = random_tensor(shape, dtype, device, seed=seed)
+    grads = gradients(shape, dtype, device, seed=seed + 1)
+    hint, later_hint = HINTS["nesterov" if hyper.get("nesterov") else name]
+    check_trajectory(
+        getattr(opt, name), name, param, grads, hyper, hint=hint, later_hint=later_hint
+    )
+
+
+@pytest.mark.requires("sgd_step")
+@pytest.mark.parametrize(
+    ("hyper", "shape", "dtype", "device"), cases_grid("sgd_step", NESTEROV_CASES)
+)
+def test_sgd_nesterov_matches_torch(opt, hyper, shape, dtype, device):
+    check_matches_torch(opt, "sgd_step", hyper, shape, dtype, device, seed=23)
+
+
+@pytest.mark.requires("adagrad_step")
+@pytest.mark.parametrize(
+    ("hyper", "shape", "dtype", "device"), cases_grid("adagrad_step", ADAGRAD_CASES)
+)
+def test_adagrad_matches_torch(opt, hyper, shape, dtype, device):
+    check_matches_torch(opt, "adagrad_step", hyper, shape, dtype, device, seed=25)
+
+
+@pytest.mark.requires("rmsprop_step")
+@pytest.mark.parametrize(
+    ("hyper", "shape", "dtype", "device"), cases_grid("rmsprop_step", RMSPROP_CASES)
+)
+def test_rmsprop_matches_torch(opt, hyper, shape, dtype, device):
+    check_matches_torch(opt, "rmsprop_step", hyper, shape, dtype, device, seed=27)
+
+
+@pytest.mark.requires("adamw_step")
+@pytest.mark.parametrize(
+    ("hyper", "shape", "dtype", "device"), cases_grid("adamw_step", ADAMW_CASES)
+)
+def test_adamw_matches_torch(opt, hyper, shape, dtype, device):
+    check_matches_torch(opt, "adamw_step", hyper, shape, dtype, device, seed=29)
+
+
+def constant_gradient(seed: int, size: int = 5) -> tuple[Tensor, Tensor]:
+    """(signs, gradient): a float64 gradient with entries of every magnitude from 1e-3 to 1e3,
+    none of them 0, and its signs."""
+    generator = torch.Generator().manual_seed(seed)
+    signs = torch.randint(0, 2, (size,), generator=generator, dtype=torch.float64) * 2 - 1
+    magnitude = 10.0 ** (torch.rand(size, generator=generator, dtype=torch.float64) * 6 - 3)
+    return signs, signs * magnitude
+
+
+# --- SGD with Nesterov momentum -------------------------------------------------------------------
+
+
+@pytest.mark.requires("sgd_step")
+@pytest.mark.parametrize("momentum", [0.5, 0.9])
+def test_sgd_nesterov_looks_ahead_through_the_gradient(opt, momentum):
+    """A constant gradient g: buf after k steps is g * (1 + momentum + ... + momentum**(k-1)),
+    and Nesterov's k-th step moves param by lr * (g + momentum * buf)."""
+    param = random_tensor((6,), torch.float64, "cpu", seed=31)
+    grad = random_tensor((6,), torch.float64, "cpu", seed=32)
+    hyper = {"lr": 0.1, "momentum": momentum, "nesterov": True}
+    expected, current, buffer = [], param.clone(), torch.zeros_like(param)
+    for k in range(8):
+        buffer = buffer + momentum**k * grad
+        current = current - 0.1 * (grad + momentum * buffer)
+        expected.append(current)
+    hint, later_hint = NESTEROV_HINT, NESTEROV_LATER_HINT
+    classical = {"lr": 0.1, "momentum": momentum}
+    if not follows_torch(opt.sgd_step, "sgd_step", param, [grad] * 8, classical):
+        hint = later_hint = not_this_property("sgd_step", "without nesterov")
+    check_trajectory(
+        opt.sgd_step, "sgd_step", param, [grad.clone() for _ in range(8)], hyper, expected,
+        hint=hint, later_hint=later_hint, inputs=f"the same gradient g = {grad.tolist()} at "
+        "every step",
+    )  # fmt: skip
+
+
+@pytest.mark.requires("sgd_step")
+@pytest.mark.parametrize(
+    "momentum", [pytest.param(None, id="default-momentum"), pytest.param(0.0, id="momentum-0")]
+)
+def test_sgd_nesterov_without_momentum_raises_value_error(opt, momentum):
+    hyper: dict = {"lr": 0.1} if momentum is None else {"lr": 0.1, "momentum": momentum}
+    hyper["nesterov"] = True
+    param = random_tensor((4,), torch.float64, "cpu", seed=33)
+    grad = random_tensor((4,), torch.float64, "cpu", seed=34)
+    try:
+        opt.sgd_step(param, grad, {}, **hyper)
+    except ValueError:
+        return
+    fail(
+        call_text("sgd_step", hyper),
+        "returned a result instead of raising ValueError: Nesterov's look-ahead follows the "
+        "momentum buffer, so without momentum it means nothing, and torch.optim.SGD refuses it",
+        "check it before anything else: if nesterov and momentum <= 0: raise ValueError(...)",
+    )
+
+
+# --- AdaGrad and RMSProp: one property at a time -------------------------------------------------
+
+
+@pytest.mark.requires("adagrad_step")
+@settings(max_examples=15, deadline=None)
+@given(steps=st.integers(2, 12), lr=st.floats(1e-3, 1.0), seed=st.integers(0, 2**16))
+def test_adagrad_accumulates_squared_gradients(opt, steps, lr, seed):
+    """A constant gradient g: s after t steps is t * g * g, so with eps = 0 step t moves each
+    entry by lr * sign(g) / sqrt(t)."""
+    signs, grad = constant_gradient(seed)
+    param = random_tensor((5,), torch.float64, "cpu", seed=seed)
+    hyper = {"lr": lr, "eps": 0.0}
+    moved = torch.cumsum(torch.arange(1, steps + 1, dtype=torch.float64).rsqrt(), 0)
+    expected = [param - lr * signs * distance for distance in moved]
+    hint = (
+        "s is the running sum of squared gradients, s = s + g * g, kept in state: with a "
+        "constant gradient g, s after t steps is t * g * g, so step t moves param by lr * "
+        "sign(g) / sqrt(t) (eps = 0 here). Summing g instead of g * g (a negative sum has no "
+        "square root: NaN), averaging, or starting s afresh at every call breaks this"
+    )
+    check_trajectory(
+        opt.adagrad_step, "adagrad_step", param, [grad.clone() for _ in range(steps)], hyper,
+        expected, hint=hint, later_hint=hint,
+        inputs=f"the same gradient g = {grad.tolist()} at every step",
+    )  # fmt: skip
+
+
+@pytest.mark.requires("rmsprop_step")
+@settings(max_examples=15, deadline=None)
+@given(
+    alpha=st.floats(0.0, 0.999),
+    steps=st.integers(2, 12),
+    lr=st.floats(1e-4, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_rmsprop_keeps_a_running_average_of_squares(opt, alpha, steps, lr, seed):
+    """A constant gradient g: v after t steps is (1 - alpha**t) * g * g, so with eps = 0 step t
+    moves each entry by lr * sign(g) / sqrt(1 - alpha**t)."""
+    signs, grad = constant_gradient(seed)
+    param = random_tensor((5,), torch.float64, "cpu", seed=seed)
+    hyper = {"lr": lr, "alpha": alpha, "eps": 0.0}
+    t = torch.arange(1, steps + 1, dtype=torch.float64)
+    moved = torch.cumsum((1 - alpha**t).rsqrt(), 0)
+    expected = [param - lr * signs * distance for distance in moved]
+    hint = (
+        "v = alpha * v + (1 - alpha) * g * g, kept in state: with a constant gradient g, v after "
+        "t steps is (1 - alpha**t) * g * g, so step t moves param by lr * sign(g) / sqrt(1 - "
+        "alpha**t) (eps = 0 here). alpha weighs the old average and 1 - alpha the new square, "
+        "not the other way round; and RMSProp has no bias correction (dividing v by 1 - "
+        "alpha**t is Adam's)"
+    )
+    check_trajectory(
+        opt.rmsprop_step, "rmsprop_step", param, [grad.clone() for _ in range(steps)], hyper,
+        expected, hint=hint, later_hint=hint,
+        inputs=f"the same gradient g = {grad.tolist()} at every step",
+    )  # fmt: skip
+
+
+EPS_CASES = [
+    pytest.param("adagrad_step", {"lr": 0.01}, id="adagrad-eps1e-10", marks=REQUIRES_ADAGRAD),
+    pytest.param(
+        "adagrad_step", {"lr": 0.01, "eps": 1e-8}, id="adagrad-eps1e-8", marks=REQUIRES_ADAGRAD
+    ),
+    pytest.param(
+        "rmsprop_step", {"lr": 0.01, "alpha": 0.9}, id="rmsprop-eps1e-8", marks=REQUIRES_RMSPROP
+    ),
+    pytest.param(
+        "rmsprop_step",
+        {"lr": 0.01, "alpha": 0.9, "eps": 1e-6},
+        id="rmsprop-eps1e-6",
+        marks=REQUIRES_RMSPROP,
+    ),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("name", "hyper"), EPS_CASES)
+def test_eps_is_added_after_the_square_root(opt, name, hyper, dtype):
+    """A constant tiny gradient g (~1e-6, every 4th entry 0): the accumulated square is
+    c_t * g * g, with c_t = t for AdaGrad and 1 - alpha**t for RMSProp, so step t moves param
+    by lr * g / (sqrt(c_t) * |g| + eps)."""
+    step = getattr(opt, name)
+    adagrad = name == "adagrad_step"
+    eps = hyper.get("eps", 1e-10 if adagrad else 1e-8)  # the signatures' defaults
+    param = random_tensor((12,), dtype, "cpu", seed=41)
+    grad = random_tensor((12,), dtype, "cpu", seed=42, scale=1e-6)
+    grad[::4] = 0.0
+    expected, current, exact = [], param.double(), grad.double()
+    for t in range(1, 6):
+        accumulated = t if adagrad else 1 - hyper["alpha"] ** t
+        current = current - hyper["lr"] * exact / (accumulated**0.5 * exact.abs() + eps)
+        expected.append(current.to(dtype))
+    accumulator = "s" if adagrad else "v"
+    hint = (
+        f"the denominator is sqrt({accumulator}) + eps: eps is added after the square root. "
+        f"With |g| ~ 1e-6, sqrt({accumulator} + eps) is ~sqrt(eps), far larger than |g|, and "
+        "the step almost vanishes; where g has always been 0 the step is 0 / eps = 0 (never "
+        "NaN)"
+    )
+    # With eps = 0 and gradients of magnitude ~1 where eps goes cannot matter: the rest is
+    # probed there, so that this hint blames eps only when the rest is right.
+    probe = [random_tensor((12,), torch.float64, "cpu", seed=43 + k) for k in range(5)]
+    if not follows_torch(step, name, param.double(), probe, {**hyper, "eps": 0.0}):
+        hint = not_this_property(name, "with eps = 0")
+    check_trajectory(
+        step, name, param, [grad.clone() for _ in range(5)], hyper, expected, hint=hint,
+        later_hint=hint, inputs=f"param: {describe(param)}; the same tiny gradient (~1e-6, "
+        "every 4th entry 0) at every step",
+    )  # fmt: skip
+
+
+@pytest.mark.values("rmsprop_step")
+@pytest.mark.parametrize("momentum", [0.5, 0.9])
+def test_rmsprop_momentum_accumulates_scaled_steps(opt, momentum):
+    param = random_tensor((9,), torch.float64, "cpu", seed=51, scale=3.0)
+    grads = gradients((9,), torch.float64, "cpu", steps=10, seed=52)
+    hyper = {"lr": 0.01, "alpha": 0.9, "momentum": momentum}
+    hint = (
+        "with momentum > 0, buf = momentum * buf + g / (sqrt(v) + eps) and param = param - lr * "
+        "buf: the buffer accumulates the scaled steps, not the raw gradients (buf = momentum * "
+        "buf + g, divided by sqrt(v) + eps afterwards, agrees at step 1 only); buf starts at "
+        "zero, has no (1 - momentum) factor and is kept in state"
+    )
+    if not follows_torch(
+        opt.rmsprop_step, "rmsprop_step", param, grads, {"lr": 0.01, "alpha": 0.9}
+    ):
+        hint = not_this_property("rmsprop_step", "without momentum")
+    check_trajectory(
+        opt.rmsprop_step, "rmsprop_step", param, grads, hyper, hint=hint, later_hint=hint
+    )  # fmt: skip
+
+
+# --- AdamW: decoupled weight decay ----------------------------------------------------------------
+
+
+@pytest.mark.values("adamw_step")
+@pytest.mark.parametrize("weight_decay", [0.1, 0.5])
+def test_adamw_weight_decay_is_decoupled(opt, weight_decay):
+    """lr * weight_decay is large here (up to 0.025), so that shrinking the parameter after the
+    Adam update instead of before (a change of lr**2 * weight_decay per step) shows."""
+    param = random_tensor((9,), torch.float64, "cpu", seed=61, scale=3.0)
+    grads = gradients((9,), torch.float64, "cpu", steps=10, seed=62)
+    hyper = {"lr": 0.05, "weight_decay": weight_decay}
+    hint = (
+        "AdamW's decay is decoupled from the gradient: param = param * (1 - lr * weight_decay) "
+        "first, then Adam's step with the raw grad. Adding weight_decay * param to the gradient "
+        "(Adam with L2: the decay then goes through m and v), shrinking the parameter after the "
+        "Adam update instead of before, or leaving lr out of the factor (param * (1 - "
+        "weight_decay)) is another optimizer"
+    )
+    without_decay = {"lr": 0.05, "weight_decay": 0.0}
+    if not follows_torch(opt.adamw_step, "adamw_step", param, grads, without_decay):
+        hint = not_this_property("adamw_step", "without weight decay")
+    check_trajectory(
+        opt.adamw_step, "adamw_step", param, grads, hyper, hint=hint, later_hint=hint
+    )  # fmt: skip
+
+
+@pytest.mark.requires("adamw_step")
+@settings(max_examples=15, deadline=None)
+@given(
+    beta1=st.floats(0.0, 0.99),
+    beta2=st.floats(0.0, 0.9999),
+    steps=st.integers(2, 12),
+    lr=st.floats(1e-2, 0.5),
+    weight_decay=st.floats(1e-2, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_adamw_constant_gradient_shrinks_then_moves_lr(
+    opt, beta1, beta2, steps, lr, weight_decay, seed
+):
+    """A constant gradient g and eps = 0: Adam's m_hat / sqrt(v_hat) is exactly sign(g) at every
+    step, so each AdamW step is param * (1 - lr * weight_decay) - lr * sign(g)."""
+    signs, grad = constant_gradient(seed)
+    param = random_tensor((5,), torch.float64, "cpu", seed=seed)
+    hyper = {"lr": lr, "betas": (beta1, beta2), "eps": 0.0, "weight_decay": weight_decay}
+    expected, current = [], param.clone()
+    for _ in range(steps):
+        current = (1 - lr * weight_decay) * current - lr * signs
+        expected.append(current)
+    hint = (
+        "with a constant gradient g and eps = 0, Adam's bias-corrected m_hat / sqrt(v_hat) is "
+        "exactly sign(g) at every step, so each AdamW step is param * (1 - lr * weight_decay) - "
+        "lr * sign(g): shrink the parameter as it was before this step by 1 - lr * "
+        "weight_decay, and keep the decay out of g, m and v"
+    )
+    check_trajectory(
+        opt.adamw_step, "adamw_step", param, [grad.clone() for _ in range(steps)], hyper,
+        expected, hint=hint, later_hint=hint,
+        inputs=f"the same gradient g = {grad.tolist()} at every step",
+    )  # fmt: skip
+
+
 # --- contract: grad untouched, one state per parameter, dtype and device --------------------------
 
 # Each case counts once its optimizer's values are right.
-REQUIRES_SGD = pytest.mark.requires("sgd_step")
-REQUIRES_ADAM = pytest.mark.requires("adam_step")
 CONTRACT_CASES = [
     pytest.param("sgd_step", {"lr": 0.1}, id="sgd-plain", marks=REQUIRES_SGD),
     pytest.param("sgd_step", {"lr": 0.1, "momentum": 0.9}, id="sgd-momentum", marks=REQUIRES_SGD),
@@ -371,6 +768,29 @@ CONTRACT_CASES = [
     pytest.param(
         "adam_step", {"lr": 0.01, "weight_decay": 0.1}, id="adam-decay", marks=REQUIRES_ADAM
     ),
+    pytest.param(
+        "sgd_step",
+        {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1, "nesterov": True},
+        id="sgd-nesterov",
+        marks=REQUIRES_SGD,
+    ),
+    pytest.param(
+        "adagrad_step", {"lr": 0.1, "weight_decay": 0.1}, id="adagrad", marks=REQUIRES_ADAGRAD
+    ),
+    pytest.param(
+        "rmsprop_step",
+        {"lr": 0.01, "momentum": 0.9, "weight_decay": 0.1},
+        id="rmsprop",
+        marks=REQUIRES_RMSPROP,
+    ),
+    pytest.param("adamw_step", {"lr": 0.01, "weight_decay": 0.1}, id="adamw", marks=REQUIRES_ADAMW),
+]
+# One case per kind of state (a momentum buffer, Adam's moments, AdaGrad's sum, RMSProp's average
+# and buffer, AdamW's moments), for the tests of the state itself.
+STATE_CASES = [
+    case
+    for case in CONTRACT_CASES
+    if case.id in ("sgd-decay", "adam-decay", "adagrad", "rmsprop", "adamw")
 ]
 
 
@@ -398,7 +818,7 @@ def test_grad_is_not_modified(opt, name, hyper):
         )
 
 
-@pytest.mark.parametrize(("name", "hyper"), [CONTRACT_CASES[2], CONTRACT_CASES[4]])
+@pytest.mark.parametrize(("name", "hyper"), STATE_CASES)
 def test_each_parameter_keeps_its_own_state(opt, name, hyper):
     """Two parameters of the same shape, each with its own state dict, stepped in turn."""
     params = [random_tensor((5,), torch.float64, "cpu", seed=seed) for seed in (13, 14)]
@@ -438,7 +858,7 @@ def test_each_parameter_keeps_its_own_state(opt, name, hyper):
 
 @pytest.mark.parametrize("device", DEVICES_AND_META)
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize(("name", "hyper"), [CONTRACT_CASES[2], CONTRACT_CASES[4]])
+@pytest.mark.parametrize(("name", "hyper"), STATE_CASES)
 def test_result_and_state_follow_param(opt, name, hyper, dtype, device):
     param = random_tensor((3, 4), dtype, device, seed=17)
     state: dict = {}
@@ -459,17 +879,39 @@ def test_result_and_state_follow_param(opt, name, hyper, dtype, device):
                     "create state tensors on param's device: torch.zeros_like(param) or "
                     "g.clone(); torch.zeros(param.shape) is always on the CPU",
                 )
+            # A running average or buffer, one entry per parameter entry (a step count may be
+            # a 0-d tensor of any dtype).
+            if isinstance(value, Tensor) and value.shape == param.shape and value.dtype != dtype:
+                fail(
+                    call,
+                    f"state[{key!r}] has dtype {value.dtype}, expected {dtype} like param",
+                    "create state tensors in param's dtype: torch.zeros_like(param) or "
+                    "g.clone(); torch.zeros(param.shape, device=...) is float32 whatever "
+                    "param's dtype (float64 would lose its precision in a float32 buffer)",
+                )
 
 
 # --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------
 
-BENCHMARKS = {"sgd_step": {"lr": 0.01, "momentum": 0.9}, "adam_step": {"lr": 1e-3}}
+BENCHMARKS = {
+    "sgd_step": {"lr": 0.01, "momentum": 0.9},
+    "adagrad_step": {"lr": 1e-2},
+    "rmsprop_step": {"lr": 1e-2},
+    "adam_step": {"lr": 1e-3},
+    "adamw_step": {"lr": 1e-3},
+}
 
 
 @pytest.mark.parametrize("source", ["impl", "torch"])
 @pytest.mark.parametrize(
     "name",
-    [pytest.param("sgd_step", marks=REQUIRES_SGD), pytest.param("adam_step", marks=REQUIRES_ADAM)],
+    [
+        pytest.param("sgd_step", marks=REQUIRES_SGD),
+        pytest.param("adagrad_step", marks=REQUIRES_ADAGRAD),
+        pytest.param("rmsprop_step", marks=REQUIRES_RMSPROP),
+        pytest.param("adam_step", marks=REQUIRES_ADAM),
+        pytest.param("adamw_step", marks=REQUIRES_ADAMW),
+    ],
 )
 def test_benchmark(benchmark, opt, name, source):
     """Realistic size: a 1000 x 1000 float32 weight matrix, state warm (one step taken first).

@@ -5,7 +5,7 @@ Each exercise names what is timed (``label``), builds its inputs (``inputs``, se
 how to run it on a module (``run``). Inputs are sized so one run takes milliseconds: enough to
 compare, cheap enough for every submission. ``best_time`` runs it ``REPEATS`` times on fresh
 inputs and keeps the fastest, the usual estimate of the cost without the machine's noise.
-When grading, the student's run happens inside their sandbox (see ``grader.sandbox``) and the
+When grading, the student's run happens inside their sandbox (see :mod:`grader.sandbox`) and the
 reference's in the test process, one after the other.
 """
 
@@ -49,11 +49,29 @@ def _mlp_inputs() -> tuple[Any, ...]:
     return params, _randn(64, 784), _labels(64, 10)
 
 
+def _regression(n: int, d: int) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(5)
+    X = torch.randn(n, d, generator=generator, dtype=torch.float64)
+    return X, X @ torch.randn(d, generator=generator, dtype=torch.float64) + 1.0
+
+
+def _log_sum_exp(x: torch.Tensor) -> torch.Tensor:
+    """The function whose gradient numerical_gradient estimates (it lives here, in the
+    sandbox with the student's code: nothing but data crosses)."""
+    peak = x.max()
+    return peak + torch.log(torch.exp(x - peak).sum())
+
+
 def _mlp_step(module: Any, params: Any, X: torch.Tensor, y: torch.Tensor) -> Any:
     return module.mlp_backward(params, module.mlp_forward(params, X)[1], y)
 
 
 KEY_FUNCTIONS = {
+    "linear_regression": KeyFunction(
+        "fit_linear_regression(X, y, l2=0.01), X: 2000 x 50",
+        lambda: _regression(2000, 50),
+        lambda m, X, y: m.fit_linear_regression(X, y, l2=0.01),
+    ),
     "activations": KeyFunction(
         "softmax(x), x: 256 x 512", lambda: (_randn(256, 512),), lambda m, x: m.softmax(x)
     ),
@@ -86,6 +104,16 @@ KEY_FUNCTIONS = {
         "one_hot(labels, 10), 50,000 labels",
         lambda: (_labels(50_000, 10),),
         lambda m, labels: m.one_hot(labels, 10),
+    ),
+    "metrics": KeyFunction(
+        "confusion_matrix(pred, target, 10), 100,000 labels",
+        lambda: (_labels(100_000, 10), _randn(100_000, 10).argmax(dim=1)),
+        lambda m, pred, target: m.confusion_matrix(pred, target, 10),
+    ),
+    "gradient_check": KeyFunction(
+        "numerical_gradient(log-sum-exp, x: 200 entries)",
+        lambda: (_randn(200).double(),),
+        lambda m, x: m.numerical_gradient(_log_sum_exp, x),
     ),
     "mlp": KeyFunction("mlp_forward + mlp_backward, 784-128-10, batch 64", _mlp_inputs, _mlp_step),
 }

@@ -199,6 +199,87 @@ def xavier_uniform(shape, *, gain=1.0, generator=None, device=None, dtype=torch.
         message=r"torch\.nn\.init\.xavier_uniform_ is not allowed",
         select="xavier_uniform",
     ),
+    Variant(
+        "he-uniform-with-xavier-bound",
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    fan_out, fan_in = shape
+    a = math.sqrt(6 / (fan_in + fan_out))
+    return torch.empty(shape, device=device, dtype=dtype).uniform_(-a, a, generator=generator)
+""",
+        expect="fail",
+        message=r"he_uniform\(.*the variance of the weights .*Hint: that is Xavier's bound",
+        select="he_uniform",
+    ),
+    Variant(
+        "he-uniform-bound-sqrt-3-over-fan-in",  # LeCun's uniform: variance 1 / fan_in
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    a = math.sqrt(3 / shape[1])
+    return torch.empty(shape, device=device, dtype=dtype).uniform_(-a, a, generator=generator)
+""",
+        expect="fail",
+        message=r"he_uniform\(.*the variance of the weights .*Hint: the bound is a = "
+        r"sqrt\(6 / fan_in\), with 6, not 3",
+        select="he_uniform",
+    ),
+    Variant(
+        "he-uniform-uses-fan-out",
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    a = math.sqrt(6 / shape[0])
+    return torch.empty(shape, device=device, dtype=dtype).uniform_(-a, a, generator=generator)
+""",
+        expect="fail",
+        message=r"he_uniform\(.*the variance of the weights .*Hint: fan_in is shape\[1\] and "
+        r"fan_out is shape\[0\]",
+        select="he_uniform",
+    ),
+    Variant(
+        "he-uniform-from-zero-to-a",
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    a = math.sqrt(6 / shape[1])
+    return torch.rand(shape, generator=generator, device=device, dtype=dtype) * a
+""",
+        expect="fail",
+        message=r"he_uniform\(.*the mean of the weights .*Hint: draw from U\(-a, a\), symmetric",
+        select="he_uniform",
+    ),
+    Variant(
+        "he-uniform-drawn-normal",  # right variance, wrong distribution
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    std = math.sqrt(2 / shape[1])
+    return torch.randn(shape, generator=generator, device=device, dtype=dtype) * std
+""",
+        expect="fail",
+        message=r"he_uniform\(.*beyond the bound a = .*Hint: U\(-a, a\) never leaves \[-a, a\]",
+        select="he_uniform",
+    ),
+    Variant(
+        "he-uniform-ignores-the-generator",
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    a = math.sqrt(6 / shape[1])
+    return (torch.rand(shape, device=device, dtype=dtype) * 2 - 1) * a
+""",
+        expect="fail",
+        message=r"equally seeded generators returned different weights.*Hint: pass "
+        r"generator=generator",
+        select="he_uniform",
+    ),
+    Variant(
+        "he-uniform-calls-torch-init",
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    weights = torch.empty(shape, device=device, dtype=dtype)
+    return torch.nn.init.kaiming_uniform_(weights, nonlinearity="relu", generator=generator)
+""",
+        expect="fail",
+        message=r"torch\.nn\.init\.kaiming_uniform_ is not allowed",
+        select="he_uniform",
+    ),
     # --- correct alternatives: all must pass ----------------------------------------------------
     Variant(
         "rand-rescaled-and-empty-normal",
@@ -257,6 +338,28 @@ def xavier_uniform(shape, *, gain=1.0, generator=None, device=None, dtype=torch.
 def he_normal(shape, *, generator=None, device=None, dtype=torch.float32):
     z, finish = _draw("normal", shape, generator, device, dtype)
     return finish(z * math.sqrt(2 / shape[1]))
+""",
+        expect="pass",
+    ),
+    Variant(
+        "he-uniform-rand-rescaled",  # (rand * 2 - 1) * a, the bound from the variance
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    a = math.sqrt(3 * (2 / shape[1]))
+    u = torch.rand(shape, generator=generator, device=device, dtype=dtype)
+    return (u * 2 - 1) * a
+""",
+        expect="pass",
+    ),
+    Variant(
+        "he-uniform-uniform-in-place-on-zeros",
+        """
+def he_uniform(shape, *, generator=None, device=None, dtype=torch.float32):
+    fan_out, fan_in = shape
+    bound = (6 / fan_in) ** 0.5
+    w = torch.zeros(fan_out, fan_in, device=device, dtype=dtype)
+    w.uniform_(-bound, bound, generator=generator)
+    return w
 """,
         expect="pass",
     ),

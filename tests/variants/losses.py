@@ -297,6 +297,157 @@ def cross_entropy(logits, target, reduction="mean"):
         message=r"torch\.nn\.functional\.nll_loss is not allowed in this exercise",
         select="class_indices_matches_torch",
     ),
+    # --- l1_loss -------------------------------------------------------------------------------
+    Variant(
+        "l1-mean-over-the-batch-dimension-only",
+        """
+def l1_loss(pred, target, reduction="mean"):
+    loss = (pred - target).abs()
+    if reduction == "mean":
+        return loss.sum() / pred.shape[0]
+    return _reduce(loss, reduction)
+""",
+        expect="fail",
+        message=r"l1_loss\(pred, target, reduction='mean'\): values differ.*"
+        r"Hint: .*averages over every element",
+        select="l1_loss_matches_torch",
+    ),
+    Variant(
+        "l1-sum-for-mean",
+        """
+def l1_loss(pred, target, reduction="mean"):
+    return _reduce((pred - target).abs(), "sum" if reduction == "mean" else reduction)
+""",
+        expect="fail",
+        message=r"l1_loss\(pred, target, reduction='mean'\): values differ.*"
+        r"Hint: the loss of each element is \|pred - target\|; reduction='mean' averages",
+        select="l1_loss_matches_torch",
+    ),
+    # --- huber_loss ----------------------------------------------------------------------------
+    Variant(
+        "huber-linear-piece-without-delta",  # |d| - delta / 2: right only for delta = 1
+        """
+def huber_loss(pred, target, reduction="mean", delta=1.0):
+    d = (pred - target).abs()
+    return _reduce(torch.where(d <= delta, 0.5 * d * d, d - 0.5 * delta), reduction)
+""",
+        expect="fail",
+        message=r"huber_loss\(pred, target, reduction='\w+', delta=(0\.3|2\.5)\): values differ"
+        r".*Hint: .*the linear piece is multiplied by delta",
+        select="huber_loss",
+    ),
+    Variant(
+        "huber-as-smooth-l1",  # smooth_l1_loss with beta = delta: delta times too small
+        """
+def huber_loss(pred, target, reduction="mean", delta=1.0):
+    d = (pred - target).abs()
+    return _reduce(torch.where(d < delta, 0.5 * d * d / delta, d - 0.5 * delta), reduction)
+""",
+        expect="fail",
+        message=r"huber_loss\(pred, target, reduction='\w+', delta=(0\.3|2\.5)\): values differ"
+        r".*Hint: .*not smooth_l1_loss itself",
+        select="huber_loss",
+    ),
+    Variant(
+        "huber-mask-products",  # 0 * inf = nan where d^2 overflows
+        """
+def huber_loss(pred, target, reduction="mean", delta=1.0):
+    d = (pred - target).abs()
+    small = (d <= delta).to(pred.dtype)
+    quadratic, linear = 0.5 * d**2, delta * (d - 0.5 * delta)
+    loss = small * quadratic + (1 - small) * linear
+    return _reduce(loss, reduction)
+""",
+        expect="fail",
+        message=r"huber_loss\(pred, target, reduction='none', delta=0\.5\): returned nan .*"
+        r"Hint: for these outliers d\^2 overflows to inf",
+        select="huber_loss",
+    ),
+    Variant(
+        "huber-calls-smooth-l1",
+        """
+import torch.nn.functional as F
+
+def huber_loss(pred, target, reduction="mean", delta=1.0):
+    return delta * F.smooth_l1_loss(pred, target, reduction=reduction, beta=delta)
+""",
+        expect="fail",
+        message=r"torch\.nn\.functional\.smooth_l1_loss is not allowed in this exercise",
+        select="huber_loss",
+    ),
+    # --- nll_loss ------------------------------------------------------------------------------
+    Variant(
+        "nll-takes-the-log-again",  # log of log-probabilities: log of a negative number
+        """
+def nll_loss(log_probs, target, reduction="mean"):
+    picked = log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
+    return _reduce(-torch.log(picked), reduction)
+""",
+        expect="fail",
+        message=r"nll_loss\(log_probs, target, reduction='mean'\): returned nan .*expected the "
+        r"finite value.*Hint: .*log_probs already are logarithms",
+        select="nll_loss",
+    ),
+    Variant(
+        "nll-wrong-sign",
+        """
+def nll_loss(log_probs, target, reduction="mean"):
+    return _reduce(log_probs.gather(1, target.unsqueeze(1)).squeeze(1), reduction)
+""",
+        expect="fail",
+        message=r"nll_loss\(log_probs, target, reduction='mean'\): values differ.*"
+        r"Hint: loss_n = -log_probs\[n, target_n\]",
+        select="nll_loss",
+    ),
+    Variant(
+        "nll-gathers-along-the-wrong-axis",  # log_probs[target_n, n]
+        """
+def nll_loss(log_probs, target, reduction="mean"):
+    return _reduce(-log_probs.gather(0, target.unsqueeze(0)).squeeze(0), reduction)
+""",
+        expect="fail",
+        message=r"nll_loss\(log_probs, target, reduction='mean'\): values differ.*"
+        r"Hint: loss_n = -log_probs\[n, target_n\]: row n, column target_n",
+        select="nll_loss",
+    ),
+    Variant(
+        "nll-one-hot-product",  # 0 * -inf = nan
+        """
+def nll_loss(log_probs, target, reduction="mean"):
+    one_hot = torch.zeros_like(log_probs).scatter_(1, target.unsqueeze(1), 1.0)
+    return _reduce(-(one_hot * log_probs).sum(dim=1), reduction)
+""",
+        expect="fail",
+        message=r"nll_loss\(log_probs, target, reduction='none'\): returned nan .*"
+        r"Hint: pick each row's target entry",
+        select="nll_loss",
+    ),
+    Variant(
+        "nll-mean-over-every-entry",  # divides by N * C
+        """
+def nll_loss(log_probs, target, reduction="mean"):
+    picked = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
+    if reduction == "mean":
+        return picked.sum() / log_probs.numel()
+    return _reduce(picked, reduction)
+""",
+        expect="fail",
+        message=r"nll_loss\(log_probs, target, reduction='mean'\): values differ.*"
+        r"Hint: .*not divided by N \* C",
+        select="nll_loss",
+    ),
+    Variant(
+        "nll-calls-torch",
+        """
+import torch.nn.functional as F
+
+def nll_loss(log_probs, target, reduction="mean"):
+    return F.nll_loss(log_probs, target, reduction=reduction)
+""",
+        expect="fail",
+        message=r"torch\.nn\.functional\.nll_loss is not allowed in this exercise",
+        select="nll_loss",
+    ),
     # --- reduction -----------------------------------------------------------------------------
     Variant(
         "unknown-reduction-silently-means-none",
@@ -342,6 +493,62 @@ def _reduce(loss, reduction):
         select="unknown_reduction",
     ),
     # --- correct alternatives, written differently: all must pass ------------------------------
+    Variant(
+        "l1-where-and-explicit-division",
+        """
+def l1_loss(pred, target, reduction="mean"):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction {reduction!r}: choose 'mean', 'sum' or 'none'")
+    d = pred - target
+    loss = torch.where(d < 0, -d, d)
+    if reduction == "none":
+        return loss
+    return loss.sum() / loss.numel() if reduction == "mean" else loss.sum()
+""",
+        expect="pass",
+    ),
+    Variant(
+        "huber-via-where",
+        """
+def huber_loss(pred, target, reduction="mean", delta=1.0):
+    d = pred - target
+    a = d.abs()
+    return _reduce(torch.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
+""",
+        expect="pass",
+    ),
+    Variant(
+        "huber-piecewise-arithmetic-with-clamp",  # 0.5 q^2 + delta (|d| - q), q = clamp(d)
+        """
+def huber_loss(pred, target, reduction="mean", delta=1.0):
+    d = pred - target
+    q = d.clamp(-delta, delta)
+    return _reduce(0.5 * q * q + delta * (d.abs() - q.abs()), reduction)
+""",
+        expect="pass",
+    ),
+    Variant(
+        "nll-advanced-indexing",
+        """
+def nll_loss(log_probs, target, reduction="mean"):
+    rows = torch.arange(log_probs.shape[0], device=log_probs.device)
+    loss = -log_probs[rows, target]
+    if reduction == "mean":
+        return loss.sum() / len(loss)
+    return _reduce(loss, reduction)
+""",
+        expect="pass",
+    ),
+    Variant(
+        "nll-take-along-dim-and-in-place-negation",
+        """
+def nll_loss(log_probs, target, reduction="mean"):
+    loss = torch.take_along_dim(log_probs, target[:, None], dim=1).flatten()
+    loss.neg_()
+    return _reduce(loss, reduction)
+""",
+        expect="pass",
+    ),
     Variant(
         "mse-in-place-on-a-new-tensor-and-explicit-division",
         """

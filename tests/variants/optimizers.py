@@ -45,6 +45,77 @@ def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
 """
 
 
+# Nesterov's look-ahead applied to the parameter: the momentum step, then the parameter moved
+# again by lr * momentum * buf. Right at step 1 ((1 + momentum) * g), wrong from step 2 on.
+_SGD_NESTEROV_ON_THE_PARAMETER = """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError("nesterov needs momentum")
+    g = grad + weight_decay * param
+    if not momentum:
+        return param - lr * g
+    buf = state.get("buf")
+    buf = g.clone() if buf is None else momentum * buf + g
+    state["buf"] = buf
+    param = param - lr * buf
+    if nesterov:
+        param = param - lr * momentum * buf  # the look-ahead, on the parameter
+    return param
+"""
+
+# A correct AdaGrad, written the textbook way, with one part to vary.
+_ADAGRAD = """
+def adagrad_step(param, grad, state, *, lr=1e-2, eps=1e-10, weight_decay=0.0):
+    g = grad + weight_decay * param
+    if {in_place}:
+        s = state.setdefault("s", ({zeros})(param))
+        s.mul_({keep}).add_({accumulate})
+    else:
+        s = {keep} * state.get("s", ({zeros})(param)) + {accumulate}
+        if {store}:
+            state["s"] = s
+    return param - lr * g / ({denominator})
+"""
+
+
+def _adagrad_variant(**options: str) -> str:
+    defaults = {"in_place": "False", "zeros": "torch.zeros_like", "keep": "1.0",
+                "accumulate": "g * g", "store": "True", "denominator": "torch.sqrt(s) + eps"}  # fmt: skip
+    return _ADAGRAD.format(**{**defaults, **options})
+
+
+# A correct RMSProp (not centered), written the textbook way, with one part to vary.
+_RMSPROP = """
+_SHARED_RMSPROP = {{}}
+
+def rmsprop_step(param, grad, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0,
+                 momentum=0.0):
+    store = _SHARED_RMSPROP if {shared} else state
+    g = grad + weight_decay * param
+    store["t"] = t = store.get("t", 0) + 1
+    v = store.get("v", torch.zeros_like(param))
+    store["v"] = v = {average}
+    if {correct}:
+        v = v / (1 - alpha**t)
+    denominator = {denominator}
+    if momentum > 0:
+        buf = store.get("buf", torch.zeros_like(param))
+        if {raw_momentum}:
+            store["buf"] = buf = momentum * buf + g
+            return param - lr * buf / denominator
+        store["buf"] = buf = momentum * buf + g / denominator
+        return param - lr * buf
+    return param - lr * g / denominator
+"""
+
+
+def _rmsprop_variant(**options: str) -> str:
+    defaults = {"shared": "False", "average": "alpha * v + (1 - alpha) * g * g",
+                "correct": "False", "denominator": "torch.sqrt(v) + eps",
+                "raw_momentum": "False"}  # fmt: skip
+    return _RMSPROP.format(**{**defaults, **options})
+
+
 def _adam_variant(**options: str) -> str:
     arguments = "".join(f", {key}={value}" for key, value in options.items())
     return (
@@ -311,18 +382,350 @@ def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
         message=r"torch\.optim\.SGD is not allowed in this exercise",
         select="test_sgd_matches_torch",
     ),
-    # --- correct alternatives: all must pass ------------------------------------------------
+    # --- SGD with Nesterov momentum -------------------------------------------------------------
     Variant(
-        "functional-textbook-forms",  # new tensors everywhere; m_hat / (sqrt(v_hat) + eps)
-        _adam_variant()
-        + """
-def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
+        "sgd-nesterov-look-ahead-on-the-parameter",  # momentum step, then param moved again
+        _SGD_NESTEROV_ON_THE_PARAMETER,
+        expect="fail",
+        message=r"sgd_step\(.*nesterov=True\) at step 2 of .*Hint: step 1 matched.*moving it "
+        r"again by lr \* momentum \* buf \(the textbook look-ahead applied to the parameter\)",
+        select="nesterov_looks_ahead",
+    ),
+    Variant(
+        "sgd-nesterov-look-ahead-on-the-parameter-general",  # the torch comparison says it too
+        _SGD_NESTEROV_ON_THE_PARAMETER,
+        expect="fail",
+        message=r"sgd_step\(.*nesterov=True\) at step 2 of 30.*Hint: step 1 matched.*the "
+        r"look-ahead taken through the gradient",
+        select="test_sgd_nesterov_matches_torch",
+    ),
+    Variant(
+        "sgd-nesterov-with-the-old-buffer",  # g + momentum * buf before buf is updated
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError("nesterov needs momentum")
+    g = grad + weight_decay * param
+    if momentum:
+        previous = state.get("buf", torch.zeros_like(param))
+        state["buf"] = momentum * previous + g
+        g = g + momentum * previous if nesterov else state["buf"]
+    return param - lr * g
+""",
+        expect="fail",
+        message=r"sgd_step\(.*nesterov=True\) at step 1 of .*Hint: with nesterov=True step 1 is "
+        r"param - lr \* \(1 \+ momentum\) \* g",
+        select="nesterov_looks_ahead",
+    ),
+    Variant(
+        "sgd-nesterov-ignored",  # classical momentum whatever nesterov says
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError("nesterov needs momentum")
     g = grad + weight_decay * param
     if momentum:
         previous = state.get("buf")
         g = g if previous is None else momentum * previous + g
         state["buf"] = g
     return param - lr * g
+""",
+        expect="fail",
+        message=r"sgd_step\(.*nesterov=True\) at step 1 of .*Hint: with nesterov=True step 1 is",
+        select="test_sgd_nesterov_matches_torch",
+    ),
+    Variant(
+        "sgd-nesterov-without-momentum-accepted",  # no check: plain SGD
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    g = grad + weight_decay * param
+    if momentum:
+        buf = state["buf"] = momentum * state["buf"] + g if "buf" in state else g.clone()
+        g = g + momentum * buf if nesterov else buf
+    return param - lr * g
+""",
+        expect="fail",
+        message=r"sgd_step\(.*nesterov=True\): returned a result instead of "
+        r"raising ValueError",
+        select="without_momentum_raises",
+    ),
+    Variant(
+        "sgd-nesterov-meets-a-wrong-momentum",  # not a Nesterov mistake: no Nesterov hint
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    g = grad + weight_decay * param
+    if momentum:
+        buf = state.get("buf")
+        buf = g.clone() if buf is None else momentum * buf + (1 - momentum) * g
+        state["buf"] = buf
+        g = g + momentum * buf if nesterov else buf
+    return param - lr * g
+""",
+        expect="fail",
+        message=r"nesterov=True\) at step 2 of .*Hint: your sgd_step already differs from "
+        r"torch\.optim without nesterov",
+        select="nesterov_looks_ahead",
+    ),
+    # --- AdaGrad --------------------------------------------------------------------------------
+    Variant(
+        "adagrad-eps-inside-sqrt",
+        _adagrad_variant(denominator="torch.sqrt(s + eps)"),
+        expect="fail",
+        message=r"adagrad_step\(.*values differ.*Hint: the denominator is sqrt\(s\) \+ eps: eps "
+        r"is added after the square root",
+        select="adagrad and eps_is_added",
+    ),
+    Variant(
+        "adagrad-without-eps",  # 0 / 0 where a gradient entry has always been 0
+        _adagrad_variant(denominator="torch.sqrt(s)"),
+        expect="fail",
+        message=r"adagrad_step\(.*returned nan .*expected the finite value.*Hint: the "
+        r"denominator is sqrt\(s\) \+ eps",
+        select="adagrad and eps_is_added",
+    ),
+    Variant(
+        "adagrad-accumulates-the-gradient-not-its-square",
+        _adagrad_variant(accumulate="g"),
+        expect="fail",
+        message=r"adagrad_step\(.*\) at step 1 of .*returned nan .*Hint: s is the running sum of "
+        r"squared gradients",
+        select="adagrad and accumulates_squared",
+    ),
+    Variant(
+        "adagrad-accumulates-the-gradient-not-its-square-general",
+        _adagrad_variant(accumulate="g"),
+        expect="fail",
+        message=r"adagrad_step\(.*\) at step 1 of 30.*Hint: at step 1 the accumulator is s = g \* "
+        r"g.*accumulate the square of the gradient",
+        select="test_adagrad_matches_torch",
+    ),
+    Variant(
+        "adagrad-decaying-sum",  # s = 0.9 * s + g * g: old squares fade, not AdaGrad
+        _adagrad_variant(keep="0.9"),
+        expect="fail",
+        message=r"adagrad_step\(.*\) at step \d+ of .*Hint: s is the running sum of squared "
+        r"gradients",
+        select="adagrad and accumulates_squared",
+    ),
+    Variant(
+        "adagrad-accumulator-not-kept",  # s starts afresh at every call: s = g * g
+        _adagrad_variant(store="False"),
+        expect="fail",
+        message=r"adagrad_step\(.*\) at step 2 of .*Hint: step 1 matched.*s is the sum of \*all\* "
+        r"squared gradients so far",
+        select="test_adagrad_matches_torch",
+    ),
+    Variant(
+        "adagrad-accumulator-in-a-module-variable",  # one sum for every parameter
+        """
+_SUM = {}
+
+def adagrad_step(param, grad, state, *, lr=1e-2, eps=1e-10, weight_decay=0.0):
+    g = grad + weight_decay * param
+    _SUM["s"] = _SUM.get("s", torch.zeros_like(param)) + g * g
+    return param - lr * g / (_SUM["s"].sqrt() + eps)
+""",
+        expect="fail",
+        message=r"adagrad_step\(.*\) for parameter B at its step 1.*Hint: keep everything .* in "
+        r"the state dict",
+        select="own_state and adagrad",
+    ),
+    Variant(
+        "adagrad-accumulator-in-float32",  # torch.zeros(shape, device=...) without dtype=
+        _adagrad_variant(zeros="lambda p: torch.zeros(p.shape, device=p.device)", in_place="True"),
+        expect="fail",
+        message=r"adagrad_step\(.*\) at step 1: state\['s'\] has dtype torch\.float32, "
+        r"expected torch\.float64 like param",
+        select="follow_param and adagrad and meta",
+    ),
+    Variant(
+        "adagrad-calls-torch-functional",
+        """
+from torch.optim.adagrad import adagrad as _torch_adagrad
+
+def adagrad_step(param, grad, state, *, lr=1e-2, eps=1e-10, weight_decay=0.0):
+    if not state:
+        state.update(sum=torch.zeros_like(param), step=torch.tensor(0.0))
+    _torch_adagrad([param], [grad], [state["sum"]], [state["step"]], lr=lr,
+                   weight_decay=weight_decay, lr_decay=0.0, eps=eps, maximize=False,
+                   foreach=False)
+    return param
+""",
+        expect="fail",
+        message=r"torch\.optim\.adagrad\.adagrad is not allowed in this exercise",
+        select="test_adagrad_matches_torch",
+    ),
+    # --- RMSProp --------------------------------------------------------------------------------
+    Variant(
+        "rmsprop-eps-inside-sqrt",
+        _rmsprop_variant(denominator="torch.sqrt(v + eps)"),
+        expect="fail",
+        message=r"rmsprop_step\(.*values differ.*Hint: the denominator is sqrt\(v\) \+ eps: eps "
+        r"is added after the square root",
+        select="rmsprop and eps_is_added",
+    ),
+    Variant(
+        "rmsprop-alpha-on-the-wrong-term",  # v = (1 - alpha) * v + alpha * g * g
+        _rmsprop_variant(average="(1 - alpha) * v + alpha * g * g"),
+        expect="fail",
+        message=r"rmsprop_step\(.*\) at step 1 of .*Hint: v = alpha \* v \+ \(1 - alpha\) \* g "
+        r"\* g.*alpha weighs the old average and 1 - alpha the new square, not the other way",
+        select="rmsprop and running_average",
+    ),
+    Variant(
+        "rmsprop-alpha-on-the-wrong-term-general",
+        _rmsprop_variant(average="(1 - alpha) * v + alpha * g * g"),
+        expect="fail",
+        message=r"rmsprop_step\(.*\) at step 1 of 30.*Hint: at step 1 v = \(1 - alpha\) \* g \* "
+        r"g.*\(1 - alpha\) multiplies the new squared gradient",
+        select="test_rmsprop_matches_torch",
+    ),
+    Variant(
+        "rmsprop-with-bias-correction",  # Adam's v_hat = v / (1 - alpha**t)
+        _rmsprop_variant(correct="True"),
+        expect="fail",
+        message=r"rmsprop_step\(.*\) at step 1 of .*Hint: .*RMSProp has no bias correction",
+        select="rmsprop and running_average",
+    ),
+    Variant(
+        "rmsprop-momentum-on-the-raw-gradient",  # buf = momentum * buf + g, then / sqrt(v)
+        _rmsprop_variant(raw_momentum="True"),
+        expect="fail",
+        message=r"rmsprop_step\(.*momentum=0\.5\) at step 2 of 10.*Hint: with momentum > 0, buf = "
+        r"momentum \* buf \+ g / \(sqrt\(v\) \+ eps\).*agrees at step 1 only",
+        select="momentum_accumulates_scaled",
+    ),
+    Variant(
+        "rmsprop-average-in-a-module-variable",  # one average for every parameter
+        _rmsprop_variant(shared="True"),
+        expect="fail",
+        message=r"rmsprop_step\(.*\) for parameter B at its step 1.*Hint: keep everything .* in "
+        r"the state dict",
+        select="own_state and rmsprop",
+    ),
+    Variant(
+        "rmsprop-eps-inside-sqrt-meets-the-momentum-test",  # not a momentum mistake
+        _rmsprop_variant(denominator="torch.sqrt(v + eps)"),
+        expect="fail",
+        message=r"momentum=0\.5\) at step 1 of 10.*Hint: your rmsprop_step already differs from "
+        r"torch\.optim without momentum",
+        select="momentum_accumulates_scaled",
+    ),
+    # --- AdamW ----------------------------------------------------------------------------------
+    Variant(
+        "adamw-decay-in-the-gradient",  # Adam with L2, not AdamW
+        _ADAM
+        + """
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adam(param, grad, state, lr, betas, eps, weight_decay)
+""",
+        expect="fail",
+        message=r"adamw_step\(.*weight_decay=0\.1\) at step 1 of 10.*Hint: AdamW's decay is "
+        r"decoupled from the gradient.*Adding weight_decay \* param to the gradient \(Adam with L2",
+        select="weight_decay_is_decoupled",
+    ),
+    Variant(
+        "adamw-decay-in-the-gradient-general",
+        _ADAM
+        + """
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adam(param, grad, state, lr, betas, eps, weight_decay)
+""",
+        expect="fail",
+        message=r"adamw_step\(.*\) at step 1 of 30.*Hint: at step 1 Adam's m_hat / sqrt\(v_hat\)"
+        r".*keep the decay out of the gradient, m and v \(that is Adam with L2\)",
+        select="test_adamw_matches_torch",
+    ),
+    Variant(
+        "adamw-decay-after-the-update",  # shrinks the updated parameter: lr**2 * wd off per step
+        _ADAM
+        + """
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    stepped = _adam(param, grad, state, lr, betas, eps, 0.0)
+    return stepped * (1 - lr * weight_decay)
+""",
+        expect="fail",
+        message=r"adamw_step\(.*weight_decay=0\.1\) at step 1 of 10.*Hint: AdamW's decay is "
+        r"decoupled.*shrinking the parameter after the Adam update instead of before",
+        select="weight_decay_is_decoupled",
+    ),
+    Variant(
+        "adamw-decay-without-lr",  # param * (1 - weight_decay)
+        _ADAM
+        + """
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adam(param * (1 - weight_decay), grad, state, lr, betas, eps, 0.0)
+""",
+        expect="fail",
+        message=r"adamw_step\(.*weight_decay=0\.1\) at step 1 of 10.*Hint: AdamW's decay is "
+        r"decoupled.*leaving lr out of the factor",
+        select="weight_decay_is_decoupled",
+    ),
+    Variant(
+        "adamw-decay-without-lr-constant-gradient",  # the closed form catches it too
+        _ADAM
+        + """
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adam(param * (1 - weight_decay), grad, state, lr, betas, eps, 0.0)
+""",
+        expect="fail",
+        message=r"adamw_step\(.*\) at step 1 of .*Hint: with a constant gradient g and eps = 0.*"
+        r"shrink the parameter as it was before this step by 1 - lr \* weight_decay",
+        select="adamw and constant_gradient",
+    ),
+    Variant(
+        "adamw-bias-correction-without-power-t-meets-the-decay-test",  # not a decay mistake
+        _ADAM
+        + """
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adam(param * (1 - lr * weight_decay), grad, state, lr, betas, eps, 0.0,
+                 t_power=False)
+""",
+        expect="fail",
+        message=r"weight_decay=0\.1\) at step 2 of 10.*Hint: your adamw_step already differs "
+        r"from torch\.optim without weight decay",
+        select="weight_decay_is_decoupled",
+    ),
+    Variant(
+        "adamw-calls-torch-functional",
+        """
+from torch.optim.adamw import adamw as _torch_adamw
+
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    if not state:
+        state.update(m=torch.zeros_like(param), v=torch.zeros_like(param), t=torch.tensor(0.0))
+    _torch_adamw([param], [grad], [state["m"]], [state["v"]], [], [state["t"]], foreach=False,
+                 capturable=False, differentiable=False, fused=None, grad_scale=None,
+                 found_inf=None, has_complex=False, amsgrad=False, beta1=betas[0],
+                 beta2=betas[1], lr=lr, weight_decay=weight_decay, eps=eps, maximize=False)
+    return param
+""",
+        expect="fail",
+        message=r"torch\.optim\.adamw\.adamw is not allowed in this exercise",
+        select="test_adamw_matches_torch",
+    ),
+    # --- correct alternatives: all must pass ------------------------------------------------
+    Variant(
+        "functional-textbook-forms",  # new tensors everywhere; m_hat / (sqrt(v_hat) + eps)
+        _adam_variant()
+        + _adagrad_variant()
+        + _rmsprop_variant()
+        + """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError(f"Nesterov momentum needs momentum > 0, got {momentum}")
+    g = grad + weight_decay * param
+    if momentum:
+        previous = state.get("buf")
+        buf = g if previous is None else momentum * previous + g
+        state["buf"] = buf
+        g = g + momentum * buf if nesterov else buf
+    return param - lr * g
+
+
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    # the decay from the parameter before this step, subtracted after Adam's step: the same
+    return _adam(param, grad, state, lr, betas, eps, 0.0) - lr * weight_decay * param
 """,
         expect="pass",
     ),
@@ -352,14 +755,67 @@ def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
     Variant(
         "sgd-buffer-starts-at-zero",  # zeros, then momentum * buf + g: the same as a copy of g
         """
-def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and not momentum > 0:
+        raise ValueError("nesterov=True requires momentum > 0")
     g = grad.add(param, alpha=weight_decay)
     if momentum != 0:
         buf = state.setdefault("momentum", torch.zeros_like(param))
         buf.mul_(momentum).add_(g)
-        g = buf
+        g = g.add(buf, alpha=momentum) if nesterov else buf
     param.sub_(lr * g)
     return param
+""",
+        expect="pass",
+    ),
+    Variant(
+        "other-forms-of-the-other-optimizers",  # Bengio's Nesterov, torch.where, lerp_, reuse
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError("Nesterov momentum requires a momentum")
+    g = grad + weight_decay * param
+    if momentum == 0:
+        return param.sub_(g, alpha=lr)
+    previous = state.get("velocity", torch.zeros_like(param))
+    velocity = momentum * previous + g if "velocity" in state else g.clone()
+    state["velocity"] = velocity
+    if nesterov:  # Bengio et al.'s form: (1 + momentum) * v_new - momentum * v_old
+        return param.sub_(lr * ((1 + momentum) * velocity - momentum * previous))
+    return param.sub_(lr * velocity)
+
+
+def adagrad_step(param, grad, state, *, lr=1e-2, eps=1e-10, weight_decay=0.0):
+    g = grad.add(param, alpha=weight_decay)
+    if "G" not in state:
+        state["G"] = torch.zeros_like(param)
+        state["step"] = torch.tensor(0.0)  # as torch keeps it: a 0-d float32 tensor on the CPU
+    state["step"] += 1
+    state["G"].addcmul_(g, g)
+    root = state["G"].sqrt()
+    # where G is 0 every gradient so far was 0: the step is 0 there
+    return param - lr * torch.where(root > 0, g / (root + eps), torch.zeros_like(g))
+
+
+def rmsprop_step(param, grad, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0,
+                 momentum=0.0):
+    g = grad.add(param, alpha=weight_decay) if weight_decay else grad
+    mean_square = state.setdefault("mean_square", torch.zeros_like(param))
+    mean_square.lerp_(g * g, 1 - alpha)
+    scaled = g / mean_square.sqrt().add(eps)
+    if momentum > 0:
+        if "buf" in state:
+            state["buf"].mul_(momentum).add_(scaled)
+        else:
+            state["buf"] = scaled.clone()  # momentum * 0 + scaled
+        scaled = state["buf"]
+    param.sub_(scaled, alpha=lr)
+    return param
+
+
+def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    # the decoupled decay, then this module's own Adam without L2
+    return adam_step(param * (1 - lr * weight_decay), grad, state, lr=lr, betas=betas, eps=eps)
 """,
         expect="pass",
     ),
