@@ -7,7 +7,7 @@ The class the README's main command grades, one submission per kind an instructo
 | `perfect.zip`  | the reference solutions, as a student would zip their `exercises/`     |
 | `partial.zip`  | activations, losses and optimizers done; the rest untouched stubs       |
 | `stubs.zip`    | the stubs as handed out                                                 |
-| `mistakes.zip` | one classic mistake in every exercise (see ``MISTAKES``)                |
+| `mistakes.zip` | classic mistakes: one per exercise, and one in each later function    |
 | `hangs/`       | k-fold whose shuffle never ends (a folder submission, one module)      |
 | `crashes/`     | dropout that kills its process with a segmentation fault                |
 
@@ -28,19 +28,36 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
-EXERCISES = ("activations", "losses", "optimizers", "regularization", "initializers",
-             "model_selection", "datasets", "mlp")  # fmt: skip
+sys.path.insert(0, str(ROOT))
+from grader.core.manifest import load_manifest  # noqa: E402  (the project's own package)
+
+EXERCISES = tuple(exercise.name for exercise in load_manifest())
 PARTIAL = ("activations", "losses", "optimizers")
-MISTAKES = {  # exercise -> the planted mistake of tests/variants/<exercise>.py it carries
-    "activations": "softmax-without-max-shift",
-    "losses": "cross-entropy-log10",
-    "optimizers": "adam-bias-correction-without-power-t",
-    "regularization": "mask-not-rescaled",
-    "initializers": "he-variance-used-as-std",
-    "model_selection": "drops-the-remainder",
-    "datasets": "minibatches-drop-the-last-partial-batch",
-    "mlp": "relu-derivative-of-the-wrong-layer",
-}
+MISTAKES = {  # exercise -> the planted mistakes of tests/variants/<exercise>.py it carries
+    "linear_regression": ("fit-without-the-bias-column", "step-divides-by-a-fixed-batch-size"),
+    "activations": (
+        "softmax-without-max-shift", "tanh-exponential-formula", "tanh-grad-of-the-output",
+        "leaky-relu-as-max", "leaky-relu-grad-one-at-zero",
+    ),
+    "losses": (
+        "cross-entropy-log10", "l1-sum-for-mean", "huber-linear-piece-without-delta",
+        "nll-takes-the-log-again",
+    ),
+    "optimizers": (
+        "adam-bias-correction-without-power-t", "sgd-nesterov-look-ahead-on-the-parameter",
+        "adagrad-eps-inside-sqrt", "rmsprop-alpha-on-the-wrong-term", "adamw-decay-in-the-gradient",
+    ),
+    "regularization": ("mask-not-rescaled",),
+    "initializers": ("he-variance-used-as-std", "he-uniform-with-xavier-bound"),
+    "model_selection": ("drops-the-remainder",),
+    "metrics": (
+        "accuracy-counters-never-reset", "confusion-matrix-transposed",
+        "standardize-with-train-and-test-together", "early-stopping-ignores-min-delta",
+    ),
+    "datasets": ("minibatches-drop-the-last-partial-batch",),
+    "gradient_check": ("forward-difference", "relative-error-without-the-floor"),
+    "mlp": ("relu-derivative-of-the-wrong-layer", "weight-decay-on-the-biases"),
+}  # fmt: skip
 FIXED_DATE = (2026, 1, 1, 0, 0, 0)  # in every zip entry, so a rebuild is byte for byte the same
 _MARKER = re.compile(r"^\s*# (BEGIN|END) SOLUTION\s*$")
 
@@ -62,9 +79,26 @@ def mistake(name: str) -> str:
         variants = importlib.import_module(f"variants.{name}").VARIANTS
     finally:
         sys.path.remove(str(ROOT / "tests"))
-    (variant,) = [v for v in variants if v.name == MISTAKES[name]]
-    assert variant.expect == "fail", variant.name
-    return f"{solution(name)}\n\n# A classic mistake: {variant.name}\n{variant.source.strip()}\n"
+    chosen = [next(v for v in variants if v.name == wanted) for wanted in MISTAKES[name]]
+    defined: dict[str, str] = {}
+    text = solution(name)
+    for variant in chosen:
+        assert variant.expect == "fail", variant.name
+        functions = _functions(variant.source)
+        clash = [f for f in functions if defined.get(f, functions[f]) != functions[f]]
+        assert not clash, f"{variant.name} redefines {clash} differently"
+        defined |= functions
+        text += f"\n\n# A classic mistake: {variant.name}\n{variant.source.strip()}\n"
+    return text
+
+
+def _functions(source: str) -> dict[str, str]:
+    """The functions a variant defines, with their code: two mistakes in one module must not
+    replace each other's functions (a shared helper defined alike is fine)."""
+    import ast
+
+    tree = ast.parse(source)
+    return {node.name: ast.dump(node) for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
 def classes() -> dict[str, dict[str, str]]:
