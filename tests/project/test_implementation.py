@@ -151,7 +151,7 @@ def test_a_generator_is_guarded_while_it_is_iterated(tmp_path):
 
 
 def test_a_whole_module_can_be_forbidden_even_with_immutable_classes():
-    """"sklearn.metrics.*" names DistanceMetric, an extension type whose __init__ cannot be
+    """ "sklearn.metrics.*" names DistanceMetric, an extension type whose __init__ cannot be
     swapped: it is left out, and guarding a call works (it crashed every guarded call)."""
     import sklearn.metrics
 

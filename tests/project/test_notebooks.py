@@ -48,6 +48,22 @@ def notebook_of(name: str, impl: str = "exercises", lang: str = "en"):
     return build(EXERCISES[number - 1], number, source_of(impl, name), lang)
 
 
+def file_of(name: str) -> str:
+    """The name the notebooks command gives the notebook of ``name``: its place in the manifest."""
+    return f"{NAMES.index(name) + 1:02d}_{name}.ipynb"
+
+
+def cell_of(notebook, function: str) -> int:
+    """The index of the exercise cell that holds ``function``."""
+    [index] = [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and cell.source.startswith("# exercise cell ")
+        and cell.source.splitlines()[0].endswith(f": {function}")
+    ]  # fmt: skip
+    return index
+
+
 def public_signatures(source: str) -> dict[str, str]:
     return {
         node.name: ast.unparse(node.args)
@@ -124,7 +140,7 @@ def test_python_without_ipython_syntax_is_returned_unchanged():
 
 
 def test_read_notebook_accepts_a_valid_notebook_and_names_its_exercise():
-    notebook = read_notebook(as_bytes(notebook_of("activations")), "01_activations.ipynb")
+    notebook = read_notebook(as_bytes(notebook_of("activations")), file_of("activations"))
     assert exercise_of(notebook) == "activations"
     assert exercise_of(hand_made()) is None
     assert exercise_of(hand_made(exercise=3)) is None
@@ -191,7 +207,9 @@ def test_a_notebook_has_instructions_exercise_cells_and_a_test_cell_last():
     nbformat.validate(notebook)
     assert notebook.metadata["exercise"] == "losses"
     first = notebook.cells[0]
-    assert first.cell_type == "markdown" and first.source.startswith("# 2. 损失函数")
+    assert first.cell_type == "markdown" and first.source.startswith(
+        f"# {NAMES.index('losses') + 1}. 损失函数"
+    )
     assert "```text\nloss_i = (pred_i - target_i)^2\n```" in first.source
     assert CJK.search(notebook.cells[1].source)
     last = notebook.cells[-1]
@@ -199,9 +217,9 @@ def test_a_notebook_has_instructions_exercise_cells_and_a_test_cell_last():
     assert "run_tests('losses', PROJECT, lang='zh')" in last.source
     assert repr(str(PROJECT)) in last.source
     english = notebook_of("losses", lang="en")
-    assert english.cells[0].source.startswith("# 2. Losses") and not CJK.search(
-        english.cells[0].source + english.cells[1].source
-    )
+    assert english.cells[0].source.startswith(
+        f"# {NAMES.index('losses') + 1}. Losses"
+    ) and not CJK.search(english.cells[0].source + english.cells[1].source)
 
 
 def test_cells_of_keeps_comments_with_their_function_and_drops_the_docstring():
@@ -217,13 +235,13 @@ def test_the_command_writes_one_notebook_per_exercise_and_keeps_existing_work(tm
     assert main(["notebooks", str(out), "--lang", "zh", "--impl", "solutions"]) == 0
     written = sorted(p.name for p in out.iterdir())
     assert written == [f"{i:02d}_{name}.ipynb" for i, name in enumerate(NAMES, start=1)]
-    activations = nbformat.read(out / "01_activations.ipynb", as_version=4)
+    activations = nbformat.read(out / file_of("activations"), as_version=4)
     assert "return x.clamp(min=0)" in exercise_code(activations)[0]
     assert main(["notebooks", str(out), "--lang", "zh", "--impl", "solutions"]) == 0  # same
     assert main(["notebooks", str(out), "--lang", "en"]) == 2  # would overwrite: refused
     assert "--force" in capsys.readouterr().err
-    assert nbformat.read(out / "01_activations.ipynb", as_version=4) == activations
-    assert write_notebooks(out, "en", force=True)[0].name == "01_activations.ipynb"
+    assert nbformat.read(out / file_of("activations"), as_version=4) == activations
+    assert write_notebooks(out, "en", force=True)[0].name == file_of(NAMES[0])
     with pytest.raises(ValueError, match="unknown language"):
         write_notebooks(tmp_path / "x", "fr")
 
@@ -273,7 +291,7 @@ def solved(name: str) -> bytes:
 
 def test_a_folder_of_notebooks_unpacks_into_the_exercise_modules(tmp_path):
     root = tmp_path / "submissions"
-    write(root / "alice" / "01_activations.ipynb", solved("activations"))
+    write(root / "alice" / file_of("activations"), solved("activations"))
     write(root / "alice" / "exercises" / "losses.ipynb", solved("losses"))
     write(root / "alice" / "notes.ipynb", as_bytes(hand_made()))
     [alice] = discover(root)
@@ -292,8 +310,8 @@ def test_a_zip_of_notebooks_unpacks_like_a_folder(tmp_path):
     path = tmp_path / "submissions" / "bob.zip"
     path.parent.mkdir()
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("bob/exercises/06_model_selection.ipynb", solved("model_selection"))
-        archive.writestr("bob/03_optimizers.ipynb", solved("optimizers"))
+        archive.writestr(f"bob/exercises/{file_of('model_selection')}", solved("model_selection"))
+        archive.writestr(f"bob/{file_of('optimizers')}", solved("optimizers"))
     intake = unpack(Submission("bob", path, "zip"), tmp_path / "out")
     assert intake.problems == [] and intake.module_problems == {}
     assert sorted(intake.modules) == ["model_selection", "optimizers"]
@@ -324,7 +342,7 @@ def test_a_notebook_of_another_exercise_is_reported_not_graded(tmp_path):
 def test_a_py_file_wins_over_a_notebook_of_the_same_exercise_with_a_note(tmp_path):
     folder = tmp_path / "s" / "frank"
     write(folder / "activations.py", source_of("solutions", "activations"))
-    write(folder / "01_activations.ipynb", as_bytes(notebook_of("activations")))
+    write(folder / file_of("activations"), as_bytes(notebook_of("activations")))
     intake = unpack(Submission("frank", folder, "directory"), tmp_path / "out")
     assert intake.modules["activations"].read_text() == source_of("solutions", "activations")
     assert any("activations.py was graded and the notebook ignored" in n for n in intake.notes)
@@ -333,8 +351,8 @@ def test_a_py_file_wins_over_a_notebook_of_the_same_exercise_with_a_note(tmp_pat
 def test_two_notebooks_of_one_exercise_are_both_refused(tmp_path):
     folder = tmp_path / "s" / "gina"
     write(folder / "activations.ipynb", solved("activations"))
-    write(folder / "01_activations.ipynb", solved("activations"))
-    write(folder / "02_losses.ipynb", solved("losses"))
+    write(folder / file_of("activations"), solved("activations"))
+    write(folder / file_of("losses"), solved("losses"))
     intake = unpack(Submission("gina", folder, "directory"), tmp_path / "out")
     assert list(intake.modules) == ["losses"]
     assert "are both notebooks of activations" in intake.module_problems["activations"][0]
@@ -342,17 +360,18 @@ def test_two_notebooks_of_one_exercise_are_both_refused(tmp_path):
 
 def test_problems_of_a_notebook_are_that_exercise_s_only(tmp_path):
     folder = tmp_path / "s" / "hal"
-    write(folder / "01_activations.ipynb", b'{"cells": [')  # truncated
+    write(folder / file_of("activations"), b'{"cells": [')  # truncated
     broken = notebook_of("losses", "solutions")
-    broken.cells[3].source += "\n    return (("
-    write(folder / "02_losses.ipynb", as_bytes(broken))
+    broken.cells[cell_of(broken, "_reduce")].source += "\n    return (("
+    write(folder / file_of("losses"), as_bytes(broken))
     magic = notebook_of("optimizers", "solutions")
-    magic.cells[3].source = "%%time\n" + magic.cells[3].source
-    write(folder / "03_optimizers.ipynb", as_bytes(magic))
-    write(folder / "06_model_selection.ipynb", solved("model_selection"))
+    timed = cell_of(magic, "sgd_step")  # a function of the stub: its cell left out
+    magic.cells[timed].source = "%%time\n" + magic.cells[timed].source
+    write(folder / file_of("optimizers"), as_bytes(magic))
+    write(folder / file_of("model_selection"), solved("model_selection"))
     intake = unpack(Submission("hal", folder, "directory"), tmp_path / "out")
     problems = intake.module_problems
-    assert "01_activations.ipynb is not valid JSON" in problems["activations"][0]
+    assert f"{file_of('activations')} is not valid JSON" in problems["activations"][0]
     assert "SyntaxError" in problems["losses"][0]
     assert "run its exercise cells" in problems["losses"][0]
     assert any("cell magic %%time" in p for p in problems["optimizers"])
@@ -363,7 +382,7 @@ def test_problems_of_a_notebook_are_that_exercise_s_only(tmp_path):
 
 def test_a_notebook_over_its_size_limit_is_not_read(tmp_path):
     folder = tmp_path / "s" / "ivy"
-    write(folder / "01_activations.ipynb", solved("activations"))
+    write(folder / file_of("activations"), solved("activations"))
     intake = unpack(
         Submission("ivy", folder, "directory"), tmp_path / "out", limits=Limits(notebook_bytes=1000)
     )

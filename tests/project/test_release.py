@@ -19,8 +19,15 @@ from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
+# The test modules of every exercise, and the helper modules beside them that they import
+# (support.py, gradient_functions.py, ...): every module of tests/ that is not a test module.
 PUBLIC_TESTS = sorted(
-    {Path(test).name for exercise in load_manifest() for test in exercise.tests} | {"support.py"}
+    {Path(test).name for exercise in load_manifest() for test in exercise.tests}
+    | {
+        path.name
+        for path in (PROJECT_ROOT / "tests").glob("*.py")
+        if not path.name.startswith("test_")
+    }
 )
 # Solution lines shorter than this are common code (`return x`, `else:`, `raise ValueError(`,
 # `except EOFError:`, `return loss.mean()`): they occur in the grader and the tests on their own.
@@ -176,7 +183,7 @@ def test_the_student_readme_says_how_to_install_and_check(released):
     text = (released / "README.md").read_text(encoding="utf-8")
     assert 'pip install -c constraints.txt -e ".[test]"' in text
     assert "python -m grader check" in text
-    assert "pytest -m activations" in text
+    assert f"pytest -m {load_manifest()[0].name}" in text  # the first exercise
     assert "python -m grader autograde" in text
     for exercise in load_manifest():
         assert f"| `{exercise.name}` | {exercise.title} | {exercise.points} |" in text

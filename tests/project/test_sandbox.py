@@ -329,11 +329,7 @@ def test_an_argument_changed_before_an_exception_crosses_back(sandbox_for):
     """The arguments come back as the student's code left them, also when it raised: a function
     that must leave x as it found it, even when the function it calls raises
     (numerical_gradient), is judged on what it really did (it passed sandboxed before)."""
-    source = (
-        "def spoil(x):\n"
-        "    x += 1\n"
-        "    raise ValueError('after changing x')\n"
-    )
+    source = "def spoil(x):\n    x += 1\n    raise ValueError('after changing x')\n"
     impl = sandbox_for(source)
     x = torch.zeros(3)
     with pytest.raises(ValueError, match="after changing x"):

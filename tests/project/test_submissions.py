@@ -212,7 +212,7 @@ def test_a_submission_without_exercise_files_says_what_is_expected(tmp_path, kin
     assert intake.modules == {} and intake.module_problems == {}
     assert len(intake.problems) == 1
     assert intake.problems[0].startswith(
-        "no exercise files found; expected files like activations.py"
+        f"no exercise files found; expected files like {NAMES[0]}.py"  # the first exercise
     )
 
 
