@@ -24,7 +24,13 @@ import torch
 
 from grader.check.forbidden import ForbiddenCallError, forbid
 from grader.core.manifest import exercise_named
-from grader.core.outcomes import ImplementationError, MissingFunction, NotAttempted
+from grader.core.outcomes import (
+    ImplementationError,
+    MissingFunction,
+    NotAttempted,
+    StubReached,
+    raised_by_a_stub,
+)
 from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
 
 NAMED_IMPLEMENTATIONS = {
@@ -55,6 +61,7 @@ class Implementation:
         self._forbidden = forbidden
         self._autograd = autograd
         self._wrappers: dict[str, Callable[..., Any]] = {}
+        self._directory = Path(module.__file__ or ".").resolve().parent
 
     def call_many(
         self, function_name: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
@@ -79,12 +86,18 @@ class Implementation:
 
     @contextmanager
     def _guard(self, function_name: str) -> Iterator[None]:
-        """Autograd as the manifest says, forbidden routines swapped out, violations reported."""
+        """Autograd as the manifest says, forbidden routines swapped out, violations reported;
+        a stub's NotImplementedError passed on as :class:`StubReached`."""
         with (
             torch.set_grad_enabled(self._autograd and torch.is_grad_enabled()),
             forbid(self._forbidden, vars(self.module)) as guard,
         ):
-            yield
+            try:
+                yield
+            except NotImplementedError as error:
+                if not raised_by_a_stub(error, self._directory):
+                    raise
+                raise StubReached(str(error) or "still raises NotImplementedError") from None
         if guard.violations:  # the student's code caught our error and carried on
             raise ForbiddenCallError(
                 f"{self.name}.{function_name}() called {guard.violations[0]}, which is not "

@@ -28,7 +28,13 @@ from grader.check.implementation import (
 from grader.core.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
 from grader.core.gating import REQUIRES_MARKER, VALUES_MARKER
 from grader.core.manifest import exercise_for_test_file, load_manifest
-from grader.core.outcomes import NOT_ATTEMPTED, ImplementationError, NotAttempted, raised_by_a_stub
+from grader.core.outcomes import (
+    NOT_ATTEMPTED,
+    ImplementationError,
+    NotAttempted,
+    StubReached,
+    raised_by_a_stub,
+)
 from grader.core.report import COLLECTED, FINISHED, TEST, append_record
 
 SANDBOX_PACKAGE = Path(__file__).resolve().parent.parent / "sandbox"
@@ -176,7 +182,7 @@ def _stubs_skip(item: pytest.Item) -> Iterator[None]:
     """Turn a stub's NotImplementedError into a cheap skip before pytest renders a failure."""
     try:
         yield
-    except NotImplementedError as error:
+    except (NotImplementedError, StubReached) as error:
         if not raised_by_a_stub(error, item.config.stash[IMPL_DIR]):
             raise
         message = str(error) or "still raises NotImplementedError"

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from grader.check.implementation import load, resolve_impl
-from grader.core.outcomes import ImplementationError, NotAttempted
+from grader.core.outcomes import ImplementationError, NotAttempted, StubReached
 from grader.jobs.data import (
     DATA_DIR,
     KNOWN,
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             "every function of mlp; try --impl solutions to watch the reference."
         )
         return 2
-    except NotImplementedError as error:
+    except (NotImplementedError, StubReached) as error:
         print(f"cannot train yet: {error} (try --impl solutions to watch the reference)")
         return 2
     except Exception as error:  # the implementation's load_idx failed in its own way
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             if not math.isfinite(history["loss"][-1]):
                 progress.write("the loss is no longer finite: check the gradients (pytest -m mlp)")
                 break
-    except NotImplementedError as error:
+    except (NotImplementedError, StubReached) as error:
         print(f"cannot train yet: {error} (try --impl solutions to watch the reference)")
         return 2
     except Exception as error:  # the implementation's bug, reported as such

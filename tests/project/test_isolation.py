@@ -2,9 +2,11 @@
 
 Each submission is the reference with ONE exercise replaced by code that misbehaves: it hangs
 while importing, hangs in a call, spins the CPU, allocates without bound, floods its output or
-starts a child process. Every other exercise of that submission, before and after it in the
-session, must keep full marks. The time limit is short (5 s) and the machine is kept busy by
-processes spinning on every core while the class is graded: the limit measures the student's
+starts a child process. The exercises just before and just after it in the session (teaching
+order) come with it and must keep full marks: what breaks isolation shows in its neighbours (a
+session that dies or stalls takes the next exercise with it). The perfect submission holds every
+exercise, graded under the same load. The time limit is short (5 s) and the machine is kept busy
+by processes spinning on every core while the class is graded: the limit measures the student's
 own code only (grader/core/limits.py), so correct code never times out, however slow the start.
 """
 
@@ -55,10 +57,19 @@ MISBEHAVING = {  # student -> (exercise it spoils, code appended to the referenc
 }  # fmt: skip
 
 
-def reference_with(folder: Path, exercise: str, appended: str) -> None:
+NAMES = [exercise.name for exercise in load_manifest()]
+
+
+def neighbours(exercise: str) -> list[str]:
+    """The exercise and the ones just before and after it in teaching order."""
+    at = NAMES.index(exercise)
+    return NAMES[max(at - 1, 0) : at + 2]
+
+
+def reference_with(folder: Path, exercise: str, appended: str, only: list[str] | None) -> None:
     folder.mkdir(parents=True)
-    for module in SOLUTIONS.glob("*.py"):
-        shutil.copy(module, folder / module.name)
+    for name in only or NAMES:
+        shutil.copy(SOLUTIONS / f"{name}.py", folder / f"{name}.py")
     spoiled = folder / f"{exercise}.py"
     spoiled.write_text(spoiled.read_text(encoding="utf-8") + "\n\n" + appended, encoding="utf-8")
 
@@ -88,8 +99,8 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("isolation")
     submissions = root / "submissions"
     for student, (exercise, appended) in MISBEHAVING.items():
-        reference_with(submissions / student, exercise, appended)
-    reference_with(submissions / "perfect", "activations", "")
+        reference_with(submissions / student, exercise, appended, neighbours(exercise))
+    reference_with(submissions / "perfect", NAMES[0], "", None)
     out = root / "out"
     with busy_machine():
         result = grade(submissions, out, "--timeout", "5", "--jobs", "2")
@@ -101,8 +112,10 @@ def graded(tmp_path_factory):
 def test_every_other_exercise_keeps_full_marks(graded, student):
     spoiled = MISBEHAVING.get(student, ("",))[0]
     row = graded[student]
+    present = neighbours(spoiled) if spoiled else NAMES
+    assert len(present) >= 2
     for exercise in load_manifest():
-        if exercise.name != spoiled:
+        if exercise.name in present and exercise.name != spoiled:
             assert float(row[exercise.name]) == exercise.points, (exercise.name, row)
     if spoiled:
         assert float(row[spoiled]) < next(e.points for e in load_manifest() if e.name == spoiled), (

@@ -43,6 +43,8 @@ def _spoil(value, kind, args):
         return _np.zeros_like(value) if kind != "off-by-one-percent" else value + 1
     if isinstance(value, bool):
         return not value
+    if isinstance(value, int):  # an index, an epoch, a count
+        return {"zeros": 0 if value else -1, "nan": -1}.get(kind, value + 1)
     if isinstance(value, float):
         return {"nan": float("nan"), "off-by-one-percent": value * 1.01 + 0.01}.get(kind, 0.0)
     if isinstance(value, tuple):
