@@ -121,7 +121,7 @@ def grader_modules() -> list[Path]:
     return sorted(
         path
         for path in package.rglob("*.py")
-        if path.relative_to(package).parts[0] not in (INSTRUCTOR_PACKAGE, "handout")
+        if path.relative_to(package).parts[0] not in (INSTRUCTOR_PACKAGE, HANDOUT_DIR.name)
     )
 
 

@@ -36,7 +36,7 @@ from grader.grading.intake.discovery import discover
 from grader.grading.intake.model import Intake, IntakeError, Submission
 from grader.grading.intake.unpack import unpack
 from grader.results.formats import STORED_FILE, Options, write_class_files, write_student_files
-from grader.results.gradescope import VISIBILITIES
+from grader.results.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
 from grader.results.model import (
     ExerciseResult,
     SubmissionResult,
@@ -64,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hidden-visibility",
         choices=VISIBILITIES,
-        default="after_due_date",
+        default=DEFAULT_VISIBILITY,
         help="Gradescope's visibility of the hidden tests' entries in results.json "
         "(default: %(default)s)",
     )
@@ -168,7 +168,7 @@ def _finished(out: Path, student: str) -> SubmissionResult | None:
 
 
 def write_student(
-    out: Path, result: SubmissionResult, hidden_visibility: str = "after_due_date"
+    out: Path, result: SubmissionResult, hidden_visibility: str = DEFAULT_VISIBILITY
 ) -> None:
     """Every file of one student, atomically each; the stored result last marks them done."""
     directory = out / result.student

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.core.files import atomic_write_bytes, atomic_write_text
 from grader.results.feedback import write_feedback_md
 from grader.results.gradebook import write_gradebook_csv
-from grader.results.gradescope import write_results_json
+from grader.results.gradescope import DEFAULT_VISIBILITY, write_results_json
 from grader.results.junit import write_junit
 from grader.results.model import SubmissionResult, save_submission
-from grader.results.summary import class_summary_md, scores_png
+from grader.results.summary import PLOT_FILE, SUMMARY_FILE, write_scores_png, write_summary_md
 
 STORED_FILE = "grade.json"  # the student's result as data; written last, so it marks "done"
 
@@ -27,7 +26,7 @@ STORED_FILE = "grade.json"  # the student's result as data; written last, so it 
 class Options:
     """The instructor's choices that change what a format writes."""
 
-    hidden_visibility: str = "after_due_date"  # Gradescope's visibility of hidden tests
+    hidden_visibility: str = DEFAULT_VISIBILITY  # Gradescope's visibility of hidden tests
 
 
 StudentWriter = Callable[[SubmissionResult, Path, Options], None]
@@ -43,8 +42,8 @@ STUDENT_FORMATS: dict[str, StudentWriter] = {
 
 CLASS_FORMATS: dict[str, ClassWriter] = {
     "gradebook.csv": write_gradebook_csv,
-    "summary.md": lambda results, path: atomic_write_text(path, class_summary_md(results)),
-    "scores.png": lambda results, path: atomic_write_bytes(path, scores_png(results)),
+    SUMMARY_FILE: write_summary_md,
+    PLOT_FILE: write_scores_png,
 }
 
 

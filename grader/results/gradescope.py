@@ -19,12 +19,13 @@ from grader.results.order import sorted_exercises
 # Gradescope's visibility of a test entry in results.json; the hidden tests' entries get the
 # instructor's choice (grade --hidden-visibility), every other entry is visible.
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+DEFAULT_VISIBILITY = "after_due_date"
 
 
 def write_results_json(
     result: SubmissionResult,
     path: str | os.PathLike[str],
-    hidden_visibility: str = "after_due_date",
+    hidden_visibility: str = DEFAULT_VISIBILITY,
 ) -> None:
     """Gradescope's ``results.json`` (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
     the total as "score", a Markdown summary as "output", one test entry per exercise (title,
@@ -34,7 +35,7 @@ def write_results_json(
     atomic_write_text(path, gradescope_json(result, hidden_visibility))
 
 
-def gradescope_json(result: SubmissionResult, hidden_visibility: str = "after_due_date") -> str:
+def gradescope_json(result: SubmissionResult, hidden_visibility: str = DEFAULT_VISIBILITY) -> str:
     if hidden_visibility not in VISIBILITIES:
         raise ValueError(f"visibility {hidden_visibility!r}: one of {VISIBILITIES}")
     tests = []

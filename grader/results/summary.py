@@ -112,6 +112,21 @@ def class_summary_md(
     return "\n".join(lines) + "\n"
 
 
+SUMMARY_FILE, PLOT_FILE = "summary.md", "scores.png"
+
+
+def write_summary_md(
+    results: Iterable[SubmissionResult], path: Path, order: Sequence[str] | None = None
+) -> None:
+    atomic_write_text(path, class_summary_md(results, order))
+
+
+def write_scores_png(
+    results: Iterable[SubmissionResult], path: Path, order: Sequence[str] | None = None
+) -> None:
+    atomic_write_bytes(path, scores_png(results, order))
+
+
 def write_class_summary(
     results: Iterable[SubmissionResult],
     out_dir: str | os.PathLike[str],
@@ -122,9 +137,9 @@ def write_class_summary(
     the totals, mean fraction of points per exercise). Returns the two paths."""
     results = list(results)
     out_dir = Path(out_dir)
-    summary, plot = out_dir / "summary.md", out_dir / "scores.png"
-    atomic_write_text(summary, class_summary_md(results, order))
-    atomic_write_bytes(plot, scores_png(results, order))
+    summary, plot = out_dir / SUMMARY_FILE, out_dir / PLOT_FILE
+    write_summary_md(results, summary, order)
+    write_scores_png(results, plot, order)
     return summary, plot
 
 
