@@ -29,11 +29,14 @@ later call fails with the reason.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import pickle
 import signal
+import sys
 import time
+from dataclasses import asdict
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,7 @@ from typing import Any
 import torch
 
 from grader.core.limits import CALL_GRACE_SECONDS
+from grader.core.paths import PROJECT_ROOT
 from grader.sandbox.codec import (
     LOAD,
     MANY,
@@ -52,7 +56,7 @@ from grader.sandbox.codec import (
     loads,
 )
 from grader.sandbox.limits import DEFAULT_LIMITS, Limits
-from grader.sandbox.server import serve
+from grader.sandbox.server import SERVER_MODULE, serve
 
 
 class StudentError(RuntimeError):
@@ -69,9 +73,17 @@ class Sandbox:
         limits: Limits = DEFAULT_LIMITS,
         exercise: str | None = None,
         functions: Path | None = None,
+        cuda: bool = False,
+        fresh: bool = False,
     ) -> None:
         """Fork the sandbox. With ``exercise``, it serves that exercise only and keeps its
-        forbidden routines swapped out for its whole life (cheaper than at every call)."""
+        forbidden routines swapped out for its whole life (cheaper than at every call).
+
+        With ``cuda``, the sandbox is a fresh interpreter instead (about a second more to start):
+        CUDA cannot run in a process forked from one that has used it, and the test process
+        has (its oracles run on the GPU; even ``torch.cuda.is_available()`` initializes the
+        driver). The fresh sandbox creates its CUDA context before its limits are set.
+        ``fresh`` starts a fresh interpreter without CUDA (the tests of that path on a CPU)."""
         self.directory, self.workdir, self.limits = directory, workdir, limits
         self.output = workdir / "student-output.txt"
         self.failure: str | None = None
@@ -87,10 +99,14 @@ class Sandbox:
         self._started = False  # the sandbox said it is ready (imports done, limits set)
         self._rng: bytes | None = None  # the sandbox's global RNG state, when known to be this
         here, there = Pipe(duplex=True)
-        self.pid = os.fork()
-        if self.pid == 0:  # the sandbox
-            here.close()
-            serve(there, directory, workdir, self.output, limits, exercise, functions)
+        if cuda or fresh:
+            self.pid = _start_fresh(there, directory, workdir, self.output, limits, exercise,
+                                    functions, cuda)  # fmt: skip
+        else:
+            self.pid = os.fork()
+            if self.pid == 0:  # the sandbox
+                here.close()
+                serve(there, directory, workdir, self.output, limits, exercise, functions)
         there.close()
         self._connection: Connection = here
 
@@ -224,6 +240,28 @@ class Sandbox:
         except OSError:
             return ""
         return data[-limit:].decode("utf-8", errors="replace")
+
+
+def _start_fresh(
+    connection: Connection,
+    directory: Path,
+    workdir: Path,
+    output: Path,
+    limits: Limits,
+    exercise: str | None,
+    functions: Path | None,
+    cuda: bool,
+) -> int:
+    """Start ``python -m grader.sandbox.server`` holding the sandbox's end of the pipe; its pid."""
+    os.set_inheritable(connection.fileno(), True)
+    arguments = {
+        "fd": connection.fileno(), "directory": str(directory), "workdir": str(workdir),
+        "output": str(output), "limits": asdict(limits), "exercise": exercise,
+        "functions": None if functions is None else str(functions), "cuda": cuda,
+    }  # fmt: skip
+    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", SERVER_MODULE, json.dumps(arguments)]
+    return os.posix_spawn(sys.executable, command, {**os.environ, "PYTHONPATH": path})
 
 
 def _apply_update(target: Any, decoder: Decoder, node: Any) -> None:

@@ -72,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
             Path(tempfile.mkdtemp(prefix=f"sandbox-{exercise.name}-")),
             exercise=exercise.name,
             functions=functions,
+            cuda=config.getoption("device") == "cuda",
         )
         for exercise in load_manifest()
     }

@@ -10,11 +10,13 @@ libraries with ctypes. It never imports pytest: it loads the student's module wi
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import pickle
 import resource
 import signal
 import sys
+import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -27,6 +29,7 @@ from grader.sandbox.codec import LOAD, MANY, PASSED_PATHS, TIME, Decoder, Encode
 from grader.sandbox.limits import Limits
 
 _clock = time.perf_counter  # bound before any student code runs in the sandbox
+SERVER_MODULE = "grader.sandbox.server"  # started as a fresh interpreter for CUDA (client.py)
 
 
 def serve(
@@ -37,17 +40,23 @@ def serve(
     limits: Limits,
     exercise: str | None,
     functions: Path | None = None,
+    cuda: bool = False,
 ) -> None:
     """The sandbox's whole life: limit itself, then answer calls until the pipe closes.
     ``functions``: the trusted functions module (:data:`grader.core.paths.FUNCTIONS_MODULE`),
-    imported now, so that a call may be handed one of its functions by name."""
+    imported now, so that a call may be handed one of its functions by name. ``cuda``: create
+    the CUDA context (and load cuBLAS) now, before the limits, and let the memory limit count
+    from what that took; the student's code may then use as much again as on the CPU."""
     code = 0
     try:
         os.setpgid(0, 0)
         import grader.check.implementation
         import grader.check.timing
         import grader.core.outcomes  # imported before the audit hook closes the project directory
+        from grader.core.manifest import load_manifest
 
+        load_manifest()  # read now (cached), for the same reason
+        _warm_up()
         del grader
         if functions is not None:
             _import_functions(functions)
@@ -57,7 +66,8 @@ def serve(
 
             install(exercise_named(exercise).forbidden)
         _close_inherited_descriptors(keep=connection.fileno())
-        _confine(directory, workdir, output, limits)
+        already_used = _start_cuda() if cuda else 0
+        _confine(directory, workdir, output, limits, already_used)
         connection.send_bytes(pickle.dumps(["ready"]))
         modules: dict[str, Any] = {}
         while True:
@@ -70,6 +80,31 @@ def serve(
         code = 70
     finally:
         os._exit(code)
+
+
+def _warm_up() -> None:
+    """What torch loads or looks up lazily on first use, done now, before the audit hook (which
+    would refuse the files it reads): a sandbox forked from the test process inherits all of it,
+    a fresh one (CUDA's) must do it itself. Not the student's time either way."""
+    tempfile.gettempdir()  # cached: torch's lazy imports ask for it
+    meta = torch.ones(2, 2, device="meta")
+    (meta @ meta).sum()  # the meta device's registrations (torch._meta_registrations, ...)
+
+
+def _start_cuda() -> int:
+    """Create the CUDA context and load cuBLAS; the bytes of data memory in use after it."""
+    ones = torch.ones(2, 2, device="cuda")
+    (ones @ ones).sum().item()
+    return _data_memory()
+
+
+def _data_memory() -> int:
+    """The bytes the memory limit (RLIMIT_DATA) counts, now: VmData of /proc/self/status."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _import_functions(path: Path) -> None:
@@ -164,10 +199,13 @@ def _describe(error: BaseException, directory: Path) -> str:
     return text
 
 
-def _confine(directory: Path, workdir: Path, output: Path, limits: Limits) -> None:
+def _confine(
+    directory: Path, workdir: Path, output: Path, limits: Limits, already_used: int = 0
+) -> None:
     """Limits, output to a file, and an audit hook. Called once, in the sandbox only."""
+    memory = limits.memory_bytes + already_used
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, nothing dies
@@ -237,3 +275,23 @@ def _audit_hook(
             raise PermissionError(f"opening {path} is not allowed while grading")
 
     return hook
+
+
+def main(arguments: str) -> None:
+    """``python -m grader.sandbox.server ARGUMENTS``: a sandbox in a fresh interpreter, with
+    ``ARGUMENTS`` the JSON that :func:`grader.sandbox.client._start_fresh` wrote."""
+    given = json.loads(arguments)
+    serve(
+        Connection(given["fd"]),
+        Path(given["directory"]),
+        Path(given["workdir"]),
+        Path(given["output"]),
+        Limits(**given["limits"]),
+        given["exercise"],
+        None if given["functions"] is None else Path(given["functions"]),
+        cuda=given["cuda"],
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -22,12 +22,16 @@ from grader.sandbox.limits import Limits
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
 QUICK = Limits(call_seconds=10)
+# A sandbox is forked, or (for CUDA, which cannot run in a fork of a process that has used it)
+# started as a fresh interpreter. The tests marked so run both ways; the fresh one is slower.
+BOTH_STARTS = pytest.mark.parametrize("sandbox_for", ["fork", "fresh"], indirect=True)
 
 
 @pytest.fixture
-def sandbox_for(tmp_path):
+def sandbox_for(tmp_path, request):
     """sandbox_for(source, name="activations") -> a SandboxedImplementation of that source."""
     started = []
+    fresh = getattr(request, "param", "fork") == "fresh"
 
     def make(source: str, name: str = "activations", limits: Limits = QUICK):
         submission = tmp_path / f"submission{len(started)}"
@@ -35,7 +39,7 @@ def sandbox_for(tmp_path):
         (submission / f"{name}.py").write_text(source, encoding="utf-8")
         workdir = tmp_path / f"work{len(started)}"
         workdir.mkdir()
-        sandbox = Sandbox(submission, workdir, limits)
+        sandbox = Sandbox(submission, workdir, limits, fresh=fresh)
         started.append(sandbox)
         return SandboxedImplementation(sandbox, name)
 
@@ -44,6 +48,7 @@ def sandbox_for(tmp_path):
         sandbox.close()
 
 
+@BOTH_STARTS
 def test_calls_cross_as_plain_data(sandbox_for):
     impl = sandbox_for("import torch\n\ndef relu(x):\n    return x.clamp(min=0)\n")
     x = torch.tensor([-1.0, 2.0], dtype=torch.float64)
@@ -65,6 +70,7 @@ def test_a_tensor_that_equals_anything_comes_back_as_its_data(sandbox_for):
     assert type(result) is torch.Tensor and not torch.equal(result, torch.ones(3))
 
 
+@BOTH_STARTS
 def test_in_place_changes_and_identity_are_mirrored(sandbox_for):
     source = (
         "def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):\n"
@@ -170,6 +176,7 @@ def test_the_exercise_budget_counts_the_students_time_only(sandbox_for, monkeypa
     assert sandbox.timed_out
 
 
+@BOTH_STARTS
 def test_the_global_rng_is_shared_as_if_the_calls_ran_here(sandbox_for):
     """The state crosses only when it changed: reseeding here, draws there, draws here between
     calls and calls that draw nothing must all interleave as in one process."""
@@ -209,12 +216,14 @@ def test_an_error_points_at_the_students_line(sandbox_for):
         impl.relu(torch.zeros(1))
 
 
+@BOTH_STARTS
 def test_a_stub_is_not_attempted(sandbox_for):
     impl = sandbox_for("def relu(x):\n    raise NotImplementedError('relu() is not written yet')\n")
     with pytest.raises(NotAttemptedSkip, match="not written yet"):
         impl.relu(torch.zeros(1))
 
 
+@BOTH_STARTS
 def test_forbidden_routines_stay_forbidden(sandbox_for):
     impl = sandbox_for("import torch\n\ndef relu(x):\n    return torch.relu(x)\n")
     with pytest.raises(ForbiddenCallError, match=r"torch\.relu is not allowed"):
@@ -258,6 +267,7 @@ def test_exit_interrupt_and_memory_errors_are_errors_of_that_call_only(
     assert torch.equal(impl.sigmoid(torch.ones(2)), torch.ones(2))
 
 
+@BOTH_STARTS
 def test_a_hang_is_stopped_at_the_time_limit(sandbox_for):
     impl = sandbox_for(
         "def relu(x):\n    while True:\n        pass\n", limits=Limits(call_seconds=1)
@@ -298,6 +308,26 @@ def test_the_sandbox_refuses(sandbox_for, body, what):
         Exception, match=rf"{what}.* is not allowed while grading|{what} is not allowed"
     ):
         impl.relu(torch.zeros(1))
+
+
+@pytest.mark.parametrize("sandbox_for", ["fresh"], indirect=True)
+def test_a_fresh_sandbox_has_the_same_limits(sandbox_for):
+    """The fresh interpreter (CUDA's) is confined as a fork is: memory, files, processes."""
+    source = (
+        "def relu(x):\n    return bytearray(3 << 30)\n\n"
+        f"def sigmoid(x):\n    open({str(PROJECT_ROOT / 'solutions' / 'activations.py')!r})\n\n"
+        "def tanh(x):\n    __import__('subprocess').run(['true'])\n\n"
+        "def softmax(x):\n    import os\n    os._exit(0)\n"
+    )
+    impl = sandbox_for(source, limits=Limits(call_seconds=10, memory_bytes=1 << 30))
+    with pytest.raises(MemoryError):
+        impl.relu(torch.zeros(1))
+    with pytest.raises(StudentError, match=r"opening .* is not allowed while grading"):
+        impl.sigmoid(torch.zeros(1))
+    with pytest.raises(StudentError, match=r"subprocess\.Popen is not allowed"):
+        impl.tanh(torch.zeros(1))
+    with pytest.raises(SandboxError, match="ended the process running it"):
+        impl.softmax(torch.zeros(1))
 
 
 def test_output_goes_to_a_capped_file(sandbox_for, capfd):
