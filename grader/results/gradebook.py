@@ -44,14 +44,14 @@ def gradebook_csv(results: Iterable[SubmissionResult], order: Sequence[str] | No
             states.append("" if exercise is None else exercise.status)
         writer.writerow(
             [
-                _csv_safe(result.student),
+                csv_safe(result.student),
                 *cells,
                 format_points(result.total),
                 format_points(result.max_total),
                 result.status,
                 result.device,
                 *states,
-                _csv_safe(_row_message(result)),
+                csv_safe(_row_message(result)),
             ]
         )
     return buffer.getvalue()
@@ -72,7 +72,7 @@ def _row_message(result: SubmissionResult) -> str:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_safe(text: str) -> str:
+def csv_safe(text: str) -> str:
     """Exact text, except lone surrogates (not encodable as UTF-8) written as escapes, and text a
     spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return)
     prefixed with a single quote. Student ids and messages come from submissions: a zip named
