@@ -12,6 +12,11 @@ forks; each child starts its own.
         code = server.run(["--impl=...", "tests/test_losses.py"], cwd=..., output=..., timeout=60)
 
 The protocol on the worker's stdin/stdout is one JSON object per line each way.
+
+Stopping (Ctrl-C): the worker is a session of its own, so a Ctrl-C at the terminal reaches the
+grading process only, never the worker or its jobs; the grading process ends each worker with
+:meth:`ForkServer.stop` (SIGTERM), on which the worker kills the job it runs, every process
+below it included, and exits without a word.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +38,22 @@ TIMED_OUT = 124  # the exit code reported for a job killed at its time limit
 class ForkServer:
     """A handle on one worker process; ``run`` one job at a time (start several for parallelism)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, wait: bool = True) -> None:
+        """Start the worker; ``wait``: until its imports are done (else :meth:`ready` waits)."""
         self._process = subprocess.Popen(
             [sys.executable, "-m", "grader.grading.forkserver"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            start_new_session=True,  # no terminal Ctrl-C: the grading process stops it
         )
-        self._ask({"ping": True})  # wait until the imports are done
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
+        """Wait until the worker has imported everything (seconds, once)."""
+        self._ask({"ping": True})
 
     def _ask(self, message: dict[str, Any]) -> dict[str, Any]:
         assert self._process.stdin is not None and self._process.stdout is not None
@@ -66,6 +79,17 @@ class ForkServer:
             except subprocess.TimeoutExpired:
                 self._process.kill()
 
+    def stop(self) -> None:
+        """End the worker now, and the job it runs with all its processes (Ctrl-C): a thread
+        waiting for that job's reply gets RuntimeError("the fork server died")."""
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
     def __enter__(self) -> ForkServer:
         return self
 
@@ -81,6 +105,7 @@ def _child(job: dict[str, Any]) -> None:
     time, which made timings swing a hundredfold)."""
     import torch
 
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the worker's handler
     torch.set_num_threads(1)
     os.setpgid(0, 0)
     os.chdir(job["cwd"])
@@ -114,6 +139,44 @@ def _wait(pid: int, timeout: float) -> int:
         time.sleep(0.005)
 
 
+_job = 0  # the worker's job running now (its pid and process group), 0 between jobs
+
+
+def _stop(signum: int, frame: object) -> None:
+    """The worker's SIGTERM: kill the running job and everything below it, exit quietly."""
+    if _job:
+        _kill_tree(_job)
+    os._exit(0)
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL ``pid``, every process below it (also those in a group of their own: the
+    sandboxes), found before any is killed (a killed parent's children are reparented), and
+    ``pid``'s process group."""
+    for process in (pid, *_descendants(pid)):
+        with suppress(ProcessLookupError, PermissionError):
+            os.kill(process, signal.SIGKILL)
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)  # any process of the job's group not found above
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, read from Linux's /proc (none found elsewhere)."""
+    children: dict[int, list[int]] = {}
+    with suppress(OSError):
+        for name in os.listdir("/proc"):
+            with suppress(OSError, ValueError, IndexError):
+                stat = Path("/proc", name, "stat").read_text()
+                parent = int(stat.rpartition(")")[2].split()[1])
+                children.setdefault(parent, []).append(int(name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
 def _group_alive(group: int) -> bool:
     try:
         os.killpg(group, 0)
@@ -136,6 +199,8 @@ def _warm_up() -> None:
 
 def serve() -> None:
     """The worker's loop: import once, then fork a child per job read from stdin."""
+    global _job
+    signal.signal(signal.SIGTERM, _stop)
     import importlib
 
     import hypothesis  # noqa: F401
@@ -159,7 +224,9 @@ def serve() -> None:
             pid = os.fork()
             if pid == 0:
                 _child(job)
+            _job = pid
             reply = {"exit_code": _wait(pid, float(job["timeout"]))}
+            _job = 0
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
 

@@ -11,50 +11,71 @@ For each submission (see :mod:`grader.grading.intake`), in a fresh temporary dir
 4. the results are written atomically under ``OUT/<student>/``: ``results.json`` (Gradescope),
    ``feedback.md``, ``junit.xml``, and last ``grade.json``, which marks the student as done.
 
-A run that is killed and started again skips the students whose ``grade.json`` is complete,
-and ends with the same gradebook. ``--force`` grades everyone again.
+A student is graded again only when something their grade was computed from changed
+(:mod:`grader.grading.fingerprint`): their submission as taken in, the tests, the hidden
+tests, a setting, the grader. Otherwise their complete ``grade.json`` is reused, so a run that
+was killed (or stopped with Ctrl-C: exit 130) resumes where it stopped, and a corrected
+resubmission is graded on the next run without ``--force``. ``--force`` grades everyone
+again, ``--only ID ...`` just those students. ``--shard K/N`` grades one N-th of the class
+(:mod:`grader.grading.shards`; ``python -m grader merge`` joins the shards). ``OUT/run.json``
+(:mod:`grader.grading.runrecord`) says what the run set out to grade.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import shutil
 import sys
-import tempfile
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES, device_problem
 from grader.core.limits import session_limit_message, time_limit_message
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
-from grader.core.paths import PROJECT_ROOT, TEST_HELPERS, TESTS_DIR, handout_stubs
+from grader.core.options import positive_float, positive_int
+from grader.core.paths import PROJECT_ROOT, handout_stubs
 from grader.core.report import SessionReport, read_report
-from grader.grading.forkserver import TIMED_OUT, ForkServer
+from grader.grading.fingerprint import hidden_test_files, public_test_modules, test_helper_files
+from grader.grading.forkserver import TIMED_OUT
 from grader.grading.intake.discovery import discover
 from grader.grading.intake.model import Intake, IntakeError, Submission
-from grader.grading.intake.unpack import unpack
-from grader.results.formats import STORED_FILE, Options, write_class_files, write_student_files
+from grader.grading.regrade import Plan, grade_class, progress, stored_result
+from grader.grading.runrecord import new_record, save_record
+from grader.grading.shards import parse_shard
+from grader.grading.workers import ServerOf
+from grader.results.formats import write_class_files
 from grader.results.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
 from grader.results.model import (
     ExerciseResult,
     SubmissionResult,
     TestOutcome,
-    load_submission,
 )
 from grader.results.table import render_table
 
 STUBS = handout_stubs()
+INTERRUPTED = 130  # the exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells use
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submissions", type=Path, help="a directory with one entry per student")
     parser.add_argument("--out", type=Path, required=True, help="where the results go")
-    parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per exercise")
+    parser.add_argument("--jobs", type=positive_int, default=2, help="submissions graded at once")
+    parser.add_argument(
+        "--timeout", type=positive_float, default=120.0, help="seconds per exercise"
+    )
     parser.add_argument("--tests", type=Path, nargs="*", default=[], help="hidden test dirs")
-    parser.add_argument("--force", action="store_true", help="grade finished students again")
+    parser.add_argument(
+        "--force", action="store_true", help="grade everyone again, changed or not"
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--only", nargs="+", metavar="ID", help="grade just these students (again), by id"
+    )
+    which.add_argument(
+        "--shard", type=parse_shard, metavar="K/N",
+        help="grade the K-th of N parts of the class (K from 1); join with `grader merge`",
+    )  # fmt: skip
     parser.add_argument(
         "--show-hidden",
         action="store_true",
@@ -72,7 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--device",
         choices=GRADED_DEVICES,
         default=GRADED_DEVICES[0],
-        help="the tests that count: cpu (default: the same on every machine) or cuda (the CPU "
+        help="the tests that count: cpu (the same on every machine) or cuda (the CPU "
         "and the CUDA tests; refuses to start without a GPU). Recorded with every result",
     )
 
@@ -88,8 +109,16 @@ class Settings:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+    try:
+        return _grade_class(args)
+    except KeyboardInterrupt:  # Workers stopped every job; the finished results are whole
+        finished, total = progress(args.out)
+        print(f"grader: interrupted; {finished} of {total} students are finished (kept); "
+              "the same command grades the rest", file=sys.stderr)  # fmt: skip
+        return INTERRUPTED
 
+
+def _grade_class(args: argparse.Namespace) -> int:
     problem = _check_arguments(args)
     if problem:
         print(f"grader: {problem}", file=sys.stderr)
@@ -102,37 +131,30 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for note in notes:
         print(f"note: {note}")
+    unknown = sorted(set(args.only or ()) - {s.student for s in submissions})
+    if unknown:
+        print(f"grader: --only: no submission {', '.join(unknown)} in {args.submissions}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    todo = [s for s in submissions if args.force or not _done(args.out, s.student, args.device)]
-    servers: list[ForkServer] = []
-    local = threading.local()
     settings = Settings(args.timeout, args.device, tuple(args.tests), args.show_hidden)
-
-    def grade_with_a_server(submission: Submission) -> str:
-        if not hasattr(local, "server"):
-            local.server = ForkServer()
-            servers.append(local.server)
-        result = grade_submission(submission, local.server, settings)
-        write_student(args.out, result, args.hidden_visibility)
-        return submission.student
-
-    try:
-        with (
-            ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool,
-            tqdm(
-                total=len(submissions), initial=len(submissions) - len(todo), unit="submission"
-            ) as progress,
-        ):
-            for student in pool.map(grade_with_a_server, todo):
-                progress.set_postfix_str(student)
-                progress.update()
-    finally:
-        for server in servers:
-            server.close()
-    results = [_finished(args.out, s.student) for s in submissions]
-    graded = [result for result in results if result is not None]
-    write_class_files(graded, args.out)
-    print(render_table(graded))
+    share = [s for s in submissions if args.shard is None or args.shard.holds(s.student)]
+    chosen = [s for s in share if not args.only or s.student in args.only]
+    scored = {"device": settings.device, "timeout": settings.timeout,  # all that is written
+              "show_hidden": settings.show_hidden, "hidden_visibility": args.hidden_visibility}
+    students = [s.student for s in share]
+    record = new_record(scored, settings.hidden, [s.student for s in submissions], students,
+                        args.shard)  # fmt: skip
+    save_record(record, args.out)
+    plan = Plan(args.out, record.fingerprint, args.force or bool(args.only), args.hidden_visibility)
+    grade = functools.partial(grade_submission, settings=settings)
+    graded = grade_class(chosen, grade, plan, args.jobs)
+    results = [stored_result(args.out, student) for student in students]
+    done = [result for result in results if result is not None]
+    write_class_files(done, args.out)
+    print(render_table(done))
+    others = f"; {len(share) - len(chosen)} not in --only left as they were" if args.only else ""
+    print(f"graded {graded}, reused {len(chosen) - graded} unchanged{others}")
     print(f"gradebook: {args.out / 'gradebook.csv'}; per student: {args.out}/<student>/")
     return 0
 
@@ -143,10 +165,6 @@ def _check_arguments(args: argparse.Namespace) -> str | None:
     for directory in args.tests:
         if not directory.is_dir():
             return f"--tests {directory} is not a directory"
-    if args.timeout <= 0:
-        return f"--timeout must be a positive number of seconds, got {args.timeout:g}"
-    if args.jobs < 1:
-        return f"--jobs must be at least 1, got {args.jobs}"
     if problem := device_problem(args.device):
         return problem
     if args.out.exists() and not args.out.is_dir():
@@ -154,47 +172,27 @@ def _check_arguments(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _done(out: Path, student: str, device: str) -> bool:
-    """Graded already, with the same choice of tests."""
-    finished = _finished(out, student)
-    return finished is not None and finished.device == device
-
-
-def _finished(out: Path, student: str) -> SubmissionResult | None:
-    try:
-        return load_submission(out / student / STORED_FILE)
-    except (OSError, ValueError):
-        return None
-
-
-def write_student(
-    out: Path, result: SubmissionResult, hidden_visibility: str = DEFAULT_VISIBILITY
-) -> None:
-    """Every file of one student, atomically each; the stored result last marks them done."""
-    directory = out / result.student
-    directory.mkdir(parents=True, exist_ok=True)
-    write_student_files(result, directory, Options(hidden_visibility))
-
-
 def grade_submission(
-    submission: Submission, server: ForkServer, settings: Settings = Settings()
+    submission: Submission,
+    intake: Intake | None,
+    root: Path,
+    server: ServerOf,
+    settings: Settings = Settings(),
 ) -> SubmissionResult:
-    """One student, every exercise; problems of the submission become its status and message."""
+    """One student, every exercise, from what ``intake`` took in (None: never unpacked) in the
+    scratch folder ``root``; problems of the submission become its status and message."""
     device = settings.device
-    if submission.problems:
+    if intake is None or submission.problems:
         message = "; ".join(submission.problems)
         return SubmissionResult(submission.student, "error", message, (), device=device)
-    with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
-        root = Path(scratch)
-        intake = unpack(submission, root / "impl")
-        message = "; ".join(intake.problems)
-        if not intake.modules and intake.problems:
-            return SubmissionResult(submission.student, "error", message, (), device=device)
-        tests = _trusted_tests(root / "tests", list(settings.hidden))
-        exercises = _grade_exercises(load_manifest(), intake, tests, root, server, settings)
-        return SubmissionResult(
-            submission.student, "graded", message, exercises, tuple(intake.notes), device
-        )
+    message = "; ".join(intake.problems)
+    if not intake.modules and intake.problems:
+        return SubmissionResult(submission.student, "error", message, (), device=device)
+    tests = _trusted_tests(root / "tests", list(settings.hidden))
+    exercises = _grade_exercises(load_manifest(), intake, tests, root, server, settings)
+    return SubmissionResult(
+        submission.student, "graded", message, exercises, tuple(intake.notes), device
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,13 +209,11 @@ class TrustedTests:
 def _trusted_tests(directory: Path, hidden: list[Path]) -> TrustedTests:
     """Copies of the public and hidden test modules, by exercise."""
     directory.mkdir()
-    for helper in TEST_HELPERS:  # the modules the tests import, beside them
-        if (TESTS_DIR / helper).is_file():
-            shutil.copy2(TESTS_DIR / helper, directory / helper)
+    for helper in test_helper_files():  # the modules the tests import, beside them
+        shutil.copy2(helper, directory / helper.name)
     by_exercise: dict[str, list[Path]] = {}
-    sources = [TESTS_DIR / Path(t).name for e in load_manifest() for t in e.tests]
-    hidden_sources = {path for folder in hidden for path in sorted(folder.glob("test_*.py"))}
-    sources += sorted(hidden_sources)
+    hidden_sources = set(hidden_test_files(hidden))
+    sources = public_test_modules() + sorted(hidden_sources)
     hidden_files = set()
     for source in sources:
         exercise = exercise_for_test_file(source)
@@ -268,7 +264,7 @@ def _run_session(
     exercises: list[Exercise],
     tests: TrustedTests,
     root: Path,
-    server: ForkServer,
+    server: ServerOf,
     settings: Settings,
 ) -> _Report:
     """One pytest session over ``exercises`` (each with its own sandbox and time limit)."""
@@ -282,7 +278,7 @@ def _run_session(
         *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
     ]  # fmt: skip
     limit = session_limit(settings.timeout, len(exercises))
-    exit_code = server.run(args, cwd=root, output=output, timeout=limit)
+    exit_code = server().run(args, cwd=root, output=output, timeout=limit)
     tail = output.read_text(errors="replace")[-1500:] if output.exists() else ""
     session = read_report(report)
     tests_run = {
@@ -298,7 +294,7 @@ def _grade_exercises(
     intake: Intake,
     tests: TrustedTests,
     root: Path,
-    server: ForkServer,
+    server: ServerOf,
     settings: Settings,
 ) -> tuple[ExerciseResult, ...]:
     """Every exercise the submission has, in one session; an exercise that session could not

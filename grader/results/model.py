@@ -292,6 +292,11 @@ class SubmissionResult:
     exercises: tuple[ExerciseResult, ...]
     notes: tuple[str, ...] = field(default=())  # intake remarks for the student
     device: str = "cpu"  # the tests graded: grade --device (cpu, or cpu and cuda)
+    # What the result was computed from (grader/grading/fingerprint.py), so that a later run
+    # reuses it only while both are unchanged: the digest of the tests, settings and grader
+    # (the same for the whole run), and the digest of the submission as taken in.
+    graded_with: str = ""
+    content: str = ""
 
     def __post_init__(self) -> None:
         owner = f"SubmissionResult({self.student!r})"
@@ -334,6 +339,8 @@ class SubmissionResult:
             "exercises": [exercise.to_json() for exercise in self.exercises],
             "notes": list(self.notes),
             "device": self.device,
+            "graded_with": self.graded_with,
+            "content": self.content,
         }
 
     @classmethod
@@ -355,6 +362,8 @@ class SubmissionResult:
             exercises=tuple(ExerciseResult.from_json(exercise) for exercise in exercises),
             notes=tuple(notes),
             device=_check_str(what, "device", data.get("device", "cpu")),
+            graded_with=_check_str(what, "graded_with", data.get("graded_with", "")),
+            content=_check_str(what, "content", data.get("content", "")),
         )
 
 
