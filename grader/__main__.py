@@ -2,8 +2,11 @@
 
 check [--impl PATH]   the student's self-check: run the public tests, print the table
 grade SUBMISSIONS     grade a class of untrusted submissions (--out OUT, --jobs, --timeout)
+merge OUT1 OUT2 ...   join the outputs of grade --shard K/N (--out OUT)
 autograde             grade this repository's own exercises (GitHub Actions, Gradescope)
-notebooks OUT         one Jupyter notebook per exercise ([--lang en|zh] [--impl ...])
+similarity SUBMISSIONS  pairs of submissions copied from each other (--out OUT, --against DIR)
+export OUT            grades into the LMS: --roster R.csv --lms canvas|moodle
+notebooks [OUT]       one Jupyter notebook per exercise ([--lang en|zh] [--impl ...])
 train, bench          train the MLP on real images; time its forward and backward pass
 stubs [--check]       regenerate exercises/ from solutions/ (instructor)
 release OUT           write the student distribution (instructor)
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES
 from grader.core.manifest import load_manifest
+from grader.core.options import HelpFormatter
 from grader.core.paths import PROJECT_ROOT
 
 PACKAGE = Path(__file__).resolve().parent
@@ -73,7 +77,10 @@ def _stubs(args: argparse.Namespace) -> int:
 
 COMMANDS = {  # name -> (module of grader, help)
     "grade": ("grading.grade", "grade a class of submissions, safely"),
+    "merge": ("grading.merge", "join the outputs of grade --shard into one class"),
     "autograde": ("grading.autograde", "grade this repository's exercises (CI)"),
+    "similarity": ("grading.similarity", "which submissions were copied from each other"),
+    "export": ("grading.export", "the graded class as a Canvas or Moodle import file"),
     "notebooks": ("notebooks", "write one Jupyter notebook per exercise"),
     "train": ("jobs.train", "train the MLP on real images, plot the run"),
     "bench": ("jobs.bench", "MLP forward+backward speed and GFLOP/s"),
@@ -84,28 +91,30 @@ COMMANDS = {  # name -> (module of grader, help)
 }
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser(chosen: str) -> argparse.ArgumentParser:
+    """The command line; only the ``chosen`` command's module is imported for its options
+    (the other commands are listed with their one-line help). Every command's ``--help``
+    shows its defaults (:class:`grader.core.options.HelpFormatter`)."""
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="run the public tests on your exercises")
-    check.add_argument(
-        "--impl", default="exercises", help="exercises (default), solutions or a directory"
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    check = commands.add_parser(
+        "check", help="run the public tests on your exercises", formatter_class=HelpFormatter
     )
+    check.add_argument("--impl", default="exercises", help="exercises, solutions or a directory")
     check.add_argument(
         "--device",
         choices=GRADED_DEVICES,
         default=GRADED_DEVICES[0],
-        help="the tests that count: cpu (default, as grading does) or cuda (needs a GPU)",
+        help="the tests that count: cpu (as grading does) or cuda (needs a GPU)",
     )
     check.set_defaults(run=_check)
     # A command lives in a module with add_arguments() and run(); the folder the student
     # release leaves out (grader/authoring) takes its commands with it.
     # Only the chosen command's module is imported (some import torch: 1 s).
-    chosen = next((arg for arg in (sys.argv[1:] if argv is None else argv) if arg[:1] != "-"), "")
     for name, (module_name, help_text) in COMMANDS.items():
         if not (PACKAGE / f"{module_name.replace('.', '/')}.py").is_file():
             continue
-        command = commands.add_parser(name, help=help_text)
+        command = commands.add_parser(name, help=help_text, formatter_class=HelpFormatter)
         if name == "stubs":
             command.add_argument("--check", action="store_true", help="only report outdated stubs")
             command.set_defaults(run=_stubs)
@@ -113,7 +122,17 @@ def main(argv: list[str] | None = None) -> int:
             module = importlib.import_module(f"grader.{module_name}")
             module.add_arguments(command)
             command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    chosen = next((arg for arg in argv if arg[:1] != "-"), "")
+    parser = build_parser(chosen)
     args = parser.parse_args(argv)
+    if args.command is None:  # no command: say which there are
+        parser.print_help()
+        return 2
     return args.run(args)
 
 

@@ -1,4 +1,4 @@
-"""Jupyter notebooks of the exercises: ``python -m grader notebooks OUT [--lang] [--impl]``.
+"""Jupyter notebooks of the exercises: ``python -m grader notebooks [OUT] [--lang] [--impl]``.
 
 One notebook per exercise, in teaching order, named ``01_activations.ipynb``, ... Each holds:
 
@@ -16,10 +16,11 @@ One notebook per exercise, in teaching order, named ``01_activations.ipynb``, ..
    ``pytest -m <exercise> --impl=<scratch folder>`` in a subprocess (a crash or an endless loop
    of the student's code never takes the kernel with it; interrupting the kernel stops it).
 
-Where the project is (the tests, the ``grader`` package): the test cell looks, in order, at the
-environment variable ``GRADER_PROJECT``, the project folder that generated the notebook (its
-absolute path is written into the cell), then the notebook's working folder and its parents
-(a notebook kept in ``<project>/notebooks/`` finds the project from anywhere).
+Where the project is (the tests, the ``grader`` package): the test cell looks at the environment
+variable ``GRADER_PROJECT``, then at the notebook's working folder and its parents, so a
+notebook kept inside the project (OUT defaults to ``<project>/notebooks/``, which git ignores in
+the instructor's project) finds it wherever the project is. No path is written into the
+notebook: the notebooks an instructor hands out do not carry the instructor's folders.
 
 The notebook's metadata names its exercise (``metadata.exercise``), which the grader's intake
 reads when a single notebook is submitted (:mod:`grader.grading.intake`). The grader tests the
@@ -47,7 +48,7 @@ from typing import Any
 from grader.core import instructions
 from grader.core.ipynb import EXERCISE_TAG, METADATA_KEY, neutralize
 from grader.core.manifest import Exercise, load_manifest
-from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
+from grader.core.paths import EXERCISES_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
 __all__ = [
     "TESTS_TAG",
@@ -175,18 +176,17 @@ def _marker(index: int, total: int, exercise: str, label: str) -> str:
     return f"# exercise cell {index}/{total} ({exercise}): {label}"
 
 
-def _test_cell(exercise: str, lang: str, project: Path) -> str:
+def _test_cell(exercise: str, lang: str) -> str:
     message = TEXT["no_project"][lang]
     return f"""# Runs the tests of {exercise} on the exercise cells above, as you last ran them.
 import os
 import pathlib
 import sys
 
-GENERATED_IN = pathlib.Path({str(project)!r})  # the project that wrote this notebook
 PROJECT = os.environ.get("GRADER_PROJECT") or next(
     (
         str(folder)
-        for folder in (GENERATED_IN, pathlib.Path.cwd(), *pathlib.Path.cwd().parents)
+        for folder in (pathlib.Path.cwd(), *pathlib.Path.cwd().parents)
         if (folder / "manifest.toml").is_file() and (folder / "grader").is_dir()
     ),
     None,
@@ -205,7 +205,6 @@ def build(
     number: int,
     source: str,
     lang: str,
-    project: Path = PROJECT_ROOT,
 ) -> Any:
     """The notebook (an ``nbformat.NotebookNode``) of one exercise whose code is ``source``."""
     import nbformat
@@ -233,9 +232,7 @@ def build(
         new_markdown_cell(
             TEXT["tests_heading"][lang], id=f"{name}-tests-heading", metadata={"tags": [TESTS_TAG]}
         ),
-        new_code_cell(
-            _test_cell(name, lang, project), id=f"{name}-tests", metadata={"tags": [TESTS_TAG]}
-        ),
+        new_code_cell(_test_cell(name, lang), id=f"{name}-tests", metadata={"tags": [TESTS_TAG]}),
     ]
     notebook = new_notebook(
         cells=cells,
@@ -255,12 +252,11 @@ def build(
 
 
 def write_notebooks(
-    out: Path,
+    out: Path = NOTEBOOKS_DIR,
     lang: str | None = None,
     impl: str = "exercises",
     *,
     force: bool = False,
-    project: Path = PROJECT_ROOT,
 ) -> list[Path]:
     """Write one notebook per exercise of the manifest into ``out``; returns their paths.
     A notebook already there with other content is a FileExistsError unless ``force``."""
@@ -277,7 +273,7 @@ def write_notebooks(
         module = source_dir / f"{exercise.name}.py"
         if not module.is_file():
             raise ValueError(f"{module} does not exist: cannot write the {exercise.name} notebook")
-        notebook = build(exercise, number, module.read_text(encoding="utf-8"), lang, project)
+        notebook = build(exercise, number, module.read_text(encoding="utf-8"), lang)
         planned.append((out / notebook_name(number, exercise.name), nbformat.writes(notebook)))
     clashes = [
         path.name
@@ -381,7 +377,14 @@ def run_tests(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("out", type=Path, help="folder to write the notebooks into")
+    parser.add_argument(
+        "out",
+        type=Path,
+        nargs="?",
+        default=NOTEBOOKS_DIR,
+        help="folder to write the notebooks into; keep them inside the project, or set "
+        "GRADER_PROJECT, so that their test cells find it",
+    )
     parser.add_argument(
         "--lang",
         choices=instructions.LANGUAGES,
@@ -391,7 +394,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--impl",
         default="exercises",
-        help="code of the exercise cells: exercises (the stubs, default), solutions or a folder",
+        help="code of the exercise cells: exercises (yours), solutions or a folder",
     )
     parser.add_argument("--force", action="store_true", help="overwrite notebooks already in OUT")
 

@@ -42,6 +42,7 @@ from grader.core.manifest import load_manifest
 from grader.core.paths import (
     EXERCISES_DIR,
     HANDOUT_DIR,
+    NOTEBOOKS_DIR,
     PROJECT_ROOT,
     SOLUTIONS_DIR,
     TEST_HELPERS,
@@ -52,7 +53,8 @@ from grader.grading.autograde import DEFAULT_OUT
 INSTRUCTOR_PACKAGE = "authoring"  # grader/authoring/: instructor code, never released
 COPIED_FILES = ("manifest.toml", "pyproject.toml", "constraints.txt", ".gitignore")
 COPIED_DIRS = ("exercises", "data")
-OPTIONAL_DIRS = ("instructions", "notebooks")  # student material, copied where it exists
+OPTIONAL_DIRS = ("instructions", NOTEBOOKS_DIR.name)  # student material, copied where it exists
+NOTEBOOKS_IGNORED = f"/{NOTEBOOKS_DIR.name}/"  # .gitignore's line, dropped from a release's
 WORKFLOW = Path(".github/workflows/autograde.yml")
 IGNORED_NAMES = ("__pycache__", ".pytest_cache", ".hypothesis", ".benchmarks", ".ipynb_checkpoints")
 # A solution line shorter than this (whitespace collapsed) is too common to be a leak:
@@ -188,6 +190,7 @@ def build_release(out: Path, *, force: bool = False) -> Path:
         (staging / "tox.ini").write_text(template("student_tox.ini"), encoding="utf-8")
         gitignore = staging / ".gitignore"
         existing = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
+        existing = existing.replace(f"\n{NOTEBOOKS_IGNORED}\n", "\n")  # the student's work there
         gitignore.write_text(f"{existing.rstrip()}\n/{DEFAULT_OUT}/\n".lstrip(), encoding="utf-8")
         (staging / WORKFLOW).parent.mkdir(parents=True)
         (staging / WORKFLOW).write_text(

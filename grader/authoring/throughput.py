@@ -20,14 +20,15 @@ import time
 from pathlib import Path
 
 from grader.core.manifest import load_manifest
+from grader.core.options import positive_int
 from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
 GOAL_SECONDS = 2.0  # per submission, --jobs 2, on a 2-core machine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-n", type=int, default=10, help="copies of each kind (default 10)")
-    parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
+    parser.add_argument("-n", type=positive_int, default=10, help="copies of each kind")
+    parser.add_argument("--jobs", type=positive_int, default=2, help="submissions graded at once")
 
 
 def _make_class(root: Path, sources: list[Path], copies: int) -> Path:
@@ -51,9 +52,6 @@ def _seconds(command: list[str]) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.n < 1 or args.jobs < 1:
-        print("grader: -n and --jobs must be positive", file=sys.stderr)
-        return 2
     python = sys.executable
     tests = [str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests]
     baseline = _seconds([python, "-m", "pytest", "-q", "-p", "no:cacheprovider",

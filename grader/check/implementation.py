@@ -42,12 +42,23 @@ NAMED_IMPLEMENTATIONS = {
 def resolve_impl(choice: str) -> Path:
     """``exercises`` | ``solutions`` | a directory path -> the directory."""
     path = NAMED_IMPLEMENTATIONS.get(choice, Path(choice).expanduser())
+    if choice == "solutions" and not path.is_dir():
+        raise ValueError(
+            "--impl=solutions: this distribution has no solutions/ (the reference stays with "
+            "the instructor); use --impl exercises, your own code"
+        )
     if not path.is_dir():
         raise ValueError(
             f"--impl={choice!r}: expected 'exercises', 'solutions' or a directory holding the "
             f"exercise files (activations.py, losses.py, ...), but {path} is not a directory"
         )
     return path.resolve()
+
+
+def reference_hint() -> str:
+    """Advice for a job (train, bench) that met a stub: watch the reference instead, where
+    there is one (the instructor's project; a student release has no ``solutions/``)."""
+    return " (try --impl solutions to watch the reference)" if SOLUTIONS_DIR.is_dir() else ""
 
 
 class Implementation:

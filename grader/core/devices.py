@@ -1,4 +1,5 @@
-"""Which tests count: ``--device`` of ``pytest``, ``grader check``, ``grade`` and ``autograde``.
+"""Which tests count: ``--device`` of ``pytest``, ``grader check``, ``grade`` and ``autograde``;
+and whether this machine has the device a job (``train``, ``bench``) is asked to compute on.
 
 ``cpu`` (the default) grades the CPU tests only, on every machine, GPU or not; ``cuda`` adds the
 tests on a CUDA device and refuses to start without one. The machine never decides: a GPU
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 GRADED_DEVICES = ("cpu", "cuda")
 CUDA_MARKER = "cuda"
+JOB_DEVICE_TYPES = ("cpu", "cuda", "mps")  # what train and bench compute on
 
 
 def device_text(device: str) -> str:
@@ -22,8 +24,30 @@ def device_problem(device: str) -> str | None:
     """Why this machine cannot grade with ``device`` (None when it can)."""
     if device != "cuda":
         return None
+    problem = unavailable_device(device)
+    return f"{problem} (grade on a GPU machine)" if problem else None
+
+
+def unavailable_device(name: str) -> str | None:
+    """Why torch cannot compute on the device ``name`` here, as one line naming ``--device``
+    (None when it can): a name torch does not know, or a GPU this machine lacks. Checked
+    before a job starts, so that the answer is a sentence, not torch's traceback from the first
+    tensor moved there."""
     import torch
 
-    if torch.cuda.is_available():
-        return None
-    return "--device cuda: this machine has no CUDA device (grade on a GPU machine)"
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in JOB_DEVICE_TYPES:
+        return f"--device {name}: not a device to compute on (one of {', '.join(JOB_DEVICE_TYPES)})"
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if not count:
+            return f"--device {name}: this machine has no CUDA device"
+        if device.index is not None and device.index >= count:
+            last = f"cuda:{count - 1}"
+            return f"--device {name}: this machine has {count} CUDA device(s), cuda:0 to {last}"
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        return f"--device {name}: this machine has no Apple GPU (mps)"
+    return None

@@ -20,6 +20,9 @@ TEST_HELPERS = ("support.py", "gradient_functions.py", "conftest.py", "__init__.
 # passes them by name, and its child imports this module from beside the tests before it starts.
 FUNCTIONS_MODULE = "gradient_functions"
 HANDOUT_DIR = PROJECT_ROOT / "grader" / "handout"  # a release's copy of the stubs as handed out
+# What the commands generate, by default inside the project and ignored by git (.gitignore):
+OUTPUT_DIR = PROJECT_ROOT / "output"  # train's plot
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"  # the notebooks command's (the student's work there)
 
 
 def handout_stubs(handout: Path = HANDOUT_DIR) -> Path:

@@ -34,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES
+from grader.core.options import positive_float
 from grader.core.paths import PROJECT_ROOT
 from grader.results.formats import STORED_FILE, STUDENT_FORMATS
 from grader.results.model import SubmissionResult, format_points, load_submission
@@ -45,10 +46,10 @@ DEFAULT_OUT = "autograde-results"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--root", type=Path, default=Path("."), help="the repository to grade (default: .)"
+        "--root", type=Path, default=Path("."), help="the repository to grade"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path(DEFAULT_OUT), help=f"results folder ({DEFAULT_OUT})"
+        "--out", type=Path, default=Path(DEFAULT_OUT), help="results folder"
     )
     parser.add_argument(
         "--summary",
@@ -60,12 +61,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tests", type=Path, action="append", default=[], help="a folder of hidden tests"
     )
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per exercise")
+    parser.add_argument(
+        "--timeout", type=positive_float, default=120.0, help="seconds per exercise"
+    )
     parser.add_argument(
         "--device",
         choices=GRADED_DEVICES,
         default=GRADED_DEVICES[0],
-        help="the tests that count: cpu (default) or cuda (needs a GPU); as grade --device",
+        help="the tests that count: cpu or cuda (needs a GPU); as grade --device",
     )
 
 

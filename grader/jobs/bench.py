@@ -15,19 +15,29 @@ import torch
 import torch.nn.functional as F
 from torch.utils.benchmark import Timer
 
-from grader.check.implementation import load_module, resolve_impl
+from grader.check.implementation import load_module, reference_hint, resolve_impl
+from grader.core.devices import unavailable_device
+from grader.core.options import positive_float, positive_int
+from grader.core.outcomes import ImplementationError, StubReached
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--impl", default="solutions", help="solutions (default), exercises or a directory"
+        "--impl", default="exercises", help="exercises (yours), solutions or a directory"
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[784, 256, 10])
-    parser.add_argument("--batch", type=int, default=256)
     parser.add_argument(
-        "--device", nargs="+", default=["cpu", *(["cuda"] if torch.cuda.is_available() else [])]
+        "--sizes", type=positive_int, nargs="+", default=[784, 256, 10], help="layer widths"
     )
-    parser.add_argument("--seconds", type=float, default=2.0, help="measuring time per candidate")
+    parser.add_argument("--batch", type=positive_int, default=256, help="rows per pass")
+    parser.add_argument(
+        "--device",
+        nargs="+",
+        default=["cpu", *(["cuda"] if torch.cuda.is_available() else [])],
+        help="devices to time on (cpu, cuda, cuda:1, mps)",
+    )
+    parser.add_argument(
+        "--seconds", type=positive_float, default=2.0, help="measuring time per candidate"
+    )
 
 
 def mlp_flops(sizes: list[int], batch: int) -> int:
@@ -85,17 +95,37 @@ def measure(
 
 
 def run(args: argparse.Namespace) -> int:
-    mlp = load_module(resolve_impl(args.impl), "mlp")
-    print(f"MLP {'-'.join(map(str, args.sizes))}, batch {args.batch}, implementation {args.impl}")
-    print(
-        f"{'device':<7} {'by hand':>10} {'autograd':>10} {'ratio':>6} {'GFLOP/s':>8} "
-        f"{'matmul':>10} {'GFLOP/s':>8} {'of matmul':>9}"
-    )
-    for device in args.device:
-        if device == "cuda" and not torch.cuda.is_available():
-            print("cuda    (no GPU on this machine)")
-            continue
-        r = measure(mlp, args.sizes, args.batch, device, args.seconds)
+    if len(args.sizes) < 2:
+        print("cannot bench: --sizes needs at least two widths (input and output)")
+        return 2
+    problem = next(filter(None, map(unavailable_device, args.device)), None)
+    if problem:
+        print(f"cannot bench: {problem}")
+        return 2
+    try:
+        mlp = load_module(resolve_impl(args.impl), "mlp")
+    except (ValueError, ImplementationError) as error:
+        print(f"cannot bench: {error}")
+        return 2
+    except NotImplementedError as error:  # NotAttempted: no mlp.py
+        print(f"cannot bench yet: {error}{reference_hint()}")
+        return 2
+    for number, device in enumerate(args.device):
+        try:
+            r = measure(mlp, args.sizes, args.batch, device, args.seconds)
+        except (NotImplementedError, StubReached) as error:
+            print(f"cannot bench yet: {error}{reference_hint()}")
+            return 2
+        except Exception as error:  # the implementation's bug, reported as such
+            print(f"bench stopped: your code raised {type(error).__name__}: {error}")
+            return 1
+        if number == 0:  # the header once a row is sure to follow
+            sizes = "-".join(map(str, args.sizes))
+            print(f"MLP {sizes}, batch {args.batch}, implementation {args.impl}")
+            print(
+                f"{'device':<7} {'by hand':>10} {'autograd':>10} {'ratio':>6} {'GFLOP/s':>8} "
+                f"{'matmul':>10} {'GFLOP/s':>8} {'of matmul':>9}"
+            )
         hand_rate, matmul_rate = (
             r["flops"] / r["by hand"] / 1e9,
             r["matmul flops"] / r["matmul"] / 1e9,

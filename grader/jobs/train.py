@@ -15,8 +15,11 @@ from pathlib import Path
 
 import torch
 
-from grader.check.implementation import load, resolve_impl
+from grader.check.implementation import load, reference_hint, resolve_impl
+from grader.core.devices import unavailable_device
+from grader.core.options import positive_float, positive_int
 from grader.core.outcomes import ImplementationError, NotAttempted, StubReached
+from grader.core.paths import OUTPUT_DIR
 from grader.jobs.data import (
     DATA_DIR,
     KNOWN,
@@ -30,7 +33,7 @@ from grader.jobs.data import (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--impl", default="exercises", help="exercises (default), solutions or a directory"
+        "--impl", default="exercises", help="exercises (yours), solutions or a directory"
     )
     parser.add_argument(
         "--data",
@@ -42,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=DATA_DIR,
         help="where mnist and fashion-mnist are: ROOT/FashionMNIST/raw (torchvision's layout) "
-        "or ROOT/fashion-mnist (default: %(default)s)",
+        "or ROOT/fashion-mnist",
     )
     parser.add_argument(
         "--download",
@@ -50,15 +53,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="download mnist or fashion-mnist with torchvision into --data-root first",
     )
     parser.add_argument(
-        "--hidden", type=int, nargs="*", default=[128], help="hidden widths (default: 128)"
+        "--hidden", type=positive_int, nargs="*", default=[128], help="hidden widths"
     )
-    parser.add_argument("--epochs", type=int, default=50)
-    parser.add_argument("--lr", type=float, default=0.1)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--epochs", type=positive_int, default=50, help="passes over the data")
+    parser.add_argument("--lr", type=positive_float, default=0.1, help="learning rate of SGD")
+    parser.add_argument("--batch-size", type=positive_int, default=16, help="rows per step")
+    parser.add_argument("--seed", type=int, default=0, help="of the initialization and shuffle")
     parser.add_argument(
-        "--plot", default="training.png", help="where to save the loss/accuracy plot"
+        "--device",
+        default="cuda" if torch.cuda.is_available() else "cpu",
+        help="where to compute (cpu, cuda, cuda:1, mps)",
+    )
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        default=OUTPUT_DIR / "training.png",
+        help="where to save the loss/accuracy plot (the default folder is ignored by git)",
     )
 
 
@@ -90,6 +100,9 @@ def _plot(path: Path, history: dict[str, list[float]], title: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    if problem := unavailable_device(args.device):
+        print(f"cannot train: {problem}")
+        return 2
     try:
         impl_dir = resolve_impl(args.impl)
         datasets, mlp = load(impl_dir, "datasets"), load(impl_dir, "mlp")
@@ -114,11 +127,11 @@ def run(args: argparse.Namespace) -> int:
     except NotAttempted as error:
         print(
             f"cannot train yet: {error}. This job uses datasets.load_idx and minibatches and "
-            "every function of mlp; try --impl solutions to watch the reference."
+            f"every function of mlp{reference_hint()}."
         )
         return 2
     except (NotImplementedError, StubReached) as error:
-        print(f"cannot train yet: {error} (try --impl solutions to watch the reference)")
+        print(f"cannot train yet: {error}{reference_hint()}")
         return 2
     except Exception as error:  # the implementation's load_idx failed in its own way
         print(f"cannot train: reading the data raised {type(error).__name__}: {error}")
@@ -163,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
                 progress.write("the loss is no longer finite: check the gradients (pytest -m mlp)")
                 break
     except (NotImplementedError, StubReached) as error:
-        print(f"cannot train yet: {error} (try --impl solutions to watch the reference)")
+        print(f"cannot train yet: {error}{reference_hint()}")
         return 2
     except Exception as error:  # the implementation's bug, reported as such
         print(f"training stopped: your code raised {type(error).__name__}: {error}")
@@ -172,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(f"done in {seconds:.1f} s: test accuracy {history['test_accuracy'][-1]:.3f}")
     plot = Path(args.plot)
+    plot.parent.mkdir(parents=True, exist_ok=True)
     _plot(plot, history, f"MLP {'-'.join(map(str, sizes))} on {args.data}")
     print(f"plot saved to {plot}")
     return 0

@@ -2,6 +2,17 @@
 by the formats a student reads (feedback, Gradescope's results). Text from student code is
 neutralised here: one line, Markdown special characters escaped, fences longer than any
 backtick run inside, long messages clipped.
+
+Escaping belongs to plain text only (:func:`md_text`): inside a code span (:func:`md_code`) or a
+fenced block (:func:`md_block`) a backslash is shown as it is, so a name like
+``fit_linear_regression`` goes into a code span unescaped, never through both. And plain text
+escapes only what could change its meaning: an underscore inside a word
+(``fit_linear_regression(x)``) never starts emphasis, so it stays as it is, readable in the raw
+file too.
+
+Failures repeat: a mistake fails every input of a parametrized test with the same hint.
+:func:`failure_groups` gathers the failures of one test function that carry the same hint; the
+feedback shows the first in full and counts the others ("and 23 more inputs like this").
 """
 
 from __future__ import annotations
@@ -23,11 +34,14 @@ from grader.results.order import sorted_exercises
 # Clipping: a message shown to a student keeps its first CLIP_LINES lines; an exercise shows
 # the full message of its first MAX_DETAILED failures and names the others.
 MAX_DETAILED = 10
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+# Markdown's special characters; an underscore between two letters or digits is left alone.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~#]|(?<![^\W_])_|_(?![^\W_]))")
+_HINT = "Hint:"  # how a test's teaching message starts its advice (tests/support.py)
 
 
 def md_text(text: str) -> str:
-    """Inline Markdown for untrusted text: one line, special characters escaped (no HTML)."""
+    """Inline Markdown for untrusted text: one line, special characters escaped (no HTML);
+    never put the result in a code span, where the backslashes would show."""
     return _MD_SPECIAL.sub(r"\\\1", one_line(text))
 
 
@@ -97,9 +111,36 @@ def passed_line(exercise: ExerciseResult) -> str:
     return line + "."
 
 
+def hint_of(message: str) -> str:
+    """The advice of a teaching message: its last line starting ``Hint:`` ("" when none)."""
+    hints = [line.strip() for line in message.splitlines() if line.strip().startswith(_HINT)]
+    return hints[-1] if hints else ""
+
+
+def failure_groups(failures: Iterable[TestOutcome]) -> list[list[TestOutcome]]:
+    """The failures gathered by test function (the name before ``[``) and hint, in order of
+    first appearance: the inputs of one parametrized test that fail for the same reason form
+    one group. Without a hint, the same whole message is the same reason (a gated test's "counts
+    once f's values are right"); a failure with neither stays on its own."""
+    groups: dict[object, list[TestOutcome]] = {}
+    for test in failures:
+        reason = hint_of(test.message) or test.message.strip()
+        key = (test.name.partition("[")[0], test.hidden, reason) if reason else id(test)
+        groups.setdefault(key, []).append(test)
+    return list(groups.values())
+
+
+def more_like_this(group: list[TestOutcome]) -> str:
+    """The words for a group's failures beyond its first: "and 23 more inputs like this" ("" for
+    a group of one)."""
+    more = len(group) - 1
+    return f"and {more} more input{'s' if more != 1 else ''} like this" if more else ""
+
+
 def failure_section(exercise: ExerciseResult, max_lines: int, max_chars: int) -> list[str]:
-    """Markdown: forbidden calls, then failures with their messages (the first MAX_DETAILED in
-    full, the others by name), then the tests not attempted."""
+    """Markdown: forbidden calls, then failures with their messages, then the tests not
+    attempted. Failures are grouped (:func:`failure_groups`): the first MAX_DETAILED groups
+    show their first failure in full and count the rest, the other groups are named in brief."""
     lines: list[str] = []
     failures = failed_tests(exercise)
     forbidden = [test for test in failures if is_forbidden(test)]
@@ -112,20 +153,22 @@ def failure_section(exercise: ExerciseResult, max_lines: int, max_chars: int) ->
             "that reason.",
             "",
         ]
-    shown = (forbidden[:1] + others)[:MAX_DETAILED]
-    for test in shown:
+    groups = failure_groups(forbidden[:1] + others)
+    shown, rest = groups[:MAX_DETAILED], [[test] for test in forbidden[1:]] + groups[MAX_DETAILED:]
+    for group in shown:
+        test, more = group[0], more_like_this(group)
         kind = ", a hidden test" if test.hidden else ""
-        lines += [f"- {md_code(test.name)} ({test.outcome}{kind})", ""]
+        lines += [f"- {md_code(test.name)} ({test.outcome}{kind}){', ' + more if more else ''}", ""]
         if test.message.strip():
             lines += [md_block(test.message, max_lines, max_chars), ""]
-    shown_ids = {id(test) for test in shown}
-    rest = [test for test in failures if id(test) not in shown_ids]
     if rest:
-        lines += [f"{len(rest)} more failing test{'s' if len(rest) != 1 else ''}, in brief:", ""]
-        for test in rest:
+        count = sum(len(group) for group in rest)
+        lines += [f"{count} more failing test{'s' if count != 1 else ''}, in brief:", ""]
+        for test, *others in rest:
             first = next((line for line in test.message.splitlines() if line.strip()), "")
             summary = f": {md_text(one_line(first, 160))}" if first else ""
-            lines.append(f"- {md_code(test.name)}{summary}")
+            more = f" ({more_like_this([test, *others])})" if others else ""
+            lines.append(f"- {md_code(test.name)}{summary}{more}")
         lines.append("")
     untouched = [test.name for test in exercise.tests if test.outcome == "not attempted"]
     if untouched and exercise.attempted:

@@ -11,15 +11,19 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.core.devices import device_text
 from grader.core.files import atomic_write_bytes, atomic_write_text
 from grader.core.text import (
     one_line,
 )
-from grader.results.explain import STATUS_LABEL, md_text
+from grader.results.explain import STATUS_LABEL, md_code, md_text
 from grader.results.model import EXERCISE_STATUSES, SubmissionResult, format_points
 from grader.results.order import exercise_order, sorted_exercises, sorted_results
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def class_summary_md(
         ]
         for stat in _exercise_stats(graded, names):
             lines.append(
-                f"| {md_text(stat.name)} | {format_points(stat.max_points)} "
+                f"| {md_code(stat.name)} | {format_points(stat.max_points)} "
                 f"| {format_points(stat.mean_points)} | {stat.pass_rate:.0%} "
                 f"| {stat.attempt_rate:.0%} |"
             )
@@ -106,7 +110,7 @@ def class_summary_md(
                 if e.status in ("timeout", "crashed", "invalid")]  # fmt: skip
     if problems:
         lines += ["", "## Exercises timed out, crashed or invalid", ""]
-        lines += [f"- {md_text(student)}, {md_text(e.name)}: {STATUS_LABEL[e.status]}"
+        lines += [f"- {md_text(student)}, {md_code(e.name)}: {STATUS_LABEL[e.status]}"
                   + (f": {md_text(one_line(e.message, 200))}" if e.message else "")
                   for student, e in problems]  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -144,9 +148,24 @@ def write_class_summary(
 
 
 def scores_png(results: Iterable[SubmissionResult], order: Sequence[str] | None = None) -> bytes:
-    """The class plot as PNG bytes (matplotlib's Agg canvas; pyplot's global state untouched)."""
+    """The class plot (:func:`scores_figure`) as PNG bytes."""
+    buffer = io.BytesIO()
+    scores_figure(results, order).savefig(
+        buffer, format="png", dpi=100, metadata={"Software": None}
+    )
+    return buffer.getvalue()
+
+
+def scores_figure(
+    results: Iterable[SubmissionResult], order: Sequence[str] | None = None
+) -> Figure:
+    """The class plot, a matplotlib ``Figure`` on its own Agg canvas (pyplot's global state
+    untouched): left, how many graded submissions reached each total (a histogram: whole
+    counts on its y axis); right, per exercise the mean fraction of its points, over the graded
+    submissions (a missing exercise counts 0), as in summary.md's "mean points" column."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     results = sorted_results(results)
     graded = [r for r in results if r.status == "graded"]
@@ -158,17 +177,16 @@ def scores_png(results: Iterable[SubmissionResult], order: Sequence[str] | None 
         max_total = max(r.max_total for r in graded) or 1.0
         left.hist([r.total for r in graded], bins=20, range=(0, max_total), edgecolor="white")
         left.set(xlabel=f"total points (out of {format_points(max_total)})", ylabel="submissions")
+        left.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of students
         stats = _exercise_stats(graded, names)
         fractions = [s.mean_points / s.max_points if s.max_points else 0.0 for s in stats]
         right.bar(range(len(stats)), fractions)
         right.set_xticks(range(len(stats)), [s.name for s in stats], rotation=30, ha="right")
-        right.set(ylim=(0, 1), ylabel="mean fraction of points")
+        right.set(ylim=(0, 1), ylabel="mean points / max points")
     else:
         for axes in (left, right):
             axes.text(0.5, 0.5, "no graded submissions", ha="center", va="center")
-    left.set_title(f"totals ({len(graded)} graded submissions)")
+    left.set_title(f"submissions per total ({len(graded)} graded)")
     right.set_title("mean fraction of points per exercise")
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    return buffer.getvalue()
+    return figure

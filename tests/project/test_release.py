@@ -282,3 +282,18 @@ def test_a_clean_copy_of_the_release_passes_its_own_check(released, tmp_path):
     for name, row in rows.items():
         assert int(row["passed"]) == 0 and int(row["failed"]) == 0, name
         assert int(row["missing"]) == int(row["graded"]) > 0, f"{name} is not 'not attempted'"
+
+
+def test_the_jobs_work_or_say_why_in_one_line_in_the_release(released):
+    """The jobs default to the student's own code, which every distribution has: on the
+    untouched stubs, and with the reference asked for where there is none, one line each, no
+    traceback and no advice to use the absent reference."""
+    stubs = run_grader("bench", "--device", "cpu", "--seconds", "0.01", cwd=released)
+    assert stubs.returncode == 2 and "Traceback" not in stubs.stderr, stubs.stderr
+    assert stubs.stdout == "cannot bench yet: mlp_forward() is not written yet\n"
+    reference = run_grader("train", "--impl", "solutions", cwd=released)
+    assert reference.returncode == 2 and "Traceback" not in reference.stderr
+    assert "this distribution has no solutions/" in reference.stdout
+    ignored = (released / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert release.NOTEBOOKS_IGNORED not in ignored  # the student's notebooks are their work
+    assert release.NOTEBOOKS_IGNORED in (PROJECT_ROOT / ".gitignore").read_text().splitlines()

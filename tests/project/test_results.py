@@ -573,13 +573,17 @@ def test_class_summary(tmp_path):
     median = format_points((totals[1] + totals[2]) / 2)
     best = format_points(sum(spec.points for spec in MANIFEST.values()))  # alice: full marks
     assert f"mean {mean}, median {median}, min 0, max {best}" in text
-    lines = {line.split(" | ")[0][2:]: line for line in text.splitlines() if line.startswith("| ")}
+    lines = {
+        line.split(" | ")[0][2:].strip("`"): line
+        for line in text.splitlines()
+        if line.startswith("| ")
+    }
     # activations: 2 partial (not full), 1 perfect, 1 untouched of 4 graded
     most = MANIFEST["activations"].points
     points = format_points((most + 2 * result_points(partial("b"), "activations")) / 4)
-    assert lines["activations"] == f"| activations | {most} | {points} | 25% | 75% |"
+    assert lines["activations"] == f"| `activations` | {most} | {points} | 25% | 75% |"
     most = MANIFEST["mlp"].points  # full marks in 3 of 4
-    assert lines["mlp"] == f"| mlp | {most} | {format_points(3 * most / 4)} | 75% | 75% |"
+    assert lines["mlp"] == f"| `mlp` | {most} | {format_points(3 * most / 4)} | 75% | 75% |"
     assert "- zed, the \\<b\\>bold\\</b\\>: the zip archive is damaged" in text
     empty = write_class_summary([], tmp_path / "empty")[0].read_text(encoding="utf-8")
     assert "- submissions: 0" in empty and "no graded submissions" in empty
@@ -726,3 +730,93 @@ def test_the_exercise_summary_keeps_its_code_spans(tmp_path, monkeypatch):
     monkeypatch.delenv("GRADER_LANG", raising=False)
     text = feedback(tmp_path, graded("ming", [full_marks("optimizers")]))
     assert "`torch.optim`" in text and "\\`" not in text
+
+
+# --------------------------------------------------------------------------------------------
+# Output without noise: grouped failures, Markdown without visible escapes, an honest plot
+
+
+def test_failures_of_one_test_with_one_hint_are_one_block(tmp_path):
+    """24 inputs of one parametrized test failing with the same hint: the first in full, the
+    others counted; another hint, or another test, is a block of its own."""
+    same = [
+        TestOutcome("mlp", f"test_forward[{i}-cpu]", "failed", failure(f"mlp_forward#{i}"))
+        for i in range(24)
+    ]
+    other_hint = TestOutcome(
+        "mlp", "test_forward[x-cpu]", "failed", "mlp_forward wrong\nHint: transpose W"
+    )
+    gated = [
+        TestOutcome("mlp", f"test_dtype[{i}]", "failed", "passed, but counts once f is right")
+        for i in range(3)
+    ]
+    result = graded("bob", [exercise("mlp", [*same, other_hint, *gated])])
+    text = explain_feedback(tmp_path, result)
+    assert text.count("Hint: shift by the max") == 1  # one block, not 24
+    assert "- `test_forward[0-cpu]` (failed), and 23 more inputs like this" in text
+    assert "mlp_forward#0" in text and "mlp_forward#1 " not in text
+    assert "Hint: transpose W" in text  # its own block
+    assert "- `test_dtype[0]` (failed), and 2 more inputs like this" in text
+    groups = explain.failure_groups([*same, other_hint, *gated])
+    assert [len(group) for group in groups] == [24, 1, 3]
+
+
+def test_groups_beyond_the_detailed_ones_are_counted_in_brief(tmp_path):
+    tests = [
+        TestOutcome("mlp", f"test_{k}[{i}]", "failed", f"wrong {k}\nHint: hint {k}")
+        for k in range(explain.MAX_DETAILED + 1)
+        for i in range(4)
+    ]
+    text = explain_feedback(tmp_path, graded("bob", [exercise("mlp", tests)]))
+    last = explain.MAX_DETAILED
+    assert f"- `test_{last}[0]`: wrong {last} (and 3 more inputs like this)" in text
+    assert "4 more failing tests, in brief:" in text
+
+
+def explain_feedback(tmp_path: Path, result: SubmissionResult) -> str:
+    write_feedback_md(result, tmp_path / "feedback.md")
+    return (tmp_path / "feedback.md").read_text(encoding="utf-8")
+
+
+def code_spans(markdown: str) -> list[str]:
+    return [span for line in markdown.splitlines() for _, span in re.findall(r"(`+)(.+?)\1", line)]
+
+
+def test_markdown_shows_no_backslash_in_code_spans_or_headings(tmp_path):
+    """Escapes belong in plain text; in a code span a backslash is shown as it is. An
+    underscore inside a word needs no escape at all."""
+    crash = exercise("model_selection", [], status="timeout", message="model_selection hung")
+    wrong = TestOutcome(
+        "linear_regression", "test_fit[a_b]", "failed", "fit_linear_regression(X) wrong\nHint: h"
+    )
+    result = graded("alice_smith", [crash, exercise("linear_regression", [wrong])])
+    feedback = explain_feedback(tmp_path, result)
+    write_class_summary([result], tmp_path)
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    for text in (feedback, summary):
+        assert not [span for span in code_spans(text) if "\\" in span], text
+        assert not [line for line in text.splitlines() if line.startswith("#") and "\\" in line]
+    assert "# Feedback: alice_smith" in feedback
+    assert "| `linear_regression` |" in summary and "`model_selection`: timed out" in summary
+    assert explain.md_text("fit_linear_regression(x)") == "fit_linear_regression(x)"
+    assert explain.md_text("_emphasis_ *b* [l](u)") == r"\_emphasis\_ \*b\* \[l\](u)"
+
+
+def test_the_scores_plot_counts_whole_submissions_and_says_what_it_shows():
+    from grader.results.summary import scores_figure
+
+    results = [perfect("alice"), partial("bob"), graded("carol", [full_marks(NAMES[0])])]
+    figure = scores_figure(results)
+    histogram, exercises = figure.axes
+    figure.canvas.draw()
+    ticks = histogram.get_yticks()
+    assert all(float(t).is_integer() for t in ticks), ticks  # no 0.5 of a student
+    assert histogram.get_ylabel() == "submissions"
+    assert "graded" in histogram.get_title()
+    assert exercises.get_title() == "mean fraction of points per exercise"
+    heights = [bar.get_height() for bar in exercises.patches]
+    stats = {e.name: e for e in results[0].exercises}
+    first = NAMES[0]  # alice and carol full marks, bob whatever partial() gives it
+    bob = partial("bob").exercise(first)
+    expected = (2 * stats[first].max_points + (bob.points if bob else 0)) / 3
+    assert heights[0] == pytest.approx(expected / stats[first].max_points)
