@@ -95,7 +95,8 @@ def build_parser(chosen: str) -> argparse.ArgumentParser:
     """The command line; only the ``chosen`` command's module is imported for its options
     (the other commands are listed with their one-line help). Every command's ``--help``
     shows its defaults (:class:`grader.core.options.HelpFormatter`)."""
-    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.split("\n")[0])
+    summary = __doc__.split("\n")[0].replace("``", "")
+    parser = argparse.ArgumentParser(prog="python -m grader", description=summary)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     check = commands.add_parser(
         "check", help="run the public tests on your exercises", formatter_class=HelpFormatter

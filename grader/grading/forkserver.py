@@ -27,6 +27,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -109,6 +110,9 @@ def _child(job: dict[str, Any]) -> None:
     torch.set_num_threads(1)
     os.setpgid(0, 0)
     os.chdir(job["cwd"])
+    # The session's temporary folders (its sandboxes' scratch folders among them) go inside the
+    # job's folder, and are removed with it, also when the run is stopped.
+    os.environ["TMPDIR"] = tempfile.tempdir = job["cwd"]
     descriptor = os.open(job["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(descriptor, 1)
     os.dup2(descriptor, 2)

@@ -244,13 +244,14 @@ def test_a_killed_run_resumes_to_the_same_gradebook(tmp_path):
     assert gradebook(out) == gradebook(again)
 
 
-def test_the_throughput_benchmark_refuses_nonsense_before_grading(capsys):
-    import argparse
+@pytest.mark.parametrize("option", ["-n", "--jobs"])
+def test_the_throughput_benchmark_refuses_nonsense_before_grading(capsys, option):
+    from grader.__main__ import main
 
-    from grader.authoring import throughput
-
-    assert throughput.run(argparse.Namespace(n=0, jobs=2)) == 2
-    assert "must be positive" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        main(["throughput", option, "0"])
+    assert stopped.value.code == 2
+    assert f"argument {option}" in capsys.readouterr().err
 
 
 def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):

@@ -269,3 +269,4 @@ def test_ctrl_c_stops_quietly_keeps_finished_students_and_exits_130(tmp_path):
     time.sleep(0.5)
     assert not running_in(scratch), "a process of the run outlived it"
     assert not list(scratch.glob("grade-*")), "the scratch folder of the stopped student"
+    assert not list(scratch.glob("sandbox-*")), "the scratch folders of its sandboxes"
