@@ -29,14 +29,12 @@ later call fails with the reason.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import pickle
 import signal
 import sys
 import time
-from dataclasses import asdict
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Any
@@ -56,7 +54,7 @@ from grader.sandbox.codec import (
     loads,
 )
 from grader.sandbox.limits import DEFAULT_LIMITS, Limits
-from grader.sandbox.server import SERVER_MODULE, serve
+from grader.sandbox.server import fresh_command, serve
 
 
 class StudentError(RuntimeError):
@@ -254,13 +252,9 @@ def _start_fresh(
 ) -> int:
     """Start ``python -m grader.sandbox.server`` holding the sandbox's end of the pipe; its pid."""
     os.set_inheritable(connection.fileno(), True)
-    arguments = {
-        "fd": connection.fileno(), "directory": str(directory), "workdir": str(workdir),
-        "output": str(output), "limits": asdict(limits), "exercise": exercise,
-        "functions": None if functions is None else str(functions), "cuda": cuda,
-    }  # fmt: skip
+    command = fresh_command(connection.fileno(), directory, workdir, output, limits, exercise,
+                            functions, cuda)  # fmt: skip
     path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", SERVER_MODULE, json.dumps(arguments)]
     return os.posix_spawn(sys.executable, command, {**os.environ, "PYTHONPATH": path})
 
 

@@ -18,6 +18,7 @@ import signal
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -277,9 +278,29 @@ def _audit_hook(
     return hook
 
 
+def fresh_command(
+    fd: int,
+    directory: Path,
+    workdir: Path,
+    output: Path,
+    limits: Limits,
+    exercise: str | None,
+    functions: Path | None,
+    cuda: bool,
+) -> list[str]:
+    """The command line of a sandbox in a fresh interpreter, holding the pipe's end ``fd``:
+    :func:`serve`'s arguments as JSON, which :func:`main` reads back."""
+    arguments = {
+        "fd": fd, "directory": str(directory), "workdir": str(workdir), "output": str(output),
+        "limits": asdict(limits), "exercise": exercise,
+        "functions": None if functions is None else str(functions), "cuda": cuda,
+    }  # fmt: skip
+    return [sys.executable, "-m", SERVER_MODULE, json.dumps(arguments)]
+
+
 def main(arguments: str) -> None:
     """``python -m grader.sandbox.server ARGUMENTS``: a sandbox in a fresh interpreter, with
-    ``ARGUMENTS`` the JSON that :func:`grader.sandbox.client._start_fresh` wrote."""
+    ``ARGUMENTS`` the JSON that :func:`fresh_command` wrote."""
     given = json.loads(arguments)
     serve(
         Connection(given["fd"]),
