@@ -71,7 +71,11 @@ def exercise_for_test_file(path: Path) -> Exercise | None:
     Matched by file name, so a trusted copy of the tests elsewhere maps the same way; an
     instructor's hidden test module is named ``test_<exercise>_<anything>.py``.
     """
-    name = Path(path).name
+    return _exercise_for_test_name(Path(path).name)
+
+
+@cache  # asked for every test at every phase: a thousand times a run
+def _exercise_for_test_name(name: str) -> Exercise | None:
     for exercise in load_manifest():
         if any(Path(test).name == name for test in exercise.tests):
             return exercise

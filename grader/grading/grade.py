@@ -273,7 +273,7 @@ def _run_session(
     args = [
         f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={settings.timeout:g}",
         "--timings", f"--device={settings.device}",
-        "-q", "-p", "no:cacheprovider", "-p", "no:logging", "--rootdir", str(PROJECT_ROOT),
+        "-q", "-p", "no:cacheprovider", "--rootdir", str(PROJECT_ROOT),
         "-c", str(PROJECT_ROOT / "pyproject.toml"), f"--report-json={report}",
         *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
     ]  # fmt: skip

@@ -203,3 +203,26 @@ def test_cuda_tests_count_only_with_device_cuda(tmp_path):
         assert cuda.returncode == 0 and "cuda]" in cuda.stdout
     else:
         assert cuda.returncode != 0 and "this machine has no CUDA device" in cuda.stderr
+
+
+def test_property_examples_do_not_depend_on_what_else_is_imported(tmp_path_factory, monkeypatch):
+    """Hypothesis mixes into its examples constants it finds in the source of every "local"
+    module imported so far (test files aside): the grader's own modules among them. Which
+    those are differs between a student's ``python -m grader check`` and a grading session
+    (forked from another process, importing other modules): the examples, and so a borderline
+    outcome, would differ between the two. The plugin turns it off: the examples come from the
+    test alone."""
+    import importlib.util
+
+    from hypothesis.internal.conjecture import providers
+
+    module_file = tmp_path_factory.mktemp("grader") / "helpers.py"
+    module_file.write_text("LIMIT = 918273.645\nNAME = 'a-distinctive-constant'\n")
+    spec = importlib.util.spec_from_file_location("helpers_seen_by_hypothesis", module_file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "helpers_seen_by_hypothesis", module)
+    spec.loader.exec_module(module)
+    constants = providers._get_local_constants()
+    assert 918273.645 not in constants.floats
+    assert "a-distinctive-constant" not in constants.strings
