@@ -10,7 +10,6 @@ optimizers has one; Adam with betas (0, 0)).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -166,7 +165,7 @@ def call_text(name: str, hyper: dict) -> str:
 
 
 def check_trajectory(
-    step: Callable[..., Any],
+    opt: Any,
     name: str,
     param: Tensor,
     grads: list[Tensor],
@@ -177,17 +176,17 @@ def check_trajectory(
     later_hint: str,
     inputs: str = "",
 ) -> None:
-    """From an empty state, the student's step gives ``expected[k]`` after gradient k, at every
-    step; the returned value is what the next step gets. The first step that differs fails.
+    """From an empty state, the student's ``opt.<name>`` gives ``expected[k]`` after gradient k,
+    at every step; the returned value is what the next step gets. The first step that differs
+    fails. (The steps run as one chain: one round trip to the sandbox when grading.)
 
     ``expected`` defaults to torch.optim's trajectory, computed once the student's first step has
     returned (a stub is skipped without paying for torch.optim's first use, ~1.5 s of imports),
     from copies of the gradients taken before any student call."""
     pristine = [grad.clone() for grad in grads]
     state: dict = {}
-    current = param.clone()
-    for number, grad in enumerate(grads, start=1):
-        current = step(current, grad, state, **hyper)
+    steps = opt.chain(name, param.clone(), [((grad, state), hyper) for grad in grads])
+    for number, current in enumerate(steps, start=1):
         if expected is None:
             expected = torch_trajectory(name, param, pristine, hyper)
         want = expected[number - 1]
@@ -202,16 +201,14 @@ def check_trajectory(
         )
 
 
-def follows_torch(step: Callable[..., Any], name: str, param: Tensor, grads: list[Tensor],
-                  hyper: dict) -> bool:  # fmt: skip
+def follows_torch(opt: Any, name: str, param: Tensor, grads: list[Tensor], hyper: dict) -> bool:
     """Whether the student's steps follow torch.optim's for these gradients: a probe, so that a
     test of one property blames that property only when the rest is right."""
     state: dict = {}
-    current = param.clone()
     try:
         expected = torch_trajectory(name, param, [grad.clone() for grad in grads], hyper)
-        for grad, want in zip(grads, expected, strict=True):
-            current = step(current, grad.clone(), state, **hyper)
+        calls = [((grad.clone(), state), hyper) for grad in grads]
+        for current, want in zip(opt.chain(name, param.clone(), calls), expected, strict=True):
             if not isinstance(current, Tensor) or not torch.allclose(
                 current, want, **TRAJECTORY_TOLERANCE[param.dtype]
             ):
@@ -273,7 +270,7 @@ def test_sgd_matches_torch(opt, hyper, shape, dtype, device):
     param = random_tensor(shape, dtype, device, seed=1)
     grads = gradients(shape, dtype, device, seed=2)
     check_trajectory(
-        opt.sgd_step, "sgd_step", param, grads, hyper,
+        opt, "sgd_step", param, grads, hyper,
         hint=SGD_HINT, later_hint=SGD_LATER_HINT,
     )  # fmt: skip
 
@@ -285,7 +282,7 @@ def test_adam_matches_torch(opt, hyper, shape, dtype, device):
     param = random_tensor(shape, dtype, device, seed=3)
     grads = gradients(shape, dtype, device, seed=4)
     check_trajectory(
-        opt.adam_step, "adam_step", param, grads, hyper,
+        opt, "adam_step", param, grads, hyper,
         hint=ADAM_HINT, later_hint=ADAM_LATER_HINT,
     )  # fmt: skip
 
@@ -317,7 +314,7 @@ def test_sgd_momentum_sums_past_gradients(opt, momentum, steps, lr, seed):
         "+ momentum**(k-1)). momentum * buf + (1 - momentum) * g is an average, not torch's SGD"
     )
     check_trajectory(
-        opt.sgd_step, "sgd_step", param, [grad.clone() for _ in range(steps)], hyper, expected,
+        opt, "sgd_step", param, [grad.clone() for _ in range(steps)], hyper, expected,
         hint=hint, later_hint=hint, inputs=f"the same gradient g = {grad.tolist()} at every step",
     )  # fmt: skip
 
@@ -332,10 +329,10 @@ def test_sgd_weight_decay_enters_the_momentum_buffer(opt):
         "weight_decay * param, then buf = momentum * buf + g, param - lr * buf. Decaying param "
         "separately (param - lr * (buf + weight_decay * param)) agrees at step 1 only"
     )
-    if not follows_torch(opt.sgd_step, "sgd_step", param, grads, {"lr": 0.05, "momentum": 0.9}):
+    if not follows_torch(opt, "sgd_step", param, grads, {"lr": 0.05, "momentum": 0.9}):
         hint = not_this_property("sgd_step", "without weight decay")
     check_trajectory(
-        opt.sgd_step, "sgd_step", param, grads, hyper, hint=hint, later_hint=hint
+        opt, "sgd_step", param, grads, hyper, hint=hint, later_hint=hint
     )  # fmt: skip
 
 
@@ -361,7 +358,7 @@ def test_adam_constant_gradient_moves_lr_per_step(opt, beta1, beta2, steps, lr, 
     hyper = {"lr": lr, "betas": (beta1, beta2), "eps": 0.0}
     expected = [param - k * lr * signs for k in range(1, steps + 1)]
     check_trajectory(
-        opt.adam_step, "adam_step", param, [grad.clone() for _ in range(steps)], hyper, expected,
+        opt, "adam_step", param, [grad.clone() for _ in range(steps)], hyper, expected,
         hint="with a constant gradient g the bias-corrected averages are exactly m_hat = g and "
         "v_hat = g * g, so every step moves param by lr * sign(g) (eps = 0 here): divide m by "
         "1 - beta1**t and v by 1 - beta2**t",
@@ -393,7 +390,7 @@ def test_adam_eps_is_added_after_the_square_root(opt, eps, dtype):
         "g has always been 0 the step is 0 / eps = 0 (never NaN)"
     )
     check_trajectory(
-        opt.adam_step, "adam_step", param, grads, hyper, expected, hint=hint, later_hint=hint,
+        opt, "adam_step", param, grads, hyper, expected, hint=hint, later_hint=hint,
         inputs=f"param: {describe(param)}; tiny gradients (~1e-6, every 4th entry 0)",
     )  # fmt: skip
 
@@ -409,10 +406,10 @@ def test_adam_weight_decay_is_l2_in_the_gradient(opt, weight_decay):
         "first and used in both m and v. Shrinking param directly (param *= 1 - lr * weight_decay, "
         "AdamW) or adding weight_decay * param after the moment updates is another optimizer"
     )
-    if not follows_torch(opt.adam_step, "adam_step", param, grads, {"lr": 0.01}):
+    if not follows_torch(opt, "adam_step", param, grads, {"lr": 0.01}):
         hint = not_this_property("adam_step", "without weight decay")
     check_trajectory(
-        opt.adam_step, "adam_step", param, grads, hyper, hint=hint, later_hint=hint
+        opt, "adam_step", param, grads, hyper, hint=hint, later_hint=hint
     )  # fmt: skip
 
 
@@ -466,7 +463,7 @@ def check_matches_torch(opt, name: str, hyper: dict, shape, dtype, device, seed:
     grads = gradients(shape, dtype, device, seed=seed + 1)
     hint, later_hint = HINTS["nesterov" if hyper.get("nesterov") else name]
     check_trajectory(
-        getattr(opt, name), name, param, grads, hyper, hint=hint, later_hint=later_hint
+        opt, name, param, grads, hyper, hint=hint, later_hint=later_hint
     )
 
 
@@ -529,10 +526,10 @@ def test_sgd_nesterov_looks_ahead_through_the_gradient(opt, momentum):
         expected.append(current)
     hint, later_hint = NESTEROV_HINT, NESTEROV_LATER_HINT
     classical = {"lr": 0.1, "momentum": momentum}
-    if not follows_torch(opt.sgd_step, "sgd_step", param, [grad] * 8, classical):
+    if not follows_torch(opt, "sgd_step", param, [grad] * 8, classical):
         hint = later_hint = not_this_property("sgd_step", "without nesterov")
     check_trajectory(
-        opt.sgd_step, "sgd_step", param, [grad.clone() for _ in range(8)], hyper, expected,
+        opt, "sgd_step", param, [grad.clone() for _ in range(8)], hyper, expected,
         hint=hint, later_hint=later_hint, inputs=f"the same gradient g = {grad.tolist()} at "
         "every step",
     )  # fmt: skip
@@ -580,7 +577,7 @@ def test_adagrad_accumulates_squared_gradients(opt, steps, lr, seed):
         "square root: NaN), averaging, or starting s afresh at every call breaks this"
     )
     check_trajectory(
-        opt.adagrad_step, "adagrad_step", param, [grad.clone() for _ in range(steps)], hyper,
+        opt, "adagrad_step", param, [grad.clone() for _ in range(steps)], hyper,
         expected, hint=hint, later_hint=hint,
         inputs=f"the same gradient g = {grad.tolist()} at every step",
     )  # fmt: skip
@@ -611,7 +608,7 @@ def test_rmsprop_keeps_a_running_average_of_squares(opt, alpha, steps, lr, seed)
         "alpha**t is Adam's)"
     )
     check_trajectory(
-        opt.rmsprop_step, "rmsprop_step", param, [grad.clone() for _ in range(steps)], hyper,
+        opt, "rmsprop_step", param, [grad.clone() for _ in range(steps)], hyper,
         expected, hint=hint, later_hint=hint,
         inputs=f"the same gradient g = {grad.tolist()} at every step",
     )  # fmt: skip
@@ -640,7 +637,6 @@ def test_eps_is_added_after_the_square_root(opt, name, hyper, dtype):
     """A constant tiny gradient g (~1e-6, every 4th entry 0): the accumulated square is
     c_t * g * g, with c_t = t for AdaGrad and 1 - alpha**t for RMSProp, so step t moves param
     by lr * g / (sqrt(c_t) * |g| + eps)."""
-    step = getattr(opt, name)
     adagrad = name == "adagrad_step"
     eps = hyper.get("eps", 1e-10 if adagrad else 1e-8)  # the signatures' defaults
     param = random_tensor((12,), dtype, "cpu", seed=41)
@@ -661,10 +657,10 @@ def test_eps_is_added_after_the_square_root(opt, name, hyper, dtype):
     # With eps = 0 and gradients of magnitude ~1 where eps goes cannot matter: the rest is
     # probed there, so that this hint blames eps only when the rest is right.
     probe = [random_tensor((12,), torch.float64, "cpu", seed=43 + k) for k in range(5)]
-    if not follows_torch(step, name, param.double(), probe, {**hyper, "eps": 0.0}):
+    if not follows_torch(opt, name, param.double(), probe, {**hyper, "eps": 0.0}):
         hint = not_this_property(name, "with eps = 0")
     check_trajectory(
-        step, name, param, [grad.clone() for _ in range(5)], hyper, expected, hint=hint,
+        opt, name, param, [grad.clone() for _ in range(5)], hyper, expected, hint=hint,
         later_hint=hint, inputs=f"param: {describe(param)}; the same tiny gradient (~1e-6, "
         "every 4th entry 0) at every step",
     )  # fmt: skip
@@ -683,11 +679,11 @@ def test_rmsprop_momentum_accumulates_scaled_steps(opt, momentum):
         "zero, has no (1 - momentum) factor and is kept in state"
     )
     if not follows_torch(
-        opt.rmsprop_step, "rmsprop_step", param, grads, {"lr": 0.01, "alpha": 0.9}
+        opt, "rmsprop_step", param, grads, {"lr": 0.01, "alpha": 0.9}
     ):
         hint = not_this_property("rmsprop_step", "without momentum")
     check_trajectory(
-        opt.rmsprop_step, "rmsprop_step", param, grads, hyper, hint=hint, later_hint=hint
+        opt, "rmsprop_step", param, grads, hyper, hint=hint, later_hint=hint
     )  # fmt: skip
 
 
@@ -710,10 +706,10 @@ def test_adamw_weight_decay_is_decoupled(opt, weight_decay):
         "weight_decay)) is another optimizer"
     )
     without_decay = {"lr": 0.05, "weight_decay": 0.0}
-    if not follows_torch(opt.adamw_step, "adamw_step", param, grads, without_decay):
+    if not follows_torch(opt, "adamw_step", param, grads, without_decay):
         hint = not_this_property("adamw_step", "without weight decay")
     check_trajectory(
-        opt.adamw_step, "adamw_step", param, grads, hyper, hint=hint, later_hint=hint
+        opt, "adamw_step", param, grads, hyper, hint=hint, later_hint=hint
     )  # fmt: skip
 
 
@@ -746,7 +742,7 @@ def test_adamw_constant_gradient_shrinks_then_moves_lr(
         "weight_decay, and keep the decay out of g, m and v"
     )
     check_trajectory(
-        opt.adamw_step, "adamw_step", param, [grad.clone() for _ in range(steps)], hyper,
+        opt, "adamw_step", param, [grad.clone() for _ in range(steps)], hyper,
         expected, hint=hint, later_hint=hint,
         inputs=f"the same gradient g = {grad.tolist()} at every step",
     )  # fmt: skip

@@ -82,6 +82,20 @@ class Implementation:
         function = getattr(self, function_name)
         return [function(*args, **kwargs) for args, kwargs in calls]
 
+    def chain(
+        self, function_name: str, first: Any, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> Iterator[Any]:
+        """``current = first``, then ``current = function(current, *args, **kwargs)`` for each
+        ``(args, kwargs)`` of ``calls``, yielding each ``current`` as it comes: an optimizer's
+        trajectory, each step fed what the last one returned. Here each step runs when the
+        next result is asked for; the sandbox runs the whole chain in one round trip instead
+        (30 steps: 1 ms, not 30) and hands back each result as it was when returned."""
+        function = getattr(self, function_name)
+        current = first
+        for args, kwargs in calls:
+            current = function(current, *args, **kwargs)
+            yield current
+
     def __getattr__(self, function_name: str) -> Callable[..., Any]:
         __tracebackhide__ = True
         function = getattr(self.module, function_name, None)

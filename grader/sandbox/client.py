@@ -35,6 +35,7 @@ import pickle
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ import torch
 from grader.core.limits import CALL_GRACE_SECONDS
 from grader.core.paths import PROJECT_ROOT
 from grader.sandbox.codec import (
+    CHAIN,
     LOAD,
     MANY,
     MAX_MESSAGE,
@@ -327,6 +329,26 @@ class SandboxedImplementation:
         if not isinstance(result, list) or len(result) != len(calls):
             raise SandboxError(f"{self.name}.{function_name}(): a malformed batch of results")
         return result
+
+    def chain(
+        self, function_name: str, first: Any, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> Iterator[Any]:
+        """:meth:`grader.check.implementation.Implementation.chain` in one round trip: the
+        results come back as they were when returned, and the exception that ended the chain
+        (if one did) is raised after the results before it, as the steps one by one would."""
+        __tracebackhide__ = True
+        getattr(self, function_name)  # a missing function fails here, as a single call would
+        reply = self._sandbox.call(self.name, CHAIN, (function_name, first, list(calls)), {})
+        if not (isinstance(reply, list) and len(reply) == 2 and isinstance(reply[0], list)
+                and all(type(step) is bytes for step in reply[0])
+                and (reply[1] is None or (isinstance(reply[1], list) and len(reply[1]) == 2))
+                and len(reply[0]) <= len(calls)):  # fmt: skip
+            raise SandboxError(f"{self.name}.{function_name}(): a malformed chain of results")
+        steps, error = reply
+        for step in steps:
+            yield Decoder().decode(loads(step))
+        if error is not None:
+            raise _rebuild_exception(*error)
 
     def __getattr__(self, function_name: str) -> Any:
         __tracebackhide__ = True

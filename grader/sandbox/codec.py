@@ -31,6 +31,7 @@ PASSED_PATHS: set[str] = set()  # files the tests pass as arguments (readable in
 LOAD = "__load__"  # the pseudo-function that loads a module and lists its functions
 TIME = "__time__"  # the pseudo-function that times the exercise's key function (check.timing)
 MANY = "__many__"  # the pseudo-function that makes a batch of calls (Implementation.call_many)
+CHAIN = "__chain__"  # the pseudo-function that runs a chain of calls (Implementation.chain)
 _PRIMITIVES = (type(None), bool, int, float, complex, str, bytes)
 _DTYPES = {str(dtype).removeprefix("torch."): dtype for dtype in (
     torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,

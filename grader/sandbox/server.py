@@ -26,7 +26,16 @@ from typing import Any
 import torch
 
 from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR
-from grader.sandbox.codec import LOAD, MANY, PASSED_PATHS, TIME, Decoder, Encoder, loads
+from grader.sandbox.codec import (
+    CHAIN,
+    LOAD,
+    MANY,
+    PASSED_PATHS,
+    TIME,
+    Decoder,
+    Encoder,
+    loads,
+)
 from grader.sandbox.limits import Limits
 
 _clock = time.perf_counter  # bound before any student code runs in the sandbox
@@ -146,6 +155,9 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
         if function == MANY:
             name, calls = args
             result = modules[module].call_many(name, calls)
+        elif function == CHAIN:
+            name, first, calls = args
+            result = _chain(modules[module], name, first, calls, directory)
         else:
             result = getattr(modules[module], function)(*args, **kwargs)
         encoder = Encoder(arguments)
@@ -165,6 +177,20 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
         except BaseException:
             updates = []
         return ["raise", kind, message, updates, spent]
+
+
+def _chain(implementation: Any, name: str, first: Any, calls: Any, directory: Path) -> list[Any]:
+    """The steps of :meth:`grader.check.implementation.Implementation.chain`: [each result,
+    encoded (then pickled) by value when it was returned, and None, or [kind, message] of the
+    exception that ended the chain]. A result changed in place by a later step (a parameter
+    updated in place and returned) is still seen as it was, as the tests see it step by step."""
+    steps: list[bytes] = []
+    try:
+        for current in implementation.chain(name, first, calls):
+            steps.append(pickle.dumps(Encoder().encode(current)))
+    except BaseException as error:  # the step's failure, after the steps before it
+        return [steps, [_kind(error, directory), _describe(error, directory)[:20_000]]]
+    return [steps, None]
 
 
 def _updates(arguments: list[Any], decoder: Decoder, encoder: Encoder) -> list[Any]:

@@ -122,6 +122,48 @@ def test_a_batch_of_calls_is_the_same_as_calling_one_by_one(sandbox_for):
         impl.call_many("dropout", calls)
 
 
+IN_PLACE_SGD = (
+    "def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0):\n"
+    "    state['steps'] = state.get('steps', 0) + 1\n"
+    "    if state['steps'] == 3:\n"
+    "        raise ValueError('no third step')\n"
+    "    param.sub_(lr * grad)  # in place, and returned: the next step gets the same tensor\n"
+    "    return param\n"
+)
+
+
+@BOTH_STARTS
+@pytest.mark.parametrize("where", ["in-process", "sandboxed"])
+def test_a_chain_of_steps_is_the_same_as_calling_one_by_one(sandbox_for, tmp_path, where):
+    """chain: each result as it was when returned (a parameter updated in place is not seen
+    with the later steps' updates), the state shared by the steps and mirrored back, and the
+    exception that ended the chain raised after the results before it, as in-process."""
+    from grader.check.implementation import load
+
+    if where == "sandboxed":
+        impl = sandbox_for(IN_PLACE_SGD, "optimizers")
+    else:
+        (tmp_path / "optimizers.py").write_text(IN_PLACE_SGD, encoding="utf-8")
+        impl = load(tmp_path, "optimizers")
+    first, state = torch.zeros(2), {}
+    calls = [((torch.ones(2), state), {"lr": 1.0}) for _ in range(4)]
+    seen = []
+    with pytest.raises(ValueError, match="no third step"):
+        for result in impl.chain("sgd_step", first, calls):
+            seen.append(result.tolist())
+    assert seen == [[-1.0, -1.0], [-2.0, -2.0]]
+    assert state == {"steps": 3} and first.tolist() == [-2.0, -2.0]
+    with pytest.raises(MissingFunction):
+        list(impl.chain("adam_step", first, calls))
+
+
+def test_a_chain_that_reaches_a_stub_is_not_attempted(sandbox_for):
+    impl = sandbox_for("def sgd_step(param, grad, state, *, lr):\n    raise NotImplementedError\n",
+                       "optimizers")  # fmt: skip
+    with pytest.raises(NotAttemptedSkip):
+        next(impl.chain("sgd_step", torch.zeros(1), [((torch.ones(1), {}), {"lr": 1.0})]))
+
+
 def test_a_lazy_generator_draws_as_if_consumed_here(sandbox_for):
     """A generator function whose draws happen while it is consumed (the natural minibatches):
     the caller's generator and the global RNG end where they would in one process, so two
