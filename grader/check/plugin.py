@@ -1,7 +1,9 @@
 """The pytest plugin behind every exercise test run (enabled in pyproject.toml).
 
 * ``--impl=exercises|solutions|PATH`` picks the implementation under test (default: exercises).
-* Tests of an exercise carry its name as a marker: ``pytest -m activations`` runs one exercise.
+* Tests of an exercise carry its name as a marker: ``pytest -m activations`` runs one exercise;
+  a test matches ``-k`` by the functions it checks or waits for: ``pytest -k softmax`` runs
+  every test of softmax.
 * A stub's ``raise NotImplementedError`` (or a missing module file) makes a test *not attempted*,
   shown as a skip, never as a failure.
 * ``--slow`` adds the slow tests; benchmarks run only with ``--benchmark-only``.
@@ -138,6 +140,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         exercise = exercise_for_test_file(item.path)
         if exercise is not None:
             item.add_marker(exercise.name)
+            # `-k huber_loss`: every test that checks huber_loss or waits for it
+            item.extra_keyword_matches.update(name for names in _gating_names(item)
+                                              for name in names)  # fmt: skip
         is_benchmark = "benchmark" in getattr(item, "fixturenames", ())
         if (
             is_benchmark != benchmarks_only

@@ -1,12 +1,13 @@
 """Every planted mistake in tests/variants/ fails its exercise's tests with the message that
 teaches it; every correct alternative passes, in the student's own run and sandboxed (as
 ``grade`` runs it) alike, with the same outcome test by test. Each variant runs in its own
-pytest session with ``--impl`` pointing at a copy of the reference with the variant appended
-(slow: ``--slow``). Sessions are forked from warm workers (grader/grading/forkserver.py), so
-torch is imported once per core."""
+pytest session with ``--impl`` pointing at a copy of the reference with the variant appended,
+running the tests of the functions it touches (slow: ``--slow``). Sessions are forked from warm
+workers (grader/grading/forkserver.py), so torch is imported once per core."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import os
@@ -59,8 +60,9 @@ def run_variant(exercise, variant: Variant, sandbox: bool = False) -> tuple[int,
             "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
             f"--impl={impl}", *(str(PROJECT_ROOT / test) for test in exercise.tests),
         ]  # fmt: skip
-        if variant.select:
-            args += ["-k", variant.select]
+        select = variant.select or " or ".join(functions_touched(exercise.name, variant.source))
+        if select:
+            args += ["-k", select]
         if variant.expect == "fail":
             args.append("-x")
         report = Path(workdir) / "report.jsonl"
@@ -72,6 +74,22 @@ def run_variant(exercise, variant: Variant, sandbox: bool = False) -> tuple[int,
         lines = report.read_text(encoding="utf-8").splitlines()
         tests = [record["test"] for record in map(json.loads, lines) if "test" in record]
         return exit_code, output.read_text(encoding="utf-8", errors="replace"), tests
+
+
+def functions_touched(exercise: str, source: str) -> list[str]:
+    """The public functions whose tests a variant can change: those its source (re)defines,
+    and the reference's functions that use them, directly or through others. Only their tests
+    run (``-k``, which matches the functions a test checks or waits for): every other test
+    calls the reference alone, and passes as it does on the reference."""
+    reference = ast.parse((PROJECT_ROOT / "solutions" / f"{exercise}.py").read_text("utf-8"))
+    uses = {node.name: {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
+            for node in reference.body if isinstance(node, ast.FunctionDef)}  # fmt: skip
+    touched = {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+    touched |= {target.id for node in ast.parse(source).body if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}  # fmt: skip
+    while grown := {name for name, used in uses.items() if used & touched} - touched:
+        touched |= grown
+    return sorted(name for name in touched if name in uses and not name.startswith("_"))
 
 
 _started: list[ForkServer] = []
