@@ -31,9 +31,6 @@ PACKAGE = Path(__file__).resolve().parent
 def _check(args: argparse.Namespace) -> int:
     import pytest
 
-    from grader.core.preload import import_pytest_plugins
-
-    import_pytest_plugins()
     test_files = [
         str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests
     ]

@@ -215,9 +215,7 @@ def serve() -> None:
     import torchvision.datasets  # noqa: F401  (the datasets tests' oracle: 1-2 s to import)
 
     import grader.plugin
-    from grader.core.preload import import_pytest_plugins
 
-    import_pytest_plugins()  # Hypothesis, pytest-benchmark: not rewritten in every job
     for plugin in grader.plugin.pytest_plugins:  # what `-p grader.plugin` loads
         importlib.import_module(plugin)
     _warm_up()
