@@ -210,6 +210,7 @@ def serve() -> None:
     import hypothesis  # noqa: F401
     import numpy  # noqa: F401
     import pytest  # noqa: F401
+    import pytest_benchmark.plugin  # noqa: F401  (-p benchmark in pyproject.toml)
     import sklearn.model_selection  # noqa: F401
     import torch  # noqa: F401
     import torchvision.datasets  # noqa: F401  (the datasets tests' oracle: 1-2 s to import)

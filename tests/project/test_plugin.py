@@ -5,6 +5,7 @@ Each test runs pytest in a subprocess (a few seconds each): marked slow, run in 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -226,3 +227,26 @@ def test_property_examples_do_not_depend_on_what_else_is_imported(tmp_path_facto
     constants = providers._get_local_constants()
     assert 918273.645 not in constants.floats
     assert "a-distinctive-constant" not in constants.strings
+
+
+def test_an_installed_plugin_is_not_loaded_unasked(tmp_path):
+    """An outcome must not depend on what else is installed: a plugin registered the usual way
+    (a pytest11 entry point) stays out of the run unless named with -p."""
+    site = tmp_path / "site"
+    info = site / "spoiler-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: spoiler\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\nspoiler = spoiler_plugin\n")
+    (site / "spoiler_plugin.py").write_text(
+        "def pytest_runtest_setup(item):\n"
+        "    raise RuntimeError('an installed plugin was loaded unasked')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--impl=solutions",
+            "tests/test_losses.py", "-k", "mse_loss and matches_torch"]  # fmt: skip
+    unasked = subprocess.run(args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                             timeout=300)  # fmt: skip
+    assert unasked.returncode == 0 and "loaded unasked" not in unasked.stdout, unasked.stdout
+    asked = subprocess.run([*args, "-p", "spoiler_plugin"], cwd=PROJECT_ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert asked.returncode == 1 and "loaded unasked" in asked.stdout, asked.stdout[-2000:]
