@@ -5,9 +5,11 @@ student's code of one exercise, all together: the import of their module, every 
 make and the iteration of what a call returns, timed inside the sandbox around that code only.
 The sandbox's start-up, the round trips and encoding of the data, the tests' own work (oracles,
 assertions) and every other exercise never count against it, so a slow, loaded or cold machine
-cannot time out correct code, and an exercise that has finished cannot time out later. Each
-call also has its own limit (:class:`grader.sandbox.limits.Limits`), and the wall-clock bounds below
-hold even against a sandbox that misreports its time. Imports nothing.
+cannot time out correct code, and an exercise that has finished cannot time out later. One
+call may use the whole budget: a hang is stopped by it and the exercise is timed out (the
+per-call limit of :class:`grader.sandbox.limits.Limits` holds only where there is no budget).
+The wall-clock bounds below hold even against a sandbox that misreports its time. Imports
+nothing.
 """
 
 from __future__ import annotations

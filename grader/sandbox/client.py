@@ -143,16 +143,16 @@ class Sandbox:
         self._started = True
 
     def _receive(self, what: str) -> Any:
-        wait = self.limits.call_seconds
-        reason = f"{what} did not return within {wait:g} s (time limit)"
+        """The reply, waited for as long as the exercise's budget allows (the instructor's
+        limit, however long: a call stopped by it times the exercise out), or, without a
+        budget, the per-call limit."""
+        exercise_limit_first = self.time_left is not None and self.wall_left is not None
         if self.time_left is not None and self.wall_left is not None:
-            exercise_wait = max(0.0, min(self.time_left + CALL_GRACE_SECONDS, self.wall_left))
-        else:
-            exercise_wait = math.inf
-        exercise_limit_first = exercise_wait < wait
-        if exercise_limit_first:
-            wait = exercise_wait
+            wait = max(0.0, min(self.time_left + CALL_GRACE_SECONDS, self.wall_left))
             reason = self.time_limit_message or f"{what} ran past the time limit"
+        else:
+            wait = self.limits.call_seconds
+            reason = f"{what} did not return within {wait:g} s (time limit)"
         started = time.monotonic()
         answered = self._connection.poll(wait)
         self._waited = time.monotonic() - started

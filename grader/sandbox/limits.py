@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
-    call_seconds: float = 60.0  # wall clock, per call
+    call_seconds: float = 60.0  # wall clock, per call, where the exercise has no time budget
     start_seconds: float = 300.0  # the sandbox's own start-up (never the student's time)
     cpu_seconds: int = 300  # CPU time of the whole sandbox
     memory_bytes: int = 4 << 30  # data segment (heap and anonymous mappings)

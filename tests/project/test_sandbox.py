@@ -218,6 +218,21 @@ def test_the_exercise_budget_counts_the_students_time_only(sandbox_for, monkeypa
     assert sandbox.timed_out
 
 
+def test_a_budget_longer_than_the_per_call_limit_still_ends_as_a_timeout(sandbox_for, monkeypatch):
+    """With an exercise budget (grade --timeout 120) a hang is stopped by that budget and the
+    exercise is marked timed out ("t" in the gradebook), however short the per-call limit (60 s
+    by default, 1 s here): it used to be stopped by the per-call limit, as an ordinary failure."""
+    monkeypatch.setattr("grader.sandbox.client.CALL_GRACE_SECONDS", 0.5)
+    impl = sandbox_for("import time\n\ndef relu(x):\n    time.sleep(30)\n    return x\n",
+                       limits=Limits(call_seconds=1))  # fmt: skip
+    sandbox = impl._sandbox
+    sandbox.time_left, sandbox.wall_left = 2.0, 100.0
+    sandbox.time_limit_message = "out of time"
+    with pytest.raises(SandboxError, match="out of time"):
+        impl.relu(torch.zeros(1))
+    assert sandbox.timed_out
+
+
 @BOTH_STARTS
 def test_the_global_rng_is_shared_as_if_the_calls_ran_here(sandbox_for):
     """The state crosses only when it changed: reseeding here, draws there, draws here between
