@@ -23,7 +23,7 @@ from grader.core.manifest import load_manifest
 from grader.core.options import positive_int
 from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
-GOAL_SECONDS = 2.0  # per submission, --jobs 2, on a 2-core machine
+GOAL_SECONDS = 2.0  # per perfect submission (a reference copy), --jobs 2, on a 2-core machine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"grading {args.n} reference copies and {args.n} untouched stubs, --jobs {args.jobs}, "
           "start-up included, seconds per submission:")  # fmt: skip
     for label, value in seconds.items():
-        goal = f"   (goal: {GOAL_SECONDS:g} s)" if label.startswith("the class") else ""
+        goal = f"   (goal: {GOAL_SECONDS:g} s)" if label.startswith("reference") else ""
         print(f"  {label:<24} {value:6.2f}{goal}")
     print(f"baseline: the public tests on the reference in one plain pytest process, no "
           f"sandbox: {baseline:.2f} s")  # fmt: skip

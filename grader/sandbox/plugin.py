@@ -13,6 +13,8 @@ Loaded with :mod:`grader.check.plugin` by ``-p grader.plugin``; does nothing wit
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -24,12 +26,13 @@ from grader.check.implementation import load_module
 from grader.check.plugin import IMPL_DIR, LOADER, TALLY
 from grader.check.timing import KEY_FUNCTIONS, best_time
 from grader.core.gating import gated_counts
-from grader.core.limits import time_limit_message, wall_allowance
+from grader.core.limits import CALL_GRACE_SECONDS, time_limit_message, wall_allowance
 from grader.core.manifest import exercise_for_test_file, load_manifest
 from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR, TESTS_DIR
 from grader.core.report import TIMEOUT, TIMING, append_record
 from grader.sandbox.client import Sandbox, SandboxedImplementation
 from grader.sandbox.codec import TIME
+from grader.sandbox.limits import DEFAULT_LIMITS, Limits
 
 SANDBOXES = pytest.StashKey[dict[str, Sandbox]]()
 STARTED = pytest.StashKey[list[str]]()  # the exercises whose tests have begun, in order
@@ -66,10 +69,12 @@ def pytest_configure(config: pytest.Config) -> None:
     functions = _functions_module(config)
     # One per exercise, so that a crash or a hang costs that exercise only. Forked now,
     # before any test has run a tensor operation or loaded the reference.
+    limits = limits_for_budget(config.getoption("exercise_timeout"))
     config.stash[SANDBOXES] = {
         exercise.name: Sandbox(
             config.stash[IMPL_DIR],
             Path(tempfile.mkdtemp(prefix=f"sandbox-{exercise.name}-")),
+            limits,
             exercise=exercise.name,
             functions=functions,
             cuda=config.getoption("device") == "cuda",
@@ -80,6 +85,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TIMED_OUT_EXERCISES] = set()
     sandboxes = config.stash[SANDBOXES]
     config.stash[LOADER] = lambda name: SandboxedImplementation(sandboxes[name], name)
+
+
+def limits_for_budget(seconds: float | None) -> Limits:
+    """The sandbox's limits for an exercise budget of ``seconds`` (``--exercise-timeout``): the
+    defaults, with CPU time enough for the budget to run out first, however long it is, so that
+    code spinning past it is timed out, not killed as a crash by the CPU-time limit."""
+    if not seconds:
+        return DEFAULT_LIMITS
+    cpu = max(DEFAULT_LIMITS.cpu_seconds, math.ceil(seconds + CALL_GRACE_SECONDS) + 60)
+    return dataclasses.replace(DEFAULT_LIMITS, cpu_seconds=cpu)
 
 
 def _functions_module(config: pytest.Config) -> Path | None:

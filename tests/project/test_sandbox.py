@@ -438,3 +438,14 @@ def test_a_trusted_function_crosses_by_name_and_runs_on_the_sandbox_s_own_data(t
             impl.twice(lambda x: x.sum(), torch.tensor([1.0]))
     finally:
         sandbox.close()
+
+
+@pytest.mark.parametrize("budget", [5.0, 120.0, 600.0])
+def test_the_cpu_time_limit_never_comes_before_the_exercise_budget(budget):
+    """Code that spins is stopped by the exercise's budget (timed out), never first by the
+    sandbox's CPU-time limit (a kill, graded as a crash): with --timeout 600 it used to be."""
+    from grader.core.limits import CALL_GRACE_SECONDS
+    from grader.sandbox.plugin import limits_for_budget
+
+    assert limits_for_budget(budget).cpu_seconds > budget + CALL_GRACE_SECONDS
+    assert limits_for_budget(None) == Limits()
