@@ -294,6 +294,8 @@ def _rebuild_exception(kind: Any, message: Any) -> BaseException:
     from grader.check.forbidden import ForbiddenCallError
     from grader.core.outcomes import ImplementationError
 
+    if type(kind) is not str:  # a sandbox that sends something else is not to be believed
+        return SandboxError("malformed reply from the sandbox")
     message = str(message)
     if kind == "NotAttempted":  # a skip at once: Hypothesis does not shrink a stub's examples
         from grader.check.plugin import NotAttemptedSkip
@@ -341,7 +343,8 @@ class SandboxedImplementation:
         reply = self._sandbox.call(self.name, CHAIN, (function_name, first, list(calls)), {})
         if not (isinstance(reply, list) and len(reply) == 2 and isinstance(reply[0], list)
                 and all(type(step) is bytes for step in reply[0])
-                and (reply[1] is None or (isinstance(reply[1], list) and len(reply[1]) == 2))
+                and (reply[1] is None or (isinstance(reply[1], list) and len(reply[1]) == 2
+                                          and all(type(part) is str for part in reply[1])))
                 and len(reply[0]) <= len(calls)):  # fmt: skip
             raise SandboxError(f"{self.name}.{function_name}(): a malformed chain of results")
         steps, error = reply

@@ -449,3 +449,13 @@ def test_the_cpu_time_limit_never_comes_before_the_exercise_budget(budget):
 
     assert limits_for_budget(budget).cpu_seconds > budget + CALL_GRACE_SECONDS
     assert limits_for_budget(None) == Limits()
+
+
+def test_an_exception_kind_that_is_not_a_name_is_a_malformed_reply():
+    """A reply's exception kind is looked up by name; a hostile sandbox sending a list there
+    got an unhashable-type TypeError out of our own code."""
+    from grader.sandbox.client import _rebuild_exception
+
+    error = _rebuild_exception(["ValueError"], "message")
+    assert isinstance(error, SandboxError) and "malformed" in str(error)
+    assert type(_rebuild_exception("ValueError", "message")) is ValueError
