@@ -100,8 +100,9 @@ class Sandbox:
         self._rng: bytes | None = None  # the sandbox's global RNG state, when known to be this
         here, there = Pipe(duplex=True)
         if cuda or fresh:
-            self.pid = _start_fresh(there, directory, workdir, self.output, limits, exercise,
-                                    functions, cuda)  # fmt: skip
+            command = fresh_command(there.fileno(), directory, workdir, self.output, limits,
+                                    exercise, functions, cuda)  # fmt: skip
+            self.pid = _start_fresh(there, command)
         else:
             self.pid = os.fork()
             if self.pid == 0:  # the sandbox
@@ -147,7 +148,7 @@ class Sandbox:
         limit, however long: a call stopped by it times the exercise out), or, without a
         budget, the per-call limit."""
         exercise_limit_first = self.time_left is not None and self.wall_left is not None
-        if self.time_left is not None and self.wall_left is not None:
+        if exercise_limit_first:
             wait = max(0.0, min(self.time_left + CALL_GRACE_SECONDS, self.wall_left))
             reason = self.time_limit_message or f"{what} ran past the time limit"
         else:
@@ -242,20 +243,10 @@ class Sandbox:
         return data[-limit:].decode("utf-8", errors="replace")
 
 
-def _start_fresh(
-    connection: Connection,
-    directory: Path,
-    workdir: Path,
-    output: Path,
-    limits: Limits,
-    exercise: str | None,
-    functions: Path | None,
-    cuda: bool,
-) -> int:
-    """Start ``python -m grader.sandbox.server`` holding the sandbox's end of the pipe; its pid."""
+def _start_fresh(connection: Connection, command: list[str]) -> int:
+    """Start ``command`` (:func:`grader.sandbox.server.fresh_command`), which holds the
+    sandbox's end of the pipe; its pid."""
     os.set_inheritable(connection.fileno(), True)
-    command = fresh_command(connection.fileno(), directory, workdir, output, limits, exercise,
-                            functions, cuda)  # fmt: skip
     path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
     return os.posix_spawn(sys.executable, command, {**os.environ, "PYTHONPATH": path})
 

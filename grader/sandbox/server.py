@@ -171,7 +171,7 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
                 None if rng == rng_before else rng, spent]  # fmt: skip
     except BaseException as error:  # every failure goes back as data, with the arguments as
         spent = _clock() - started  # the student's code left them (x restored, or not)
-        kind, message = _kind(error, directory), _describe(error, directory)[:20_000]
+        kind, message = _failure(error, directory)
         try:
             updates = _updates(arguments, decoder, Encoder(arguments))
         except BaseException:
@@ -189,7 +189,7 @@ def _chain(implementation: Any, name: str, first: Any, calls: Any, directory: Pa
         for current in implementation.chain(name, first, calls):
             steps.append(pickle.dumps(Encoder().encode(current)))
     except BaseException as error:  # the step's failure, after the steps before it
-        return [steps, [_kind(error, directory), _describe(error, directory)[:20_000]]]
+        return [steps, _failure(error, directory)]
     return [steps, None]
 
 
@@ -202,6 +202,11 @@ def _updates(arguments: list[Any], decoder: Decoder, encoder: Encoder) -> list[A
             if contents != decoder.nodes.get(index):
                 updates.append([index, contents])
     return updates
+
+
+def _failure(error: BaseException, directory: Path) -> list[str]:
+    """[kind, message] of an exception of the student's code, as it crosses back."""
+    return [_kind(error, directory), _describe(error, directory)[:20_000]]
 
 
 def _kind(error: BaseException, directory: Path) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader.core.manifest import load_manifest
-from grader.core.paths import PROJECT_ROOT
+from grader.core.paths import PROJECT_ROOT, SOLUTIONS_DIR
 from grader.grading.forkserver import ForkServer
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
@@ -50,7 +50,7 @@ def run_variant(exercise, variant: Variant, sandbox: bool = False) -> tuple[int,
     with tempfile.TemporaryDirectory(prefix=f"variant-{exercise.name}-") as workdir:
         impl = Path(workdir) / "impl"
         impl.mkdir()
-        source = (PROJECT_ROOT / "solutions" / f"{exercise.name}.py").read_text(encoding="utf-8")
+        source = (SOLUTIONS_DIR / f"{exercise.name}.py").read_text(encoding="utf-8")
         (impl / f"{exercise.name}.py").write_text(
             f"{source}\n\n# --- planted variant: {variant.name} ---\n{variant.source}",
             encoding="utf-8",
@@ -81,11 +81,12 @@ def functions_touched(exercise: str, source: str) -> list[str]:
     and the reference's functions that use them, directly or through others. Only their tests
     run (``-k``, which matches the functions a test checks or waits for): every other test
     calls the reference alone, and passes as it does on the reference."""
-    reference = ast.parse((PROJECT_ROOT / "solutions" / f"{exercise}.py").read_text("utf-8"))
+    reference = ast.parse((SOLUTIONS_DIR / f"{exercise}.py").read_text("utf-8"))
     uses = {node.name: {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
             for node in reference.body if isinstance(node, ast.FunctionDef)}  # fmt: skip
-    touched = {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
-    touched |= {target.id for node in ast.parse(source).body if isinstance(node, ast.Assign)
+    variant = ast.parse(source).body
+    touched = {node.name for node in variant if isinstance(node, ast.FunctionDef)}
+    touched |= {target.id for node in variant if isinstance(node, ast.Assign)
                 for target in node.targets if isinstance(target, ast.Name)}  # fmt: skip
     while grown := {name for name, used in uses.items() if used & touched} - touched:
         touched |= grown
