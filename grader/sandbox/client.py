@@ -55,6 +55,7 @@ from grader.sandbox.codec import (
     build_tensor,
     loads,
 )
+from grader.sandbox.isolation import Isolation, Walls, sandbox_uid, sweep
 from grader.sandbox.limits import DEFAULT_LIMITS, Limits
 from grader.sandbox.server import fresh_command, serve
 
@@ -75,8 +76,11 @@ class Sandbox:
         functions: Path | None = None,
         cuda: bool = False,
         fresh: bool = False,
+        isolation: Isolation = Isolation.PROCESS,
     ) -> None:
-        """Fork the sandbox. With ``exercise``, it serves that exercise only and keeps its
+        """Fork the sandbox, walled in at ``isolation`` (:mod:`grader.sandbox.isolation`); its
+        scratch folder is ``workdir``, where it gets its own copy of the student's module.
+        With ``exercise``, it serves that exercise only and keeps its
         forbidden routines swapped out for its whole life (cheaper than at every call).
 
         With ``cuda``, the sandbox is a fresh interpreter instead (about a second more to start):
@@ -85,6 +89,8 @@ class Sandbox:
         driver). The fresh sandbox creates its CUDA context before its limits are set.
         ``fresh`` starts a fresh interpreter without CUDA (the tests of that path on a CPU)."""
         self.directory, self.workdir, self.limits = directory, workdir, limits
+        self.isolation = isolation
+        self.walls: Walls | None = None  # the walls in force, once the sandbox said so
         self.output = workdir / "student-output.txt"
         self.failure: str | None = None
         # The exercise's time limit: seconds its calls may still take, all together (None: no
@@ -101,13 +107,14 @@ class Sandbox:
         here, there = Pipe(duplex=True)
         if cuda or fresh:
             command = fresh_command(there.fileno(), directory, workdir, self.output, limits,
-                                    exercise, functions, cuda)  # fmt: skip
+                                    exercise, functions, cuda, isolation)  # fmt: skip
             self.pid = _start_fresh(there, command)
         else:
             self.pid = os.fork()
             if self.pid == 0:  # the sandbox
                 here.close()
-                serve(there, directory, workdir, self.output, limits, exercise, functions)
+                serve(there, directory, workdir, self.output, limits, exercise, functions,
+                      isolation=isolation)  # fmt: skip
         there.close()
         self._connection: Connection = here
 
@@ -120,7 +127,7 @@ class Sandbox:
             raise SandboxError(self.failure)
         if not self._started:
             self._await_start()
-        encoder = Encoder()
+        encoder = Encoder(hand_over_files=True)
         rng = torch.get_rng_state().numpy().tobytes()  # the global RNG crosses too, if changed
         known, self._rng = self._rng, None  # unknown until the reply says
         sent = None if rng == known else rng
@@ -136,11 +143,17 @@ class Sandbox:
         if not self._connection.poll(self.limits.start_seconds):
             self._stop(f"the sandbox did not start within {self.limits.start_seconds:g} s")
         try:
-            ready = loads(self._connection.recv_bytes(64))
+            ready = loads(self._connection.recv_bytes(4096))
         except (EOFError, OSError, pickle.UnpicklingError, ValueError):
             ready = None
-        if ready != ["ready"]:
+        if isinstance(ready, list) and len(ready) == 2 and ready[0] == "unavailable":
+            self._stop(f"grader fault: the sandbox's isolation could not be set up ({ready[1]})")
+        if not (isinstance(ready, list) and len(ready) == 5 and ready[0] == "ready"
+                and ready[1] == str(self.isolation)):  # fmt: skip
+            os.kill(self.pid, signal.SIGKILL)  # it may be alive and waiting: not what we asked
             self._stop(f"the sandbox could not start: {self._how_it_died()}")
+        level, landlock, seccomp, own_uid = ready[1:]
+        self.walls = Walls(Isolation(level), int(landlock), bool(seccomp), bool(own_uid))
         self._started = True
 
     def _receive(self, what: str) -> Any:
@@ -233,14 +246,9 @@ class Sandbox:
             os.killpg(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
+        if self.isolation is Isolation.UID and os.geteuid() == 0:  # what it may have started
+            sweep(sandbox_uid(self.pid))
         self._connection.close()
-
-    def output_tail(self, limit: int = 4000) -> str:
-        try:
-            data = self.output.read_bytes()
-        except OSError:
-            return ""
-        return data[-limit:].decode("utf-8", errors="replace")
 
 
 def _start_fresh(connection: Connection, command: list[str]) -> int:
@@ -248,7 +256,10 @@ def _start_fresh(connection: Connection, command: list[str]) -> int:
     sandbox's end of the pipe; its pid."""
     os.set_inheritable(connection.fileno(), True)
     path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-    return os.posix_spawn(sys.executable, command, {**os.environ, "PYTHONPATH": path})
+    # One thread, as a fork of the test process has: a process must be single-threaded to
+    # enter a user namespace, and numpy's OpenBLAS would start a pool at import.
+    threads = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    return os.posix_spawn(sys.executable, command, {**os.environ, "PYTHONPATH": path, **threads})
 
 
 def _apply_update(target: Any, decoder: Decoder, node: Any) -> None:

@@ -5,7 +5,10 @@ tensors and arrays (as dtype, shape and raw bytes; rebuilt as plain tensors, so 
 subclass or an object that "equals anything" cannot come back), torch dtypes, devices and
 generator states. A message is decoded with an unpickler that refuses every global, and every
 size is checked against the bytes. Objects already seen become references, so identity
-survives the trip. Also the names of the pseudo-functions a request may call.
+survives the trip. A file the tests hand over (a ``Path``, or a ``str`` naming an existing
+file by its absolute path) crosses by content, into the sandbox's scratch folder under the
+same name: the sandbox can read no file of the grader's. Also the names of the pseudo-functions
+a request may call.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from grader.core.paths import FUNCTIONS_MODULE
 
 MAX_MESSAGE = 1 << 30  # bytes in one reply
 MAX_ITEMS = 1_000_000  # items taken from an iterator a student function returns
-PASSED_PATHS: set[str] = set()  # files the tests pass as arguments (readable in the sandbox)
+MAX_FILE = 64 << 20  # bytes of one file handed over by content (larger ones cross as names)
 LOAD = "__load__"  # the pseudo-function that loads a module and lists its functions
 TIME = "__time__"  # the pseudo-function that times the exercise's key function (check.timing)
 MANY = "__many__"  # the pseudo-function that makes a batch of calls (Implementation.call_many)
@@ -48,15 +51,18 @@ class Encoder:
     """Object -> nested lists of primitives and bytes. Objects already seen (or in ``table``,
     the arguments of the call) become ``["ref", index]`` so identity survives."""
 
-    def __init__(self, table: list[Any] | None = None) -> None:
+    def __init__(self, table: list[Any] | None = None, hand_over_files: bool = False) -> None:
         self.table: list[Any] = list(table or [])
         self.index = {id(obj): i for i, obj in enumerate(self.table)}
+        self.hand_over_files = hand_over_files  # the test process's side: files cross as content
 
     def _register(self, obj: Any) -> None:
         self.index[id(obj)] = len(self.table)
         self.table.append(obj)
 
     def encode(self, obj: Any) -> list[Any]:
+        if self.hand_over_files and type(obj) is str and os.path.isabs(obj) and _small_file(obj):
+            return ["file", "str", os.path.basename(obj), Path(obj).read_bytes()]
         if type(obj) in _PRIMITIVES:
             return ["v", obj]
         if id(obj) in self.index:
@@ -70,7 +76,10 @@ class Encoder:
         if isinstance(obj, torch.dtype):
             return ["dtype", str(obj).removeprefix("torch.")]
         if isinstance(obj, os.PathLike):
-            return ["path", os.fspath(obj)]
+            path = os.fspath(obj)
+            if self.hand_over_files and isinstance(path, str) and _small_file(path):
+                return ["file", "path", os.path.basename(path), Path(path).read_bytes()]
+            return ["path", path]
         if isinstance(obj, torch.device):
             return ["device", str(obj)]
         if isinstance(obj, torch.Generator | list | tuple | dict):
@@ -124,21 +133,31 @@ def loads(data: bytes) -> Any:
     return _PlainUnpickler(io.BytesIO(data)).load()
 
 
-class Decoder:
-    """Nested lists -> objects, validating every node: the input may come from a hostile process."""
+def _small_file(path: str) -> bool:
+    try:
+        return os.path.isfile(path) and os.path.getsize(path) <= MAX_FILE
+    except OSError:
+        return False
 
-    def __init__(self, table: list[Any] | None = None) -> None:
+
+class Decoder:
+    """Nested lists -> objects, validating every node: the input may come from a hostile process.
+    ``files``: where files handed over by content are written (the sandbox's scratch folder);
+    None (the test process's side) refuses them."""
+
+    def __init__(self, table: list[Any] | None = None, files: Path | None = None) -> None:
         self.table: list[Any] = list(table or [])
         self.nodes: dict[int, list[Any]] = {}  # table index -> the node a tensor was built from
+        self.files = files
 
     def decode(self, node: Any) -> Any:
         if not isinstance(node, list) or not node or not isinstance(node[0], str):
             raise SandboxError(f"malformed reply node {node!r:.80}")
         tag, rest = node[0], node[1:]
         if tag == "v" and len(rest) == 1 and type(rest[0]) in _PRIMITIVES:
-            if type(rest[0]) is str and os.path.isabs(rest[0]) and len(rest[0]) < 4096:
-                PASSED_PATHS.add(os.path.realpath(rest[0]))  # a file name the tests hand over
             return rest[0]
+        if tag == "file" and self.files is not None and len(rest) == 3:
+            return self._file(*rest)
         if (
             tag == "ref"
             and len(rest) == 1
@@ -158,7 +177,6 @@ class Decoder:
         if tag == "device" and rest and type(rest[0]) is str:
             return torch.device(rest[0])
         if tag == "path" and rest and type(rest[0]) is str:
-            PASSED_PATHS.add(os.path.realpath(rest[0]))  # the tests hand it over: readable
             return Path(rest[0])
         if tag == "generator" and len(rest) == 2 and type(rest[1]) is bytes:
             generator = torch.Generator(device=rest[0])
@@ -190,6 +208,18 @@ class Decoder:
             mapping.update(self.dict_items(rest[0]))
             return mapping
         raise SandboxError(f"malformed reply node of kind {tag!r}")
+
+    def _file(self, kind: Any, name: Any, content: Any) -> Any:
+        """A file handed over: written to a folder of its own in the scratch folder."""
+        if kind not in ("str", "path") or type(name) is not str or type(content) is not bytes:
+            raise SandboxError("malformed file")
+        assert self.files is not None
+        name = os.path.basename(name) or "file"
+        folder = self.files / str(len(list(self.files.iterdir())) if self.files.is_dir() else 0)
+        folder.mkdir(parents=True)
+        path = folder / name
+        path.write_bytes(content)
+        return str(path) if kind == "str" else path
 
     def dict_items(self, pairs: list[Any]) -> Iterator[tuple[Any, Any]]:
         for pair in pairs:

@@ -32,6 +32,7 @@ from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR, TESTS_DIR
 from grader.core.report import TIMEOUT, TIMING, append_record
 from grader.sandbox.client import Sandbox, SandboxedImplementation
 from grader.sandbox.codec import TIME
+from grader.sandbox.isolation import Isolation, strongest
 from grader.sandbox.limits import DEFAULT_LIMITS, Limits
 
 SANDBOXES = pytest.StashKey[dict[str, Sandbox]]()
@@ -54,6 +55,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "the reference (reported, not graded)",
     )
     group.addoption(
+        "--isolation",
+        choices=["auto", *Isolation],
+        default="auto",
+        help="with --sandbox: how the operating system keeps each sandbox apart "
+        "(grader/sandbox/isolation.py); auto: the strongest this host gives (default: auto)",
+    )
+    group.addoption(
         "--exercise-timeout",
         type=float,
         metavar="SECONDS",
@@ -70,6 +78,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # One per exercise, so that a crash or a hang costs that exercise only. Forked now,
     # before any test has run a tensor operation or loaded the reference.
     limits = limits_for_budget(config.getoption("exercise_timeout"))
+    isolation = isolation_level(config.getoption("isolation"))
     config.stash[SANDBOXES] = {
         exercise.name: Sandbox(
             config.stash[IMPL_DIR],
@@ -78,6 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
             exercise=exercise.name,
             functions=functions,
             cuda=config.getoption("device") == "cuda",
+            isolation=isolation,
         )
         for exercise in load_manifest()
     }
@@ -85,6 +95,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TIMED_OUT_EXERCISES] = set()
     sandboxes = config.stash[SANDBOXES]
     config.stash[LOADER] = lambda name: SandboxedImplementation(sandboxes[name], name)
+
+
+def isolation_level(choice: str) -> Isolation:
+    """``--isolation``: a level, or ``auto``, the strongest this host gives."""
+    return strongest().level if choice == "auto" else Isolation(choice)
 
 
 def limits_for_budget(seconds: float | None) -> Limits:

@@ -1,14 +1,19 @@
-"""Inside the sandbox (untrusted): limit the process, then answer calls until the pipe closes.
+"""Inside the sandbox (untrusted): wall the process in, then answer calls until the pipe closes.
 
-The sandbox runs with limits (CPU time, memory, size of what it writes), its output goes to a
-file, and an audit hook refuses to open files outside the Python installation and the
-submission, to start processes, to signal other processes, to open sockets or to load native
-libraries with ctypes. It never imports pytest: it loads the student's module with
-:mod:`grader.check.implementation` and reports outcomes with :mod:`grader.core.outcomes`.
+Before any student code runs, the sandbox reads the student's module, leaves the grader's
+namespaces and puts up the operating system's walls of its isolation level
+(:mod:`grader.sandbox.isolation`: its own namespaces, uid, Landlock, seccomp), with its copy of
+the module in a private scratch folder; then limits (CPU time, memory, size of what it
+writes), its output to a file, and an audit hook that *teaches*: it refuses the forbidden
+routines (files outside the Python installation and the scratch folder, processes, signals,
+sockets, ctypes) with a clear message, but it is not what keeps students apart. It never
+imports pytest: it loads the student's module with :mod:`grader.check.implementation` and
+reports outcomes with :mod:`grader.core.outcomes`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -25,21 +30,30 @@ from typing import Any
 
 import torch
 
-from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR
+from grader.core.paths import FUNCTIONS_MODULE, PROJECT_ROOT, SOLUTIONS_DIR, TESTS_DIR
 from grader.sandbox.codec import (
     CHAIN,
     LOAD,
     MANY,
-    PASSED_PATHS,
     TIME,
     Decoder,
     Encoder,
     loads,
 )
+from grader.sandbox.isolation import (
+    CUDA_DEVICES,
+    Isolation,
+    confine,
+    enter_namespaces,
+    others_can_read,
+    sandbox_uid,
+)
 from grader.sandbox.limits import Limits
 
 _clock = time.perf_counter  # bound before any student code runs in the sandbox
 SERVER_MODULE = "grader.sandbox.server"  # started as a fresh interpreter for CUDA (client.py)
+HANDED_FILES = "handed"  # the scratch folder's subfolder for files the tests hand over
+FAILED_TO_START = 70  # the sandbox's exit status when something of ours failed in it
 
 
 def serve(
@@ -51,15 +65,22 @@ def serve(
     exercise: str | None,
     functions: Path | None = None,
     cuda: bool = False,
+    isolation: Isolation = Isolation.PROCESS,
 ) -> None:
-    """The sandbox's whole life: limit itself, then answer calls until the pipe closes.
+    """The sandbox's whole life: wall itself in, then answer calls until the pipe closes.
+    ``workdir``: its scratch folder (where its copy of the student's modules goes);
+    ``isolation``: the walls (:mod:`grader.sandbox.isolation`), put up before any student
+    code runs, or the sandbox says why not and ends.
     ``functions``: the trusted functions module (:data:`grader.core.paths.FUNCTIONS_MODULE`),
     imported now, so that a call may be handed one of its functions by name. ``cuda``: create
     the CUDA context (and load cuBLAS) now, before the limits, and let the memory limit count
     from what that took; the student's code may then use as much again as on the CPU."""
-    code = 0
+    code, ready = 0, False
     try:
         os.setpgid(0, 0)
+        uid = sandbox_uid(os.getpid())  # this pid is the one the test process knows
+        if isolation is Isolation.NAMESPACES:  # from here on: process 1 of a PID namespace
+            enter_namespaces(others_can_read(python_folders(workdir)))
         import grader.check.implementation
         import grader.check.timing
         import grader.core.outcomes  # imported before the audit hook closes the project directory
@@ -77,19 +98,66 @@ def serve(
             install(exercise_named(exercise).forbidden)
         _close_inherited_descriptors(keep=connection.fileno())
         already_used = _start_cuda() if cuda else 0
-        _confine(directory, workdir, output, limits, already_used)
-        connection.send_bytes(pickle.dumps(["ready"]))
+        files = _student_files(directory, exercise)
+        written = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # before walls
+        walls = confine(isolation, workdir, files, python_folders(workdir),
+                        CUDA_DEVICES if cuda else (), uid, hidden_folders(workdir))  # fmt: skip
+        _limit(workdir, written, limits, already_used)
+        connection.send_bytes(pickle.dumps(["ready", *walls.to_json().values()]))
+        ready = True
         modules: dict[str, Any] = {}
         while True:
             try:
                 request = loads(connection.recv_bytes())
             except EOFError:
                 break
-            connection.send_bytes(pickle.dumps(_answer(request, directory, modules)))
-    except BaseException:  # nothing of ours may leak into the test process's output
-        code = 70
+            connection.send_bytes(pickle.dumps(_answer(request, workdir, modules)))
+    except BaseException as error:  # nothing of ours may leak into the test process's output
+        code = FAILED_TO_START
+        if not ready:  # no student code has run: the failure is ours (the grader's), say it
+            with contextlib.suppress(BaseException):
+                said = f"{isolation}: {type(error).__name__}: {error}"[:2000]
+                connection.send_bytes(pickle.dumps(["unavailable", said]))
     finally:
         os._exit(code)
+
+
+def _student_files(directory: Path, exercise: str | None) -> dict[str, bytes]:
+    """The student's module(s), read now, before the walls: the sandbox gets its own copy."""
+    names = [f"{exercise}.py"] if exercise else [p.name for p in directory.glob("*.py")]
+    files = {}
+    for name in names:
+        with contextlib.suppress(OSError):
+            files[name] = (directory / name).read_bytes()
+    return files
+
+
+def hidden_folders(scratch: Path) -> tuple[Path, ...]:
+    """Folders a sandbox sees empty (where it has a mount namespace): its grading session's
+    (the trusted tests, the report, the submission as taken in), the temporary folder holding
+    the other sessions, the reference and the tests."""
+    return (scratch.parent, Path(tempfile.gettempdir()), Path("/tmp"), SOLUTIONS_DIR, TESTS_DIR)
+
+
+def python_folders(scratch: Path) -> tuple[str, ...]:
+    """What the sandbox may read: the Python installation (and what is on sys.path), except a
+    folder that holds the project (its solutions/, tests/) or the scratch folder's parent (the
+    grading session's): those give only their ``lib`` and ``bin`` folders (a venv's)."""
+    protected = [PROJECT_ROOT.resolve(), scratch.resolve().parent]
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path}
+    folders: set[str] = set()
+    for candidate in filter(None, candidates):
+        path = Path(candidate).resolve()
+        if not path.is_dir():
+            continue
+        if not any(p == path or p.is_relative_to(path) for p in protected):
+            folders.add(str(path))
+            continue
+        for child in ("lib", "lib64", "bin"):
+            inner = path / child
+            if inner.is_dir() and not any(p.is_relative_to(inner) for p in protected):
+                folders.add(str(inner))
+    return tuple(sorted(folders))
 
 
 def _warm_up() -> None:
@@ -99,6 +167,7 @@ def _warm_up() -> None:
     tempfile.gettempdir()  # cached: torch's lazy imports ask for it
     meta = torch.ones(2, 2, device="meta")
     (meta @ meta).sum()  # the meta device's registrations (torch._meta_registrations, ...)
+    torch.ones(2, 2).exp()  # the CPU's features, read from /proc/cpuinfo (which the walls hide)
 
 
 def _start_cuda() -> int:
@@ -135,7 +204,7 @@ def _answer(request: list[Any], directory: Path, modules: dict[str, Any]) -> lis
     if rng is not None:
         torch.set_rng_state(torch.frombuffer(bytearray(rng), dtype=torch.uint8))
     rng_before = torch.get_rng_state().numpy().tobytes()
-    decoder = Decoder()
+    decoder = Decoder(files=directory / HANDED_FILES)
     args, kwargs = decoder.decode(args_node), decoder.decode(kwargs_node)
     arguments = decoder.table
     started = _clock()  # the student's time: loading, the call, iterating what it returned
@@ -231,10 +300,9 @@ def _describe(error: BaseException, directory: Path) -> str:
     return text
 
 
-def _confine(
-    directory: Path, workdir: Path, output: Path, limits: Limits, already_used: int = 0
-) -> None:
-    """Limits, output to a file, and an audit hook. Called once, in the sandbox only."""
+def _limit(workdir: Path, output: int, limits: Limits, already_used: int = 0) -> None:
+    """Limits, output to the file open as ``output``, and the teaching audit hook. Called once,
+    in the sandbox only, after its walls are up."""
     memory = limits.memory_bytes + already_used
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
@@ -242,27 +310,18 @@ def _confine(
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, nothing dies
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(descriptor, 1)
-    os.dup2(descriptor, 2)
-    os.close(descriptor)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(output)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
     sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    os.environ["TMPDIR"] = tempfile.tempdir = str(workdir)  # the student's temporary files
 
-    solutions = SOLUTIONS_DIR
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path}
-    readable = (
-        str(directory.resolve()),
-        *tuple(
-            str(Path(p).resolve())
-            for p in candidates
-            if p and Path(p).is_dir() and not solutions.resolve().is_relative_to(Path(p).resolve())
-        ),
-    )
-    denied = () if directory.resolve() == solutions.resolve() else (str(solutions.resolve()),)
+    readable = python_folders(workdir)
+    denied = (str(SOLUTIONS_DIR.resolve()),)
     sys.addaudithook(_audit_hook(readable, (str(workdir.resolve()),), denied))
 
 
@@ -298,8 +357,6 @@ def _audit_hook(
         mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
         flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
         writing = any(c in mode for c in "wax+") or bool(flags & (os.O_WRONLY | os.O_RDWR))
-        if path in PASSED_PATHS and not writing:
-            return
         roots = writable if writing else readable + writable
         if any(_inside(path, root) for root in denied) or not any(
             _inside(path, root) for root in roots
@@ -318,6 +375,7 @@ def fresh_command(
     exercise: str | None,
     functions: Path | None,
     cuda: bool,
+    isolation: Isolation = Isolation.PROCESS,
 ) -> list[str]:
     """The command line of a sandbox in a fresh interpreter, holding the pipe's end ``fd``:
     :func:`serve`'s arguments as JSON, which :func:`main` reads back."""
@@ -325,6 +383,7 @@ def fresh_command(
         "fd": fd, "directory": str(directory), "workdir": str(workdir), "output": str(output),
         "limits": asdict(limits), "exercise": exercise,
         "functions": None if functions is None else str(functions), "cuda": cuda,
+        "isolation": str(isolation),
     }  # fmt: skip
     return [sys.executable, "-m", SERVER_MODULE, json.dumps(arguments)]
 
@@ -342,6 +401,7 @@ def main(arguments: str) -> None:
         given["exercise"],
         None if given["functions"] is None else Path(given["functions"]),
         cuda=given["cuda"],
+        isolation=Isolation(given["isolation"]),
     )
 
 

@@ -18,6 +18,7 @@ from grader.core.outcomes import ImplementationError, MissingFunction
 from grader.core.paths import PROJECT_ROOT
 from grader.sandbox.client import Sandbox, SandboxedImplementation, StudentError
 from grader.sandbox.codec import SandboxError
+from grader.sandbox.isolation import strongest
 from grader.sandbox.limits import Limits
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
@@ -39,7 +40,7 @@ def sandbox_for(tmp_path, request):
         (submission / f"{name}.py").write_text(source, encoding="utf-8")
         workdir = tmp_path / f"work{len(started)}"
         workdir.mkdir()
-        sandbox = Sandbox(submission, workdir, limits, fresh=fresh)
+        sandbox = Sandbox(submission, workdir, limits, fresh=fresh, isolation=strongest().level)
         started.append(sandbox)
         return SandboxedImplementation(sandbox, name)
 
