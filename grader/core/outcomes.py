@@ -11,6 +11,10 @@ import linecache
 from pathlib import Path
 
 NOT_ATTEMPTED = "not attempted"  # the outcome of a test that met a stub, and its message prefix
+# The message prefix of a submission whose grading failed through no fault of its code (a test
+# process that died, a sandbox whose walls could not be put up): never stored as current, so
+# the next run grades it again.
+GRADER_FAULT = "grader fault"
 
 
 class NotAttempted(NotImplementedError):

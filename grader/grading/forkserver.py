@@ -107,6 +107,7 @@ def _child(job: dict[str, Any]) -> None:
     import torch
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the worker's handler
+    os.umask(0o077)  # its report and output: the grader's alone (a sandbox's uid cannot read)
     torch.set_num_threads(1)
     os.setpgid(0, 0)
     os.chdir(job["cwd"])

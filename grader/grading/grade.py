@@ -34,26 +34,37 @@ from grader.core.devices import GRADED_DEVICES, device_problem
 from grader.core.limits import session_limit_message, time_limit_message
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
 from grader.core.options import positive_float, positive_int
-from grader.core.paths import PROJECT_ROOT, handout_stubs
+from grader.core.outcomes import GRADER_FAULT
+from grader.core.paths import PROJECT_ROOT, SOLUTIONS_DIR, handout_stubs
 from grader.core.report import SessionReport, read_report
+from grader.grading.copies.report import CSV_NAME, HTML_NAME
 from grader.grading.fingerprint import hidden_test_files, public_test_modules, test_helper_files
 from grader.grading.forkserver import TIMED_OUT
 from grader.grading.intake.discovery import discover
 from grader.grading.intake.model import Intake, IntakeError, Submission
 from grader.grading.regrade import Plan, grade_class, progress, stored_result
-from grader.grading.runrecord import new_record, save_record
+from grader.grading.runrecord import RUN_FILE, new_record, save_record
 from grader.grading.shards import parse_shard
 from grader.grading.workers import ServerOf
-from grader.results.formats import write_class_files
+from grader.results.formats import CLASS_FORMATS, write_class_files
 from grader.results.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
+from grader.results.lms import LMS_NAMES
 from grader.results.model import (
     ExerciseResult,
     SubmissionResult,
     TestOutcome,
 )
 from grader.results.table import render_table
+from grader.sandbox.isolation import Isolation, Walls, level_walls
 
 STUBS = handout_stubs()
+# The names OUT's class-level files take: no student id may be one (its folder would stand
+# where the file goes). Lower case: some file systems ignore case.
+RESERVED_IDS = frozenset(name.lower() for name in (
+    *CLASS_FORMATS, RUN_FILE, CSV_NAME, HTML_NAME,
+    *(f"{lms}-grades{suffix}.csv" for lms in LMS_NAMES for suffix in ("", "-report")),
+))  # fmt: skip
+NORMAL_ENDINGS = (0, 1)  # pytest's exit codes OK and TESTS_FAILED
 INTERRUPTED = 130  # the exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells use
 
 
@@ -96,6 +107,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the tests that count: cpu (the same on every machine) or cuda (the CPU "
         "and the CUDA tests; refuses to start without a GPU). Recorded with every result",
     )
+    parser.add_argument(
+        "--isolation",
+        choices=["auto", *Isolation],
+        default="auto",
+        help="how the operating system keeps student code apart (docs/GRADER.md): auto, the "
+        "strongest this host gives (namespaces, else uid), refusing to start where neither is "
+        "possible; process: process-level isolation only, said in every output "
+        "(default: %(default)s)",
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +126,7 @@ class Settings:
     device: str = GRADED_DEVICES[0]  # which tests count (grader/devices.py)
     hidden: tuple[Path, ...] = ()  # folders of hidden test modules (--tests)
     show_hidden: bool = False  # show hidden tests' inputs, expected values and hints
+    walls: Walls = Walls(Isolation.PROCESS)  # noqa: RUF009  (frozen) how student code is walled in
 
 
 def run(args: argparse.Namespace) -> int:
@@ -123,6 +144,10 @@ def _grade_class(args: argparse.Namespace) -> int:
     if problem:
         print(f"grader: {problem}", file=sys.stderr)
         return 2
+    walls, problem = choose_isolation(args.isolation, list(args.tests))
+    if problem:
+        print(f"grader: {problem}", file=sys.stderr)
+        return 2
     notes: list[str] = []
     try:
         submissions = discover(args.submissions, notes=notes)
@@ -131,17 +156,23 @@ def _grade_class(args: argparse.Namespace) -> int:
         return 2
     for note in notes:
         print(f"note: {note}")
+    clashing = [s for s in submissions if s.student.lower() in RESERVED_IDS]
+    for submission in clashing:
+        print(f"note: skipped {submission.path.name}: its id {submission.student!r} is the name "
+              "of a class file of OUT; rename it (e.g. add the student's name)")  # fmt: skip
+    submissions = [s for s in submissions if s not in clashing]
     unknown = sorted(set(args.only or ()) - {s.student for s in submissions})
     if unknown:
         print(f"grader: --only: no submission {', '.join(unknown)} in {args.submissions}",
               file=sys.stderr)  # fmt: skip
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    settings = Settings(args.timeout, args.device, tuple(args.tests), args.show_hidden)
+    settings = Settings(args.timeout, args.device, tuple(args.tests), args.show_hidden, walls)
     share = [s for s in submissions if args.shard is None or args.shard.holds(s.student)]
     chosen = [s for s in share if not args.only or s.student in args.only]
     scored = {"device": settings.device, "timeout": settings.timeout,  # all that is written
-              "show_hidden": settings.show_hidden, "hidden_visibility": args.hidden_visibility}
+              "show_hidden": settings.show_hidden, "hidden_visibility": args.hidden_visibility,
+              "isolation": walls.describe()}
     students = [s.student for s in share]
     record = new_record(scored, settings.hidden, [s.student for s in submissions], students,
                         args.shard)  # fmt: skip
@@ -153,10 +184,52 @@ def _grade_class(args: argparse.Namespace) -> int:
     done = [result for result in results if result is not None]
     write_class_files(done, args.out)
     print(render_table(done))
+    print(f"isolation of student code: {walls.describe()}")
     others = f"; {len(share) - len(chosen)} not in --only left as they were" if args.only else ""
     print(f"graded {graded}, reused {len(chosen) - graded} unchanged{others}")
     print(f"gradebook: {args.out / 'gradebook.csv'}; per student: {args.out}/<student>/")
     return 0
+
+
+def choose_isolation(choice: str, hidden: list[Path]) -> tuple[Walls, str | None]:
+    """The walls for ``--isolation choice`` on this host, or why grading must not start."""
+    if choice == Isolation.PROCESS:
+        return Walls(Isolation.PROCESS), None
+    walls = level_walls(None if choice == "auto" else Isolation(choice))
+    if walls is None:
+        return Walls(Isolation.PROCESS), (
+            f"--isolation {choice}: this host cannot give it (docs/GRADER.md, 'Isolation "
+            "levels'); --isolation auto takes the strongest there is"
+        )
+    if walls.level is Isolation.PROCESS:
+        return walls, (
+            "this host can keep student code apart only at the process level (no namespaces, "
+            "and no root for a uid of its own): a submission could read and change what the "
+            "grader can. Grade on a host that can (docs/GRADER.md), or accept it with "
+            "--isolation process"
+        )
+    if walls.level is Isolation.UID and not walls.landlock:
+        exposed = readable_by_others([SOLUTIONS_DIR, *hidden])
+        if exposed:
+            return walls, (
+                f"{exposed[0]} is readable by other users, so by a sandbox's uid (this host "
+                f"has no Landlock to hide it): chmod -R go-rwx {exposed[0]}"
+            )
+    return walls, None
+
+
+def readable_by_others(paths: list[Path]) -> list[Path]:
+    """Those of ``paths`` (and the files below them) that a user of no group can read."""
+    exposed = []
+    for path in paths:
+        if not path.exists():
+            continue
+        below = [path, *path.rglob("*")] if path.is_dir() else [path]
+        if any(p.stat().st_mode & 0o004 for p in below) and all(
+            parent.stat().st_mode & 0o001 for parent in path.parents
+        ):
+            exposed.append(path)
+    return exposed
 
 
 def _check_arguments(args: argparse.Namespace) -> str | None:
@@ -189,10 +262,20 @@ def grade_submission(
     if not intake.modules and intake.problems:
         return SubmissionResult(submission.student, "error", message, (), device=device)
     tests = _trusted_tests(root / "tests", list(settings.hidden))
-    exercises = _grade_exercises(load_manifest(), intake, tests, root, server, settings)
+    try:
+        exercises = _grade_exercises(load_manifest(), intake, tests, root, server, settings)
+    except GraderFault as fault:
+        message = f"{GRADER_FAULT}: {fault} (not your code: graded again on the next run)"
+        return SubmissionResult(submission.student, "error", message, (), device=device)
+    ran = any(e.status not in ("not attempted", "invalid") for e in exercises)
     return SubmissionResult(
-        submission.student, "graded", message, exercises, tuple(intake.notes), device
-    )
+        submission.student, "graded", message, exercises, tuple(intake.notes), device,
+        settings.walls.describe() if ran else "",
+    )  # fmt: skip
+
+
+class GraderFault(Exception):
+    """A test process (trusted, out of student code's reach) ended abnormally twice."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,8 +290,10 @@ class TrustedTests:
 
 
 def _trusted_tests(directory: Path, hidden: list[Path]) -> TrustedTests:
-    """Copies of the public and hidden test modules, by exercise."""
-    directory.mkdir()
+    """Copies of the public and hidden test modules, by exercise, in a folder only the grader
+    can open (a sandbox with a uid of its own cannot; one that shares the grader's sees it
+    empty, or not at all, behind its mount namespace and Landlock)."""
+    directory.mkdir(mode=0o700)
     for helper in test_helper_files():  # the modules the tests import, beside them
         shutil.copy2(helper, directory / helper.name)
     by_exercise: dict[str, list[Path]] = {}
@@ -238,6 +323,12 @@ class _Report:
     output: str
     session: SessionReport
     tests: dict[str, list[TestOutcome]]
+
+    @property
+    def ended_normally(self) -> bool:
+        """pytest's own ending: every test ran, passed or failed. Any other (killed, an internal
+        error, nothing collected) and nothing of its report is believed."""
+        return self.exit_code in NORMAL_ENDINGS
 
 
 HIDDEN_DETAIL = "a hidden test: its inputs, expected values and hints are not shown"
@@ -272,7 +363,7 @@ def _run_session(
     report, output = root / f"report-{label}.jsonl", root / f"output-{label}.txt"
     args = [
         f"--impl={root / 'impl'}", "--sandbox", f"--exercise-timeout={settings.timeout:g}",
-        "--timings", f"--device={settings.device}",
+        "--timings", f"--device={settings.device}", f"--isolation={settings.walls.level}",
         "-q", "-p", "no:cacheprovider", "--rootdir", str(PROJECT_ROOT),
         "-c", str(PROJECT_ROOT / "pyproject.toml"), f"--report-json={report}",
         *(str(path) for exercise in exercises for path in tests.get(exercise.name, [])),
@@ -297,8 +388,10 @@ def _grade_exercises(
     server: ServerOf,
     settings: Settings,
 ) -> tuple[ExerciseResult, ...]:
-    """Every exercise the submission has, in one session; an exercise that session could not
-    finish (its test process died) gets a session of its own. An untouched stub is not run."""
+    """Every exercise the submission has, in one session; if that session did not end normally,
+    or did not finish an exercise, the exercise gets a session of its own, with fresh copies of
+    the tests. An untouched stub is not run. Raises :class:`GraderFault` when that second
+    session does not end normally either (and did not run out of time)."""
     untouched = {name for name, path in intake.modules.items() if _untouched_stub(name, path)}
     present = [e for e in exercises if e.name in intake.modules and e.name not in untouched]
     session = _run_session(present, tests, root, server, settings) if present else None
@@ -316,8 +409,14 @@ def _grade_exercises(
             continue
         assert session is not None
         report = session
-        if not session.session.complete(exercise.name) and len(present) > 1:
-            report = _run_session([exercise], tests, root, server, settings)
+        if not (session.ended_normally and session.session.complete(exercise.name)):
+            fresh = _trusted_tests(root / f"tests-{exercise.name}", list(settings.hidden))
+            report = _run_session([exercise], fresh, root, server, settings)
+            if not report.ended_normally and report.exit_code != TIMED_OUT:
+                raise GraderFault(
+                    f"the test process of {exercise.name} ended abnormally "
+                    f"(exit {report.exit_code}): {report.output[-300:].strip()}"
+                )
         results.append(_exercise_result(exercise, report, intake, settings.timeout))
     return tuple(results)
 

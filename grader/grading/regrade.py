@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.outcomes import GRADER_FAULT
 from grader.grading.fingerprint import content_digest
 from grader.grading.intake.model import Intake, Submission
 from grader.grading.intake.unpack import unpack
@@ -79,7 +80,10 @@ def grade_or_reuse(submission: Submission, grade: Grade, server: ServerOf, plan:
     result was graded with the same setup from the same content; True when graded."""
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
         root = Path(scratch)
+        root.chmod(0o711)  # a sandbox with a uid of its own reaches its scratch folder, no more
         intake = None if submission.problems else unpack(submission, root / "impl")
+        if (root / "impl").is_dir():
+            (root / "impl").chmod(0o700)
         content = content_digest(submission, intake)
         stored = stored_result(plan.out, submission.student)
         if stored and not plan.force and (stored.graded_with, stored.content) == (
@@ -88,7 +92,11 @@ def grade_or_reuse(submission: Submission, grade: Grade, server: ServerOf, plan:
         ):
             return False
         result = grade(submission, intake, root, server)
-        result = dataclasses.replace(result, graded_with=plan.setup, content=content)
+        # A grader fault is kept (and shown), but never as current: the next run grades again.
+        current = not result.message.startswith(GRADER_FAULT)
+        result = dataclasses.replace(
+            result, graded_with=plan.setup if current else "", content=content
+        )
         write_student(plan.out, result, plan.hidden_visibility)
         return True
 

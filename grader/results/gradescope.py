@@ -87,7 +87,7 @@ def gradescope_json(result: SubmissionResult, hidden_visibility: str = DEFAULT_V
         "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"device": result.device},
+        "extra_data": {"device": result.device, "isolation": result.isolation},
         "tests": tests,
     }
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

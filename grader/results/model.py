@@ -292,6 +292,9 @@ class SubmissionResult:
     exercises: tuple[ExerciseResult, ...]
     notes: tuple[str, ...] = field(default=())  # intake remarks for the student
     device: str = "cpu"  # the tests graded: grade --device (cpu, or cpu and cuda)
+    # How student code was walled in (grader/sandbox/isolation.py: Walls.describe()), "" where
+    # nothing ran (an untouched stub, a submission that could not be taken in).
+    isolation: str = ""
     # What the result was computed from (grader/grading/fingerprint.py), so that a later run
     # reuses it only while both are unchanged: the digest of the tests, settings and grader
     # (the same for the whole run), and the digest of the submission as taken in.
@@ -339,6 +342,7 @@ class SubmissionResult:
             "exercises": [exercise.to_json() for exercise in self.exercises],
             "notes": list(self.notes),
             "device": self.device,
+            "isolation": self.isolation,
             "graded_with": self.graded_with,
             "content": self.content,
         }
@@ -362,6 +366,7 @@ class SubmissionResult:
             exercises=tuple(ExerciseResult.from_json(exercise) for exercise in exercises),
             notes=tuple(notes),
             device=_check_str(what, "device", data.get("device", "cpu")),
+            isolation=_check_str(what, "isolation", data.get("isolation", "")),
             graded_with=_check_str(what, "graded_with", data.get("graded_with", "")),
             content=_check_str(what, "content", data.get("content", "")),
         )

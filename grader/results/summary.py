@@ -65,6 +65,7 @@ def class_summary_md(
     errors = [r for r in results if r.status == "error"]
     names = exercise_order(results, order)
     devices = sorted({r.device for r in results}) or ["cpu"]
+    walls = sorted({r.isolation for r in results if r.isolation}) or ["none (nothing ran)"]
     states = Counter(e.status for r in graded for e in r.exercises)
     lines = [
         "# Class summary",
@@ -73,6 +74,7 @@ def class_summary_md(
         "graded at all)",
         f"- tests graded: {', '.join(device_text(d) for d in devices)} "
         f"(--device {', '.join(devices)})",
+        f"- isolation of student code: {'; '.join(walls)} (docs/GRADER.md)",
         "- exercises of the graded submissions: "
         + ", ".join(f"{states[status]} {STATUS_LABEL[status]}" for status in EXERCISE_STATUSES),
     ]

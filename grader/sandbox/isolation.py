@@ -177,13 +177,17 @@ def others_can_read(folders: tuple[str, ...]) -> bool:
 
 
 def enter_namespaces(own_uid: bool) -> None:
-    """Leave the grader's namespaces. The caller becomes a keeper that waits for a child, which
-    returns from here as process 1 of a new PID namespace (with new mount, network, IPC and UTS
-    namespaces). A user namespace too, mapping only the caller's own ids, unless the caller is
-    root and the sandbox gets a uid of its own (``own_uid``): its capabilities then hold in its
-    own namespaces only. The keeper keeps the caller's pid, so the test process waits for it
-    and kills its process group as before; it passes the child's death on as its own; the
-    child is killed if the keeper dies."""
+    """Leave the grader's namespaces: new PID, mount, network, IPC and UTS namespaces, and a
+    user namespace mapping only the caller's own ids, unless the caller is root and the sandbox
+    gets a uid of its own (``own_uid``). Three processes come of the caller:
+
+    * the keeper: the caller's pid, which the test process waits for and kills (its process
+      group) as before; outside the namespaces; it dies as the sandbox died;
+    * an init, process 1 of the new PID namespace (a signal a process sends itself is ignored
+      by a namespace's process 1, so the sandbox is not it): it reaps, and tells the keeper
+      how the sandbox ended; everything in the namespace dies with it;
+    * the sandbox, process 2, which returns from here.
+    """
     user = not (own_uid and os.geteuid() == 0)
     uid, gid = os.getuid(), os.getgid()
     flags = sum(_NAMESPACE_FLAGS.values()) | (_CLONE_NEWUSER if user else 0)
@@ -192,28 +196,58 @@ def enter_namespaces(own_uid: bool) -> None:
         Path("/proc/self/setgroups").write_text("deny")
         Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
         Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    child = os.fork()
-    if child:
-        _keep(child)
+    status_read, status_write = os.pipe()
+    init = os.fork()
+    if init:
+        _keep(init, status_read)
+    _check(_libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+    sandbox = os.fork()
+    if sandbox:
+        _init(sandbox, status_write)
+    os.close(status_read)
+    os.close(status_write)
 
 
-def _keep(child: int) -> None:
-    """The keeper: hold no file, wait for ``child``, then die as it died."""
-    os.closerange(0, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+def _close_all_but(keep: int) -> None:
+    os.closerange(0, keep)
+    os.closerange(keep + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+
+
+def _keep(init: int, status: int) -> None:
+    """The keeper: wait for the init, then die as the sandbox died (as the init said)."""
+    _close_all_but(status)
+    _, own = _wait_for(init)
+    said = os.read(status, 32).decode(errors="replace").strip()
+    ended = int(said) if said.lstrip("-").isdigit() else own
+    if os.WIFSIGNALED(ended):
+        number = os.WTERMSIG(ended)
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(number, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [number])
+        os.kill(os.getpid(), number)
+    os._exit(os.waitstatus_to_exitcode(ended) & 0xFF if os.WIFEXITED(ended) else 70)
+
+
+def _init(sandbox: int, status: int) -> None:
+    """Process 1 of the namespace: reap until the sandbox ends, then say how, and end (the
+    kernel then kills whatever else is in the namespace)."""
+    _close_all_but(status)
+    while True:
+        pid, ended = _wait_for(-1)
+        if pid in (sandbox, 0):
+            break
+    os.write(status, str(ended).encode())
+    os._exit(0)
+
+
+def _wait_for(pid: int) -> tuple[int, int]:
     while True:
         try:
-            _, status = os.waitpid(child, 0)
-            break
+            return os.waitpid(pid, 0)
         except InterruptedError:
             continue
         except ChildProcessError:
-            os._exit(70)
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        with contextlib.suppress(OSError, ValueError):
-            signal.signal(number, signal.SIG_DFL)
-        os.kill(os.getpid(), number)
-    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+            return 0, 70 << 8
 
 
 def sandbox_uid(pid: int) -> int:
@@ -368,6 +402,16 @@ def strongest() -> Walls:
         if walls is not None and (walls.landlock or walls.own_uid):
             return walls
     return Walls(Isolation.PROCESS)
+
+
+def level_walls(level: Isolation | None) -> Walls | None:
+    """The walls of ``level`` on this host (None: it cannot give them), or with None the
+    strongest it gives."""
+    if level is None:
+        return strongest()
+    if level is Isolation.PROCESS:
+        return Walls(level)
+    return _try(level)
 
 
 def _try(level: Isolation) -> Walls | None:
