@@ -34,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES
+from grader.core.isolation import Isolation
 from grader.core.options import positive_float
 from grader.core.paths import PROJECT_ROOT
 from grader.results.formats import STORED_FILE, STUDENT_FORMATS
@@ -69,6 +70,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=GRADED_DEVICES,
         default=GRADED_DEVICES[0],
         help="the tests that count: cpu or cuda (needs a GPU); as grade --device",
+    )
+    parser.add_argument(
+        "--isolation",
+        choices=["auto", *Isolation],
+        default="auto",
+        help="how student code is kept apart, as grade --isolation: auto refuses to start on a "
+        "host that can give only process; a self-check of one's own code may take process "
+        "(default: %(default)s)",
     )
 
 
@@ -158,7 +167,8 @@ def run(args: argparse.Namespace) -> int:
         for note in copy_submission(exercises_folder(root), submissions / student):
             print(f"note: {note}")
         command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(graded)]
-        command += ["--jobs", "1", "--timeout", str(args.timeout), "--device", args.device]
+        command += ["--jobs", "1", "--timeout", str(args.timeout), "--device", args.device,
+                    "--isolation", args.isolation]  # fmt: skip
         command += (
             ["--tests", *(str(folder.resolve()) for folder in args.tests)] if args.tests else []
         )

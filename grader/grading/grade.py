@@ -31,17 +31,19 @@ import sys
 from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES, device_problem
+from grader.core.isolation import Isolation, Walls
 from grader.core.limits import session_limit_message, time_limit_message
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
 from grader.core.options import positive_float, positive_int
 from grader.core.outcomes import GRADER_FAULT
-from grader.core.paths import PROJECT_ROOT, SOLUTIONS_DIR, handout_stubs
+from grader.core.paths import PROJECT_ROOT, handout_stubs
 from grader.core.report import SessionReport, read_report
 from grader.grading.copies.report import CSV_NAME, HTML_NAME
 from grader.grading.fingerprint import hidden_test_files, public_test_modules, test_helper_files
 from grader.grading.forkserver import TIMED_OUT
 from grader.grading.intake.discovery import discover
 from grader.grading.intake.model import Intake, IntakeError, Submission
+from grader.grading.isolation_level import choose_isolation
 from grader.grading.regrade import Plan, grade_class, progress, stored_result
 from grader.grading.runrecord import RUN_FILE, new_record, save_record
 from grader.grading.shards import parse_shard
@@ -55,7 +57,6 @@ from grader.results.model import (
     TestOutcome,
 )
 from grader.results.table import render_table
-from grader.sandbox.isolation import Isolation, Walls, level_walls
 
 STUBS = handout_stubs()
 # The names OUT's class-level files take: no student id may be one (its folder would stand
@@ -189,47 +190,6 @@ def _grade_class(args: argparse.Namespace) -> int:
     print(f"graded {graded}, reused {len(chosen) - graded} unchanged{others}")
     print(f"gradebook: {args.out / 'gradebook.csv'}; per student: {args.out}/<student>/")
     return 0
-
-
-def choose_isolation(choice: str, hidden: list[Path]) -> tuple[Walls, str | None]:
-    """The walls for ``--isolation choice`` on this host, or why grading must not start."""
-    if choice == Isolation.PROCESS:
-        return Walls(Isolation.PROCESS), None
-    walls = level_walls(None if choice == "auto" else Isolation(choice))
-    if walls is None:
-        return Walls(Isolation.PROCESS), (
-            f"--isolation {choice}: this host cannot give it (docs/GRADER.md, 'Isolation "
-            "levels'); --isolation auto takes the strongest there is"
-        )
-    if walls.level is Isolation.PROCESS:
-        return walls, (
-            "this host can keep student code apart only at the process level (no namespaces, "
-            "and no root for a uid of its own): a submission could read and change what the "
-            "grader can. Grade on a host that can (docs/GRADER.md), or accept it with "
-            "--isolation process"
-        )
-    if walls.level is Isolation.UID and not walls.landlock:
-        exposed = readable_by_others([SOLUTIONS_DIR, *hidden])
-        if exposed:
-            return walls, (
-                f"{exposed[0]} is readable by other users, so by a sandbox's uid (this host "
-                f"has no Landlock to hide it): chmod -R go-rwx {exposed[0]}"
-            )
-    return walls, None
-
-
-def readable_by_others(paths: list[Path]) -> list[Path]:
-    """Those of ``paths`` (and the files below them) that a user of no group can read."""
-    exposed = []
-    for path in paths:
-        if not path.exists():
-            continue
-        below = [path, *path.rglob("*")] if path.is_dir() else [path]
-        if any(p.stat().st_mode & 0o004 for p in below) and all(
-            parent.stat().st_mode & 0o001 for parent in path.parents
-        ):
-            exposed.append(path)
-    return exposed
 
 
 def _check_arguments(args: argparse.Namespace) -> str | None:

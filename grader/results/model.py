@@ -292,7 +292,7 @@ class SubmissionResult:
     exercises: tuple[ExerciseResult, ...]
     notes: tuple[str, ...] = field(default=())  # intake remarks for the student
     device: str = "cpu"  # the tests graded: grade --device (cpu, or cpu and cuda)
-    # How student code was walled in (grader/sandbox/isolation.py: Walls.describe()), "" where
+    # How student code was walled in (grader/core/isolation.py: Walls.describe()), "" where
     # nothing ran (an untouched stub, a submission that could not be taken in).
     isolation: str = ""
     # What the result was computed from (grader/grading/fingerprint.py), so that a later run

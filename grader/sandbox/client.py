@@ -42,8 +42,10 @@ from typing import Any
 
 import torch
 
+from grader.core.isolation import sweep
 from grader.core.limits import CALL_GRACE_SECONDS
 from grader.core.paths import PROJECT_ROOT
+from grader.core.walls import Isolation, Walls, sandbox_uid
 from grader.sandbox.codec import (
     CHAIN,
     LOAD,
@@ -55,7 +57,6 @@ from grader.sandbox.codec import (
     build_tensor,
     loads,
 )
-from grader.sandbox.isolation import Isolation, Walls, sandbox_uid, sweep
 from grader.sandbox.limits import DEFAULT_LIMITS, Limits
 from grader.sandbox.server import fresh_command, serve
 
@@ -78,7 +79,7 @@ class Sandbox:
         fresh: bool = False,
         isolation: Isolation = Isolation.PROCESS,
     ) -> None:
-        """Fork the sandbox, walled in at ``isolation`` (:mod:`grader.sandbox.isolation`); its
+        """Fork the sandbox, walled in at ``isolation`` (:mod:`grader.core.isolation`); its
         scratch folder is ``workdir``, where it gets its own copy of the student's module.
         With ``exercise``, it serves that exercise only and keeps its
         forbidden routines swapped out for its whole life (cheaper than at every call).

@@ -26,13 +26,13 @@ from grader.check.implementation import load_module
 from grader.check.plugin import IMPL_DIR, LOADER, TALLY
 from grader.check.timing import KEY_FUNCTIONS, best_time
 from grader.core.gating import gated_counts
+from grader.core.isolation import Isolation, strongest
 from grader.core.limits import CALL_GRACE_SECONDS, time_limit_message, wall_allowance
 from grader.core.manifest import exercise_for_test_file, load_manifest
 from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR, TESTS_DIR
 from grader.core.report import TIMEOUT, TIMING, append_record
 from grader.sandbox.client import Sandbox, SandboxedImplementation
 from grader.sandbox.codec import TIME
-from grader.sandbox.isolation import Isolation, strongest
 from grader.sandbox.limits import DEFAULT_LIMITS, Limits
 
 SANDBOXES = pytest.StashKey[dict[str, Sandbox]]()
@@ -59,7 +59,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=["auto", *Isolation],
         default="auto",
         help="with --sandbox: how the operating system keeps each sandbox apart "
-        "(grader/sandbox/isolation.py); auto: the strongest this host gives (default: auto)",
+        "(grader/core/isolation.py); auto: the strongest this host gives (default: auto)",
     )
     group.addoption(
         "--exercise-timeout",

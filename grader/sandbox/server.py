@@ -2,7 +2,7 @@
 
 Before any student code runs, the sandbox reads the student's module, leaves the grader's
 namespaces and puts up the operating system's walls of its isolation level
-(:mod:`grader.sandbox.isolation`: its own namespaces, uid, Landlock, seccomp), with its copy of
+(:mod:`grader.core.isolation`: its own namespaces, uid, Landlock, seccomp), with its copy of
 the module in a private scratch folder; then limits (CPU time, memory, size of what it
 writes), its output to a file, and an audit hook that *teaches*: it refuses the forbidden
 routines (files outside the Python installation and the scratch folder, processes, signals,
@@ -31,6 +31,14 @@ from typing import Any
 import torch
 
 from grader.core.paths import FUNCTIONS_MODULE, PROJECT_ROOT, SOLUTIONS_DIR, TESTS_DIR
+from grader.core.walls import (
+    CUDA_DEVICES,
+    Isolation,
+    confine,
+    enter_namespaces,
+    others_can_read,
+    sandbox_uid,
+)
 from grader.sandbox.codec import (
     CHAIN,
     LOAD,
@@ -39,14 +47,6 @@ from grader.sandbox.codec import (
     Decoder,
     Encoder,
     loads,
-)
-from grader.sandbox.isolation import (
-    CUDA_DEVICES,
-    Isolation,
-    confine,
-    enter_namespaces,
-    others_can_read,
-    sandbox_uid,
 )
 from grader.sandbox.limits import Limits
 
@@ -69,7 +69,7 @@ def serve(
 ) -> None:
     """The sandbox's whole life: wall itself in, then answer calls until the pipe closes.
     ``workdir``: its scratch folder (where its copy of the student's modules goes);
-    ``isolation``: the walls (:mod:`grader.sandbox.isolation`), put up before any student
+    ``isolation``: the walls (:mod:`grader.core.isolation`), put up before any student
     code runs, or the sandbox says why not and ends.
     ``functions``: the trusted functions module (:data:`grader.core.paths.FUNCTIONS_MODULE`),
     imported now, so that a call may be handed one of its functions by name. ``cuda``: create

@@ -14,11 +14,11 @@ import torch
 
 from grader.check.forbidden import ForbiddenCallError
 from grader.check.plugin import NotAttemptedSkip
+from grader.core.isolation import strongest
 from grader.core.outcomes import ImplementationError, MissingFunction
 from grader.core.paths import PROJECT_ROOT
 from grader.sandbox.client import Sandbox, SandboxedImplementation, StudentError
 from grader.sandbox.codec import SandboxError
-from grader.sandbox.isolation import strongest
 from grader.sandbox.limits import Limits
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox uses Linux limits")
