@@ -5,8 +5,10 @@ Builds a class of N copies of the reference solutions and N copies of the untouc
 ``python -m grader grade --jobs J`` (start-up included, as an instructor would run it) and
 prints seconds per submission; then each half alone, for the cost of each kind. Beside it, the
 baseline: the same public tests run once on the reference in one plain pytest process (no
-sandbox, no isolation), so the ratio says what the isolation costs. Timings on a shared
-machine vary: run it twice.
+sandbox, no isolation), so the ratio says what the isolation costs. And the reference copies
+graded again with ``--isolation process`` (the audit hook alone, as before the kernel's walls),
+side by side, so the second ratio says what the walls cost. Timings on a shared machine vary:
+run it twice.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.core.isolation import strongest
 from grader.core.manifest import load_manifest
 from grader.core.options import positive_int
 from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
 GOAL_SECONDS = 2.0  # per perfect submission (a reference copy), --jobs 2, on a 2-core machine
+WALLS_GOAL = 1.25  # what the kernel's walls may cost, against the audit hook alone
+PROCESS_LABEL = "reference, --isolation process"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,20 +62,22 @@ def run(args: argparse.Namespace) -> int:
     baseline = _seconds([python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                          "--impl=solutions", *tests])  # fmt: skip
     reference, stubs = SOLUTIONS_DIR, EXERCISES_DIR
-    runs = {"the class (both kinds)": ([reference, stubs], 2 * args.n),
-            "reference copies only": ([reference], args.n),
-            "untouched stubs only": ([stubs], args.n)}  # fmt: skip
+    walled = strongest().describe()
+    runs = {"the class (both kinds)": ([reference, stubs], 2 * args.n, "auto"),
+            "reference copies only": ([reference], args.n, "auto"),
+            "untouched stubs only": ([stubs], args.n, "auto"),
+            PROCESS_LABEL: ([reference], args.n, "process")}  # fmt: skip
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="throughput-") as scratch:
         root = Path(scratch)
-        for label, (sources, count) in runs.items():
+        for label, (sources, count, isolation) in runs.items():
             submissions = _make_class(root, sources, args.n)
-            out = root / f"out-{submissions.name}"
+            out = root / f"out-{submissions.name}-{isolation}"
             command = [python, "-m", "grader", "grade", str(submissions), "--out", str(out),
-                       "--jobs", str(args.jobs)]  # fmt: skip
+                       "--jobs", str(args.jobs), "--isolation", isolation]  # fmt: skip
             seconds[label] = _seconds(command) / count
     print(f"grading {args.n} reference copies and {args.n} untouched stubs, --jobs {args.jobs}, "
-          "start-up included, seconds per submission:")  # fmt: skip
+          f"start-up included, seconds per submission (isolation: {walled}):")  # fmt: skip
     for label, value in seconds.items():
         goal = f"   (goal: {GOAL_SECONDS:g} s)" if label.startswith("reference") else ""
         print(f"  {label:<24} {value:6.2f}{goal}")
@@ -78,4 +85,7 @@ def run(args: argparse.Namespace) -> int:
           f"sandbox: {baseline:.2f} s")  # fmt: skip
     ratio = seconds["reference copies only"] / baseline
     print(f"ratio, a graded reference copy / the baseline run: {ratio:.2f}")
+    walls = seconds["reference copies only"] / seconds[PROCESS_LABEL]
+    print(f"ratio, a reference copy walled in / at --isolation process: {walls:.2f} "
+          f"(goal: at most {WALLS_GOAL:g})")
     return 0

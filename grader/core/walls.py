@@ -150,10 +150,12 @@ def enter_namespaces(own_uid: bool) -> None:
       how the sandbox ended; everything in the namespace dies with it;
     * the sandbox, process 2, which returns from here.
     """
+    global _in_user_namespace
     user = not (own_uid and os.geteuid() == 0)
     uid, gid = os.getuid(), os.getgid()
     flags = sum(_NAMESPACE_FLAGS.values()) | (_CLONE_NEWUSER if user else 0)
     _check(_libc().unshare(flags), "unshare")
+    _in_user_namespace = user
     if user:  # map our own ids into the user namespace (nothing else is mapped)
         Path("/proc/self/setgroups").write_text("deny")
         Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
@@ -168,6 +170,9 @@ def enter_namespaces(own_uid: bool) -> None:
         _init(sandbox, status_write)
     os.close(status_read)
     os.close(status_write)
+
+
+_in_user_namespace = False  # this process entered a user namespace (no other uid is mapped)
 
 
 def _close_all_but(keep: int) -> None:
@@ -236,9 +241,11 @@ def confine(
     in the :class:`Walls` returned."""
     if level is Isolation.PROCESS:
         _place(scratch, files)
+        os.chdir(scratch)
         return Walls(level)
     layers = landlock_abi(), seccomp_available()  # imported now: the walls may hide them
-    own = uid is not None and os.geteuid() == 0 and others_can_read(readable)
+    own = (uid is not None and os.geteuid() == 0 and not _in_user_namespace
+           and others_can_read(readable))  # fmt: skip
     if level is Isolation.UID and not own:
         raise IsolationError(
             "a uid of its own needs a grader running as root and a Python installation that "
@@ -250,14 +257,14 @@ def confine(
         os.chown(scratch, uid, uid)
         os.chmod(scratch, 0o700)
     _place(scratch, files, uid if own else None)
+    os.chdir(scratch)  # now: its parents may not be open to its uid, its own folder is
     if own and uid is not None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
         resource.setrlimit(resource.RLIMIT_NPROC, (SANDBOX_PROCESSES, SANDBOX_PROCESSES))
     _check(_libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
-    os.chdir(scratch)
-    abi = _landlock(scratch, readable, devices) if layers[0] else 0
+    abi = _landlock(Path("."), readable, devices) if layers[0] else 0
     secured = _seccomp() if layers[1] else False
     return Walls(level, abi, secured, own)
 
