@@ -34,9 +34,7 @@ SCRATCH_FILES = 4096  # ... and its inodes
 SYSTEM_READABLE = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib",
                    "/etc/ld.so.cache", "/etc/localtime")  # fmt: skip
 DEVICES_READABLE = ("/dev/urandom", "/dev/random", "/dev/zero")
-CUDA_DEVICES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0",
-                "/dev/nvidia1", "/dev/nvidia2", "/dev/nvidia3", "/dev/nvidia4", "/dev/nvidia5",
-                "/dev/nvidia6", "/dev/nvidia7")  # fmt: skip
+CUDA_DEVICES = "/dev/nvidia*"  # the GPU's device files (nvidiactl, nvidia0, nvidia-uvm, ...)
 # Syscalls a sandbox is refused (EPERM), beside clone without CLONE_THREAD and clone3 (ENOSYS,
 # so that the C library falls back to clone for threads).
 DENIED_SYSCALLS = (

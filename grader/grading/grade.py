@@ -222,20 +222,16 @@ def grade_submission(
     if not intake.modules and intake.problems:
         return SubmissionResult(submission.student, "error", message, (), device=device)
     tests = _trusted_tests(root / "tests", list(settings.hidden))
-    try:
-        exercises = _grade_exercises(load_manifest(), intake, tests, root, server, settings)
-    except GraderFault as fault:
-        message = f"{GRADER_FAULT}: {fault} (not your code: graded again on the next run)"
-        return SubmissionResult(submission.student, "error", message, (), device=device)
+    exercises = _grade_exercises(load_manifest(), intake, tests, root, server, settings)
+    faults = [e.name for e in exercises if e.message.startswith(GRADER_FAULT)]
+    if faults:  # first in the message: the result is then never stored as current
+        fault = f"{GRADER_FAULT} in {', '.join(faults)}: graded again on the next run"
+        message = "; ".join(filter(None, [fault, message]))
     ran = any(e.status not in ("not attempted", "invalid") for e in exercises)
     return SubmissionResult(
         submission.student, "graded", message, exercises, tuple(intake.notes), device,
         settings.walls.describe() if ran else "",
     )  # fmt: skip
-
-
-class GraderFault(Exception):
-    """A test process (trusted, out of student code's reach) ended abnormally twice."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -350,8 +346,9 @@ def _grade_exercises(
 ) -> tuple[ExerciseResult, ...]:
     """Every exercise the submission has, in one session; if that session did not end normally,
     or did not finish an exercise, the exercise gets a session of its own, with fresh copies of
-    the tests. An untouched stub is not run. Raises :class:`GraderFault` when that second
-    session does not end normally either (and did not run out of time)."""
+    the tests. An untouched stub is not run. When that second session does not end normally
+    either (and did not run out of time), the exercise is a grader fault: a test process is
+    out of student code's reach, so its end is never the student's."""
     untouched = {name for name, path in intake.modules.items() if _untouched_stub(name, path)}
     present = [e for e in exercises if e.name in intake.modules and e.name not in untouched]
     session = _run_session(present, tests, root, server, settings) if present else None
@@ -373,10 +370,12 @@ def _grade_exercises(
             fresh = _trusted_tests(root / f"tests-{exercise.name}", list(settings.hidden))
             report = _run_session([exercise], fresh, root, server, settings)
             if not report.ended_normally and report.exit_code != TIMED_OUT:
-                raise GraderFault(
-                    f"the test process of {exercise.name} ended abnormally "
-                    f"(exit {report.exit_code}): {report.output[-300:].strip()}"
-                )
+                results.append(_unscored(exercise, "crashed", (
+                    f"{GRADER_FAULT}: the tests of {exercise.name} could not run (exit "
+                    f"{report.exit_code}), through no fault of your code: graded again on the "
+                    f"next run\n{report.output[-300:].strip()}"
+                )))  # fmt: skip
+                continue
         results.append(_exercise_result(exercise, report, intake, settings.timeout))
     return tuple(results)
 

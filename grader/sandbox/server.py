@@ -101,7 +101,7 @@ def serve(
         files = _student_files(directory, exercise)
         written = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # before walls
         walls = confine(isolation, workdir, files, python_folders(workdir),
-                        CUDA_DEVICES if cuda else (), uid, hidden_folders(workdir))  # fmt: skip
+                        _cuda_devices() if cuda else (), uid, hidden_folders(workdir))  # fmt: skip
         _limit(workdir, written, limits, already_used)
         connection.send_bytes(pickle.dumps(["ready", *walls.to_json().values()]))
         ready = True
@@ -120,6 +120,12 @@ def serve(
                 connection.send_bytes(pickle.dumps(["unavailable", said]))
     finally:
         os._exit(code)
+
+
+def _cuda_devices() -> tuple[str, ...]:
+    import glob
+
+    return tuple(sorted(glob.glob(CUDA_DEVICES)))
 
 
 def _student_files(directory: Path, exercise: str | None) -> dict[str, bytes]:

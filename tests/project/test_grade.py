@@ -255,9 +255,10 @@ def test_the_throughput_benchmark_refuses_nonsense_before_grading(capsys, option
 
 
 def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
-    """A (buggy, trusted) hidden test that ends the test process mid-session: the exercises
-    before it keep their results, it is reported as crashed, and the exercises the session
-    never reached are graded each in a session of its own."""
+    """A (buggy, trusted) hidden test that ends the test process mid-session: nothing of that
+    session is believed; every exercise is graded again in a session of its own, on fresh
+    copies of the tests; the one whose test process dies again is a grader fault (never the
+    student's), shown, and graded again on the next run (the result is not current)."""
     submissions = tmp_path / "submissions"
     folder = submissions / "ada"
     folder.mkdir(parents=True)
@@ -278,6 +279,10 @@ def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
     assert float(row["regularization"]) == 0
     feedback = (out / "ada" / "feedback.md").read_text()
     assert "the tests of regularization could not run (exit 3)" in feedback
+    assert "grader fault" in feedback and "no fault of your code" in feedback
+    stored = json.loads((out / "ada" / "grade.json").read_text())
+    assert stored["status"] == "graded" and stored["graded_with"] == ""
+    assert stored["message"].startswith("grader fault in regularization")
 
 
 def test_a_hidden_tests_details_stay_hidden_unless_asked():

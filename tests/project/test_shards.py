@@ -169,7 +169,8 @@ def test_the_github_workflow_is_valid_and_grades_shards_1_to_n():
     grade, merge = workflow["jobs"]["grade"], workflow["jobs"]["merge"]
     shards = grade["strategy"]["matrix"]["shard"]
     assert shards == list(range(1, len(shards) + 1)), "K counts from 1"
-    (command,) = [s["run"] for s in grade["steps"] if "python -m grader grade" in s.get("run", "")]
+    (command,) = [s["run"] for s in grade["steps"] if "-m grader grade" in s.get("run", "")]
+    assert command.startswith("sudo "), "as root: the strongest isolation (docs/GRADER.md)"
     assert '--shard "${{ matrix.shard }}/${{ strategy.job-total }}"' in command
     upload = next(s for s in grade["steps"] if s.get("uses", "").startswith("actions/upload-"))
     assert upload["with"]["path"] == "graded-${{ matrix.shard }}"
