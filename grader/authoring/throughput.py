@@ -36,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=positive_int, default=2, help="submissions graded at once")
 
 
-def _make_class(root: Path, sources: list[Path], copies: int) -> Path:
-    folder = root / "-".join(source.name for source in sources)
+def _make_class(root: Path, sources: list[Path], copies: int, tag: str = "") -> Path:
+    folder = root / "-".join([*(source.name for source in sources), *filter(None, [tag])])
     for source in sources:
         for number in range(copies):
             student = folder / f"{source.name}-{number:03d}"
@@ -71,16 +71,16 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="throughput-") as scratch:
         root = Path(scratch)
         for label, (sources, count, isolation) in runs.items():
-            submissions = _make_class(root, sources, args.n)
-            out = root / f"out-{submissions.name}-{isolation}"
+            submissions = _make_class(root, sources, args.n, isolation)
+            out = root / f"out-{submissions.name}"
             command = [python, "-m", "grader", "grade", str(submissions), "--out", str(out),
                        "--jobs", str(args.jobs), "--isolation", isolation]  # fmt: skip
             seconds[label] = _seconds(command) / count
     print(f"grading {args.n} reference copies and {args.n} untouched stubs, --jobs {args.jobs}, "
           f"start-up included, seconds per submission (isolation: {walled}):")  # fmt: skip
     for label, value in seconds.items():
-        goal = f"   (goal: {GOAL_SECONDS:g} s)" if label.startswith("reference") else ""
-        print(f"  {label:<24} {value:6.2f}{goal}")
+        goal = f"   (goal: {GOAL_SECONDS:g} s)" if label == "reference copies only" else ""
+        print(f"  {label:<32} {value:6.2f}{goal}")
     print(f"baseline: the public tests on the reference in one plain pytest process, no "
           f"sandbox: {baseline:.2f} s")  # fmt: skip
     ratio = seconds["reference copies only"] / baseline

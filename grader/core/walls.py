@@ -72,10 +72,12 @@ class Walls:
     own_uid: bool = False  # an unprivileged uid of its own (else the grader's, no capabilities)
 
     def describe(self) -> str:
-        """One line for the outputs: ``namespaces, own uid, Landlock ABI 7, seccomp``."""
+        """One line for the outputs: ``namespaces, own uid, Landlock ABI 7, seccomp``; without
+        a uid of its own, the sandbox keeps the grader's, with no capability outside its own
+        namespaces."""
         parts = [str(self.level)]
         if self.level is not Isolation.PROCESS:
-            parts.append("own uid" if self.own_uid else "grader's uid without capabilities")
+            parts.append("own uid" if self.own_uid else "grader's uid, no capability outside")
         if self.landlock:
             parts.append(f"Landlock ABI {self.landlock}")
         if self.seccomp:

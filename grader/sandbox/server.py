@@ -146,22 +146,24 @@ def hidden_folders(scratch: Path) -> tuple[Path, ...]:
 
 
 def python_folders(scratch: Path) -> tuple[str, ...]:
-    """What the sandbox may read: the Python installation (and what is on sys.path), except a
-    folder that holds the project (its solutions/, tests/) or the scratch folder's parent (the
-    grading session's): those give only their ``lib`` and ``bin`` folders (a venv's)."""
-    protected = [PROJECT_ROOT.resolve(), scratch.resolve().parent]
+    """What the sandbox may read: the Python installation and what is on sys.path, except what
+    lies in a trusted folder (the grading session's, the project's tests and solutions: pytest
+    puts test folders on sys.path) and a folder holding one (the project's root, or a prefix
+    above it: those give only their ``lib`` and ``bin``)."""
+    trusted = [Path(p).resolve() for p in (scratch.parent, TESTS_DIR, SOLUTIONS_DIR)]
+    holders = [PROJECT_ROOT.resolve(), *trusted]
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path}
     folders: set[str] = set()
     for candidate in filter(None, candidates):
         path = Path(candidate).resolve()
-        if not path.is_dir():
+        if not path.is_dir() or any(path.is_relative_to(t) for t in trusted):
             continue
-        if not any(p == path or p.is_relative_to(path) for p in protected):
+        if not any(p.is_relative_to(path) for p in holders):
             folders.add(str(path))
             continue
         for child in ("lib", "lib64", "bin"):
             inner = path / child
-            if inner.is_dir() and not any(p.is_relative_to(inner) for p in protected):
+            if inner.is_dir() and not any(p.is_relative_to(inner) for p in holders):
                 folders.add(str(inner))
     return tuple(sorted(folders))
 

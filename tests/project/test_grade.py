@@ -244,6 +244,16 @@ def test_a_killed_run_resumes_to_the_same_gradebook(tmp_path):
     assert gradebook(out) == gradebook(again)
 
 
+def test_the_throughput_classes_are_built_apart(tmp_path):
+    """The reference copies are graded twice (walled in, and at --isolation process): each
+    class gets its own folder (the second once crashed on the first's)."""
+    from grader.authoring.throughput import _make_class
+
+    walled = _make_class(tmp_path, [SOLUTIONS], 1, "auto")
+    plain = _make_class(tmp_path, [SOLUTIONS], 1, "process")
+    assert walled != plain and len(list(plain.iterdir())) == 1
+
+
 @pytest.mark.parametrize("option", ["-n", "--jobs"])
 def test_the_throughput_benchmark_refuses_nonsense_before_grading(capsys, option):
     from grader.__main__ import main
