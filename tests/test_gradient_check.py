@@ -226,6 +226,49 @@ def test_exact_central_difference_of_a_cubic(gc, eps):
 # --- numerical_gradient: the rules -------------------------------------------------------------
 
 
+# Views a caller passes as x: not contiguous, so x.clone() keeps their strides and
+# x.clone().reshape(-1) (or .flatten()) is a copy: writes into it never reach what f sees.
+LAYOUTS = {
+    "transposed": lambda base: base.T,
+    "sliced with a step": lambda base: base[:, ::2],
+}
+
+
+@pytest.mark.requires("numerical_gradient")
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_x_of_any_layout(gc, layout):
+    """x a transposed view, or a slice with a step, of a larger tensor: f must see every
+    perturbation, and x (so the tensor it views) is as it was afterwards."""
+    eps = 1e-3
+    base = random_tensor((4, 6), torch.float64, "cpu", seed=23)
+    x = LAYOUTS[layout](base)
+    before, base_before = x.clone(), base.clone()
+    call = f"numerical_gradient(sum_of_cubes, x, eps={eps}) with x {layout} (not contiguous)"
+    hint = (
+        f"x here is a {layout} view, strides {tuple(x.stride())}: x.view(-1) fails on it, "
+        "x.clone() keeps its strides, and x.clone().reshape(-1) or .flatten() is a copy whose "
+        "changes never reach f; perturb x by its own index, x[index], never through a reshaped "
+        "copy (or work on x.contiguous())"
+    )
+    try:
+        actual = gc.numerical_gradient(gf.sum_of_cubes, x, eps=eps)
+    except (RuntimeError, ValueError, IndexError) as error:
+        fail(call, f"raised {type(error).__name__}: {error!s:.200}", hint)
+    same = "the gradient has x's shape, dtype and device: torch.empty_like(x)"
+    assert_like(actual, call=call, shape=x.shape, dtype=x.dtype, device=x.device, hint=same)
+    magnitude = (before.abs() + eps).pow(3).sum().item()
+    bound = dict(third=0.0, magnitude=magnitude, terms=x.numel(),
+                 slope=3 * (before.abs().max().item() + eps) ** 2)  # fmt: skip
+    tolerance = central_difference_bound(eps=eps, dtype=x.dtype, x=before, **bound)
+    assert_tensor_close(
+        actual, 3 * before**2 + eps**2, call=call,
+        inputs=f"{describe(before)}; the expected gradient is 3 x² + eps², within {tolerance:.2g}",
+        hint=hint, rtol=0.0, atol=tolerance,
+    )  # fmt: skip
+    if not torch.equal(base, base_before):
+        fail(call, "the tensor x is a view of changed afterwards", hint)
+
+
 @pytest.mark.requires("numerical_gradient")
 @pytest.mark.parametrize("eps", [1e-6, 1e-3])
 def test_x_holds_exactly_its_original_values_afterwards(gc, eps):

@@ -51,17 +51,17 @@ class Encoder:
     """Object -> nested lists of primitives and bytes. Objects already seen (or in ``table``,
     the arguments of the call) become ``["ref", index]`` so identity survives."""
 
-    def __init__(self, table: list[Any] | None = None, hand_over_files: bool = False) -> None:
+    def __init__(self, table: list[Any] | None = None, from_tests: bool = False) -> None:
         self.table: list[Any] = list(table or [])
         self.index = {id(obj): i for i, obj in enumerate(self.table)}
-        self.hand_over_files = hand_over_files  # the test process's side: files cross as content
+        self.from_tests = from_tests  # the test process's side: files (and layouts) cross
 
     def _register(self, obj: Any) -> None:
         self.index[id(obj)] = len(self.table)
         self.table.append(obj)
 
     def encode(self, obj: Any) -> list[Any]:
-        if self.hand_over_files and type(obj) is str and os.path.isabs(obj) and _small_file(obj):
+        if self.from_tests and type(obj) is str and os.path.isabs(obj) and _small_file(obj):
             return ["file", "str", os.path.basename(obj), Path(obj).read_bytes()]
         if type(obj) in _PRIMITIVES:
             return ["v", obj]
@@ -69,7 +69,10 @@ class Encoder:
             return ["ref", self.index[id(obj)]]
         if isinstance(obj, torch.Tensor):
             self._register(obj)
-            return tensor_node(obj)
+            node = tensor_node(obj)
+            if self.from_tests and not _plain_layout(obj):  # the tests' side: as laid out
+                node.append(list(obj.stride()))
+            return node
         if isinstance(obj, np.ndarray | np.generic):
             array = np.asarray(obj)
             return ["ndarray", array.dtype.str, list(array.shape), array.tobytes(), obj.ndim == 0]
@@ -77,7 +80,7 @@ class Encoder:
             return ["dtype", str(obj).removeprefix("torch.")]
         if isinstance(obj, os.PathLike):
             path = os.fspath(obj)
-            if self.hand_over_files and isinstance(path, str) and _small_file(path):
+            if self.from_tests and isinstance(path, str) and _small_file(path):
                 return ["file", "path", os.path.basename(path), Path(path).read_bytes()]
             return ["path", path]
         if isinstance(obj, torch.device):
@@ -112,6 +115,10 @@ class Encoder:
             return ["dict", [[self.encode(k), self.encode(v)] for k, v in obj.items()]]
         kind = "tuple" if isinstance(obj, tuple) else "list"
         return [kind, [self.encode(item) for item in obj]]
+
+
+def _plain_layout(tensor: torch.Tensor) -> bool:
+    return tensor.is_contiguous() or tensor.device.type == "meta" or tensor.layout != torch.strided
 
 
 def tensor_node(tensor: torch.Tensor) -> list[Any]:
@@ -165,6 +172,11 @@ class Decoder:
             and 0 <= rest[0] < len(self.table)
         ):
             return self.table[rest[0]]
+        if tag == "tensor" and len(rest) == 5 and self.files is not None:  # laid out as given
+            tensor = _laid_out(build_tensor(rest[:4]), rest[4])
+            self.nodes[len(self.table)] = node[:5]  # its contents, as the sandbox encodes them
+            self.table.append(tensor)
+            return tensor
         if tag == "tensor":
             tensor = build_tensor(rest)
             self.nodes[len(self.table)] = node
@@ -270,6 +282,28 @@ def build_tensor(fields: list[Any]) -> torch.Tensor:
     )
     tensor = flat.view(dtype).reshape(shape) if numel else torch.empty(shape, dtype=dtype)
     return tensor.to(device) if device != "cpu" else tensor
+
+
+def _laid_out(tensor: torch.Tensor, strides: Any) -> torch.Tensor:
+    """``tensor``'s values in a tensor of the strides the test passed (a transposed, stepped or
+    expanded view), so that code which depends on the layout (``x.clone().reshape(-1)`` writes
+    into a copy when x is not contiguous) behaves in the sandbox as it does in the test."""
+    shape = tuple(tensor.shape)
+    if not (isinstance(strides, list) and len(strides) == len(shape)
+            and all(type(n) is int and 0 <= n < 1 << 40 for n in strides)):  # fmt: skip
+        raise SandboxError("malformed strides")
+    if tensor.numel() == 0:
+        return torch.empty_strided(shape, strides, dtype=tensor.dtype, device=tensor.device)
+    storage = 1 + sum((size - 1) * stride for size, stride in zip(shape, strides, strict=True))
+    if storage > 64 * tensor.numel() + 4096:
+        raise SandboxError("strides far wider than the data")
+    flat = torch.zeros(storage, dtype=tensor.dtype, device=tensor.device)
+    offsets = torch.zeros(shape, dtype=torch.int64, device=tensor.device)
+    for dim, stride in enumerate(strides):  # each element's place in the storage
+        steps = torch.arange(shape[dim], device=tensor.device) * stride
+        offsets += steps.view([-1 if d == dim else 1 for d in range(len(shape))])
+    flat[offsets.reshape(-1)] = tensor.reshape(-1)  # repeated places get equal values
+    return flat.as_strided(shape, strides)
 
 
 def _build_array(fields: list[Any]) -> Any:

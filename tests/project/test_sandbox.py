@@ -460,3 +460,22 @@ def test_an_exception_kind_that_is_not_a_name_is_a_malformed_reply():
     error = _rebuild_exception(["ValueError"], "message")
     assert isinstance(error, SandboxError) and "malformed" in str(error)
     assert type(_rebuild_exception("ValueError", "message")) is ValueError
+
+
+@BOTH_STARTS
+def test_a_tensor_crosses_with_its_layout(sandbox_for):
+    """A transposed, stepped or expanded view reaches the student's code laid out as the test
+    made it: code that depends on the layout (x.clone().reshape(-1) is a copy of a transposed
+    x, so writes into it never reach x) fails sandboxed as it fails in-process."""
+    source = (
+        "def relu(x):\n    return list(x.stride()), x.is_contiguous()\n\n"
+        "def sigmoid(x):\n    flat = x.reshape(-1)\n    flat[0] = 7.0\n    return x\n"
+    )
+    impl = sandbox_for(source)
+    base = torch.arange(24.0).reshape(4, 6)
+    for view in (base.T, base[::2], base[:, 1::3], torch.ones(3, 1).expand(3, 5)):
+        assert impl.relu(view) == (list(view.stride()), False)
+    transposed = torch.zeros(3, 4).T
+    assert impl.sigmoid(transposed)[0, 0].item() == 0.0  # reshape copied: x never saw the 7
+    contiguous = torch.zeros(3, 4)
+    assert impl.sigmoid(contiguous)[0, 0].item() == 7.0 and contiguous[0, 0].item() == 7.0

@@ -195,12 +195,56 @@ def relative_error(a, b):
         message=r"expected a Python float",
         select="relative_error_values",
     ),
+    # --- numerical_gradient: layouts (a transposed or stepped x is not contiguous) ----------
+    Variant(
+        "clone-then-reshape-writes-into-a-copy",
+        """
+def numerical_gradient(f, x, *, eps=1e-6):
+    work = x.clone()  # keeps x's strides
+    flat = work.reshape(-1)  # a copy when work is not contiguous: f never sees the changes
+    gradient = torch.empty(x.numel(), dtype=x.dtype, device=x.device)
+    for i in range(flat.numel()):
+        saved = flat[i].item()
+        flat[i] = saved + eps
+        above = float(f(work))
+        flat[i] = saved - eps
+        below = float(f(work))
+        flat[i] = saved
+        gradient[i] = (above - below) / (2 * eps)
+    return gradient.reshape(x.shape)
+""",
+        expect="fail",
+        message=r"x here is a transposed view.*reshaped copy",
+        select="any_layout",
+    ),
+    Variant(
+        "view-of-a-non-contiguous-x",
+        """
+def numerical_gradient(f, x, *, eps=1e-6):
+    flat = x.view(-1)  # fails for a transposed x: view needs contiguous memory
+    gradient = torch.empty(x.numel(), dtype=x.dtype, device=x.device)
+    for i in range(flat.numel()):
+        saved = flat[i].item()
+        try:
+            flat[i] = saved + eps
+            above = float(f(x))
+            flat[i] = saved - eps
+            below = float(f(x))
+        finally:
+            flat[i] = saved
+        gradient[i] = (above - below) / (2 * eps)
+    return gradient.reshape(x.shape)
+""",
+        expect="fail",
+        message=r"x here is a (transposed|sliced with a step) view",
+        select="any_layout",
+    ),
     # --- correct alternatives: all must pass ----------------------------------------------------
     Variant(
         "perturbs-a-clone-never-touches-x",
         """
 def numerical_gradient(f, x, *, eps=1e-6):
-    work = x.clone()
+    work = x.clone(memory_format=torch.contiguous_format)  # x may be a transposed view
     flat = work.view(-1)
     gradient = torch.zeros(x.numel(), dtype=torch.float64)
     for i in range(flat.numel()):
@@ -237,7 +281,8 @@ def numerical_gradient(f, x, *, eps=1e-6):
         "flat-view-saved-value-and-finally",
         """
 def numerical_gradient(f, x, *, eps=1e-6):
-    flat = x.view(-1)
+    target = x if x.is_contiguous() else x.contiguous()  # a view(-1) needs contiguous memory
+    flat = target.view(-1)
     values = []
     for i in range(flat.numel()):
         saved = flat[i].item()
@@ -245,7 +290,7 @@ def numerical_gradient(f, x, *, eps=1e-6):
         try:
             for sign in (1, -1):
                 flat[i] = saved + sign * eps
-                result = f(x)
+                result = f(target)
                 pair.append(torch.as_tensor(result, dtype=torch.float64).clone())
         finally:
             flat[i] = saved
