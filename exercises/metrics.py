@@ -46,46 +46,29 @@ counting (`torch.bincount` would silently grow the matrix, and indexing out of r
 -----------------------------
 
 Standardize each feature with the statistics of the training data. `train` has shape (N, D):
-each column is a feature, with its mean and population standard deviation (ddof 0: divide by N,
-not N - 1):
+each column is a feature, with its mean and population variance (ddof 0: divide by N, not N -
+1), computed in float64 whatever the dtype of `train` (as scikit-learn's `StandardScaler` does):
 
     mean_j  = (1 / N) * sum_n train[n, j]
-    std_j   = sqrt((1 / N) * sum_n (train[n, j] - mean_j) ** 2)
-    scale_j = std_j if std_j != 0 else 1
+    var_j   = (1 / N) * sum_n (train[n, j] - mean_j) ** 2
+    scale_j = 1 if feature j is constant, else sqrt(var_j)
     z[:, j] = (x[:, j] - mean_j) / scale_j
 
 applied to `train` and to each of `others` (shape (M, D), any M) with the mean and scale *of
 train*: never statistics of the other sets, nor of train and the others together (that leaks the
-test data into the model). A feature whose standard deviation is exactly 0 (a constant column)
-is only shifted (scale 1, as scikit-learn's `StandardScaler` does), so there is no 0 / 0. Note
-that `torch.std` divides by N - 1 unless told `correction=0`.
+test data into the model). A feature is *constant* when its computed variance is no larger than
+the rounding error a constant column can leave in it: `StandardScaler`'s rule
+(`_is_constant_feature` in `sklearn/preprocessing/_data.py`, from Chan, Golub and LeVeque's
+error bound of the two-pass variance):
+
+    var_j <= N * eps * var_j + (N * mean_j * eps) ** 2,   eps = torch.finfo(torch.float64).eps
+
+A constant feature is only shifted (scale 1), so there is no 0 / 0 and no blow-up: the column
+[0.1, 0.1, 0.1] has a computed standard deviation of 1.4e-17, not 0, and `std == 0` misses it.
+Note that `torch.std` divides by N - 1 unless told `correction=0`.
 
 Returns a tuple of 1 + len(others) tensors, even when `others` is empty (`(z_train,)`), each in
 the shape of its input, in the dtype of `train` and on its device; the inputs are not modified.
-
-`early_stopping(val_losses, *, patience, min_delta=0.0)`
---------------------------------------------------------
-
-The best epoch and the epoch at which training stops, `(best_epoch, stop_epoch)`, for a sequence
-of validation losses: `val_losses[e]` is the loss after epoch e, epochs counted from 0. The rule
-is the one of Keras's `EarlyStopping` (mode "min"):
-
-    best = val_losses[0], best_epoch = 0, wait = 0
-    for e = 1, 2, ...:
-        if val_losses[e] < best - min_delta:  best = val_losses[e], best_epoch = e, wait = 0
-        else:                                 wait = wait + 1; stop at e if wait == patience
-    no stop: stop_epoch = len(val_losses) - 1
-
-An epoch improves only when its loss is strictly below the best minus `min_delta`, and only an
-improving epoch becomes the new best: a smaller decrease is no improvement and changes nothing
-(neither the best loss nor the count `wait`). Training stops at the first epoch that ends
-`patience` epochs in a row without improvement; the best epoch is the last improving one up to
-the stop (later epochs are never looked at).
-
-Returns two Python ints. An empty sequence or `patience < 1` is a `ValueError`. For example, the
-losses [1.0, 0.9, 0.95, 0.91, 0.92] with `patience=2` stop at epoch 3 with best epoch 1; with
-`min_delta=0.2` epoch 1 does not improve either (0.9 is not below 1.0 - 0.2), so training stops
-at epoch 2 with best epoch 0.
 
 Not allowed
 -----------
@@ -134,20 +117,52 @@ int64 类别索引，要么是浮点型的 (N, C) one-hot 矩阵或概率矩阵�
 -----------------------------
 
 用训练数据的统计量对每个特征做标准化。`train` 的形状是 (N, D)：每一列是一个特征，计算它的均值和
-总体标准差（ddof 为 0：除以 N，而不是 N - 1）：
+总体方差（ddof 为 0：除以 N，而不是 N - 1）；无论 `train` 是什么 dtype，都用 float64 计算（与
+scikit-learn 的 `StandardScaler` 相同）：
 
     mean_j  = (1 / N) * sum_n train[n, j]
-    std_j   = sqrt((1 / N) * sum_n (train[n, j] - mean_j) ** 2)
-    scale_j = std_j if std_j != 0 else 1
+    var_j   = (1 / N) * sum_n (train[n, j] - mean_j) ** 2
+    scale_j = 1 if feature j is constant, else sqrt(var_j)
     z[:, j] = (x[:, j] - mean_j) / scale_j
 
 用 *train 的*均值和缩放系数处理 `train` 以及 `others` 中的每一个（形状为 (M, D)，M 任意）：绝不
 使用其他数据集的统计量，也不使用 train 与其他数据集合在一起的统计量（那样会把测试数据泄漏给模
-型）。标准差恰好为 0 的特征（常数列）只做平移（缩放系数为 1，与 scikit-learn 的 `StandardScaler`
-相同），因此不会出现 0 / 0。注意 `torch.std` 默认除以 N - 1，除非指定 `correction=0`。
+型）。当一个特征算出的方差不超过常数列可能留下的舍入误差时，它就是*常数*特征，这是
+`StandardScaler` 的规则（`sklearn/preprocessing/_data.py` 中的 `_is_constant_feature`，来自
+Chan、Golub 和 LeVeque 关于两遍法方差的误差界）：
 
-返回由 1 + len(others) 个张量组成的元组，即使 `others` 为空也是元组（`(z_train,)`）；每个张量保
-持其输入的形状，dtype 与 `train` 相同、在同一设备上；不修改输入。
+    var_j <= N * eps * var_j + (N * mean_j * eps) ** 2,   eps = torch.finfo(torch.float64).eps
+
+常数特征只做平移（缩放系数为 1），因此不会出现 0 / 0，也不会被放大：列 [0.1, 0.1, 0.1] 算出的标
+准差是 1.4e-17，而不是 0，`std == 0` 检查不到它。注意 `torch.std` 默认除以 N - 1，除非指定
+`correction=0`。
+
+返回 1 + len(others) 个张量组成的元组，即使 `others` 为空也是如此（`(z_train,)`）；每个张量的形
+状与对应输入相同，dtype 与 `train` 相同，并在 `train` 所在的设备上；不修改输入。
+
+`early_stopping(val_losses, *, patience, min_delta=0.0)`
+--------------------------------------------------------
+
+The best epoch and the epoch at which training stops, `(best_epoch, stop_epoch)`, for a sequence
+of validation losses: `val_losses[e]` is the loss after epoch e, epochs counted from 0. The rule
+is the one of Keras's `EarlyStopping` (mode "min"):
+
+    best = val_losses[0], best_epoch = 0, wait = 0
+    for e = 1, 2, ...:
+        if val_losses[e] < best - min_delta:  best = val_losses[e], best_epoch = e, wait = 0
+        else:                                 wait = wait + 1; stop at e if wait == patience
+    no stop: stop_epoch = len(val_losses) - 1
+
+An epoch improves only when its loss is strictly below the best minus `min_delta`, and only an
+improving epoch becomes the new best: a smaller decrease is no improvement and changes nothing
+(neither the best loss nor the count `wait`). Training stops at the first epoch that ends
+`patience` epochs in a row without improvement; the best epoch is the last improving one up to
+the stop (later epochs are never looked at).
+
+Returns two Python ints. An empty sequence or `patience < 1` is a `ValueError`. For example, the
+losses [1.0, 0.9, 0.95, 0.91, 0.92] with `patience=2` stop at epoch 3 with best epoch 1; with
+`min_delta=0.2` epoch 1 does not improve either (0.9 is not below 1.0 - 0.2), so training stops
+at epoch 2 with best epoch 0.
 
 `early_stopping(val_losses, *, patience, min_delta=0.0)`
 --------------------------------------------------------
@@ -224,19 +239,27 @@ def confusion_matrix(pred: Tensor, target: Tensor, num_classes: int) -> Tensor:
 def standardize(train: Tensor, *others: Tensor) -> tuple[Tensor, ...]:
     """Standardize each feature with the training data's statistics; a tuple of 1 + len(others).
 
-    ``train`` has shape (N, D): each column is a feature. With its per-feature mean and
-    population standard deviation (ddof 0: divide by N, not N - 1)
+    ``train`` has shape (N, D): each column is a feature. Its per-feature mean and population
+    variance (ddof 0: divide by N, not N - 1), computed in float64 whatever train's dtype (as
+    scikit-learn's StandardScaler does):
 
         mean_j = (1 / N) * sum_n train[n, j]
-        std_j  = sqrt((1 / N) * sum_n (train[n, j] - mean_j) ** 2)
-        scale_j = std_j if std_j != 0 else 1
+        var_j  = (1 / N) * sum_n (train[n, j] - mean_j) ** 2
+        scale_j = 1 if feature j is constant, else sqrt(var_j)
         z[:, j] = (x[:, j] - mean_j) / scale_j
 
     applied to train and to each of ``others`` (shape (M, D), any M) with *train's* mean and
     scale: never statistics of the other sets, nor of train and the others together (that
-    leaks the test data into the model). A feature whose standard deviation is exactly 0 (a
-    constant column) is only shifted (scale 1, as scikit-learn's StandardScaler), so no 0 / 0.
-    Note that torch.std divides by N - 1 unless told ``correction=0``.
+    leaks the test data into the model). A feature is *constant* when its computed variance is
+    no larger than the rounding error a constant column can leave in it, StandardScaler's rule
+    (``_is_constant_feature`` in sklearn/preprocessing/_data.py, from Chan, Golub and LeVeque's
+    error bound of the two-pass variance):
+
+        var_j <= N * eps * var_j + (N * mean_j * eps) ** 2,   eps = torch.finfo(torch.float64).eps
+
+    A constant feature is only shifted (scale 1), so no 0 / 0 and no blow-up: the column
+    [0.1, 0.1, 0.1] has a computed std of 1.4e-17, not 0, and ``std == 0`` misses it. Note
+    that torch.std divides by N - 1 unless told ``correction=0``.
 
     Returns a tuple even when ``others`` is empty (``(z_train,)``), each tensor in its input's
     shape, train's dtype and device; the inputs are not modified.

@@ -65,28 +65,40 @@ def confusion_matrix(pred: Tensor, target: Tensor, num_classes: int) -> Tensor:
 def standardize(train: Tensor, *others: Tensor) -> tuple[Tensor, ...]:
     """Standardize each feature with the training data's statistics; a tuple of 1 + len(others).
 
-    ``train`` has shape (N, D): each column is a feature. With its per-feature mean and
-    population standard deviation (ddof 0: divide by N, not N - 1)
+    ``train`` has shape (N, D): each column is a feature. Its per-feature mean and population
+    variance (ddof 0: divide by N, not N - 1), computed in float64 whatever train's dtype (as
+    scikit-learn's StandardScaler does):
 
         mean_j = (1 / N) * sum_n train[n, j]
-        std_j  = sqrt((1 / N) * sum_n (train[n, j] - mean_j) ** 2)
-        scale_j = std_j if std_j != 0 else 1
+        var_j  = (1 / N) * sum_n (train[n, j] - mean_j) ** 2
+        scale_j = 1 if feature j is constant, else sqrt(var_j)
         z[:, j] = (x[:, j] - mean_j) / scale_j
 
     applied to train and to each of ``others`` (shape (M, D), any M) with *train's* mean and
     scale: never statistics of the other sets, nor of train and the others together (that
-    leaks the test data into the model). A feature whose standard deviation is exactly 0 (a
-    constant column) is only shifted (scale 1, as scikit-learn's StandardScaler), so no 0 / 0.
-    Note that torch.std divides by N - 1 unless told ``correction=0``.
+    leaks the test data into the model). A feature is *constant* when its computed variance is
+    no larger than the rounding error a constant column can leave in it, StandardScaler's rule
+    (``_is_constant_feature`` in sklearn/preprocessing/_data.py, from Chan, Golub and LeVeque's
+    error bound of the two-pass variance):
+
+        var_j <= N * eps * var_j + (N * mean_j * eps) ** 2,   eps = torch.finfo(torch.float64).eps
+
+    A constant feature is only shifted (scale 1), so no 0 / 0 and no blow-up: the column
+    [0.1, 0.1, 0.1] has a computed std of 1.4e-17, not 0, and ``std == 0`` misses it. Note
+    that torch.std divides by N - 1 unless told ``correction=0``.
 
     Returns a tuple even when ``others`` is empty (``(z_train,)``), each tensor in its input's
     shape, train's dtype and device; the inputs are not modified.
     """
     # BEGIN SOLUTION
-    mean = train.mean(dim=0)
-    std = train.std(dim=0, correction=0)
-    scale = torch.where(std == 0, torch.ones_like(std), std)
-    return tuple((x - mean) / scale for x in (train, *others))
+    data = train.double()
+    mean = data.mean(dim=0)
+    var = ((data - mean) ** 2).mean(dim=0)
+    eps = torch.finfo(torch.float64).eps
+    n = train.shape[0]
+    constant = var <= n * eps * var + (n * mean * eps) ** 2
+    scale = torch.where(constant, torch.ones_like(var), var.sqrt())
+    return tuple(((x.double() - mean) / scale).to(train.dtype) for x in (train, *others))
     # END SOLUTION
 
 

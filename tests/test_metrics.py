@@ -377,13 +377,20 @@ def scaler_outputs(train: Tensor, others: tuple[Tensor, ...]) -> list[Tensor]:
     ]
 
 
+def scaler_statistics(train: Tensor) -> tuple[Tensor, Tensor]:
+    """(mean, scale) of StandardScaler fitted on train: scale 1 where its rule finds the
+    feature constant (a computed variance within rounding error of 0)."""
+    scaler = StandardScaler().fit(train.detach().cpu().double().numpy())
+    return torch.as_tensor(scaler.mean_), torch.as_tensor(scaler.scale_)
+
+
 def standardize_tolerance(train: Tensor, others: tuple[Tensor, ...]) -> dict[str, float]:
     """z = (x - m) / s: x - m is off by a few ulps of |x| + |m|, and s by a few ulps of
     (m / s)^2 relative (with the one-pass E[x^2] - E[x]^2 form), so allow 64 ulps of
-    (|x| + |m|) / s + (m / s)^2 |z| for the worst feature."""
+    (|x| + |m|) / s + (m / s)^2 |z| for the worst feature (s: StandardScaler's scale, 1 for
+    a constant feature)."""
     data = [x.detach().cpu().double() for x in (train, *others)]
-    mean, std = data[0].mean(0), data[0].std(0, correction=0)
-    std = torch.where(std == 0, torch.ones_like(std), std)
+    mean, std = scaler_statistics(train)
     largest = torch.stack([x.abs().amax(0) for x in data]).amax(0)
     z = torch.stack([((x - mean) / std).abs().amax(0) for x in data]).amax(0)
     worst = ((largest + mean.abs()) / std + (mean / std) ** 2 * z).max().item()
@@ -403,12 +410,14 @@ def standardize_diagnosis(result: object, train: Tensor, others: tuple[Tensor, .
     if any(g.shape != x.shape for g, x in zip(got, data, strict=True)):
         return STANDARDIZE_HINT
     pooled = torch.cat(data)
+    constant = scaler_statistics(train)[1] == 1.0  # scale 1: constant by StandardScaler's rule
 
     def by(stats_of, correction: int) -> list[Tensor]:
         out = []
         for x in data:
             source = stats_of(x)
-            out.append((x - source.mean(0)) / source.std(0, correction=correction))
+            std = source.std(0, correction=correction)
+            out.append((x - source.mean(0)) / torch.where(constant, torch.ones_like(std), std))
         return out
 
     candidates = [
@@ -433,7 +442,11 @@ def standardize_diagnosis(result: object, train: Tensor, others: tuple[Tensor, .
     return STANDARDIZE_HINT
 
 
-def check_standardize(metrics, train: Tensor, others: tuple[Tensor, ...], *, inputs: str, hint=""):
+def check_standardize(
+    metrics, train: Tensor, others: tuple[Tensor, ...], *, inputs: str, hint="", otherwise=""
+):
+    """``hint``: the hint, whatever the failure; ``otherwise``: the hint when the diagnosis
+    finds none of the classic mistakes (the test's own subject)."""
     call = f"standardize(train{', other' * len(others)})"
     result = metrics.standardize(train.clone(), *(x.clone() for x in others))
     if not isinstance(result, tuple) or len(result) != 1 + len(others):
@@ -448,6 +461,8 @@ def check_standardize(metrics, train: Tensor, others: tuple[Tensor, ...], *, inp
     expected = scaler_outputs(train, others)
     tolerance = standardize_tolerance(train, others)
     hint = hint or standardize_diagnosis(result, train, others)
+    if otherwise and hint == STANDARDIZE_HINT:
+        hint = otherwise
     names = ["train", *(f"others[{i}]" for i in range(len(others)))]
     for name, actual, want in zip(names, result, expected, strict=True):
         assert_tensor_close(
@@ -492,10 +507,38 @@ def test_standardize_constant_feature_is_only_shifted(metrics, dtype, device):
         train,
         (other,),
         inputs="train's features 1 and 3 constant (2.5 and 0), other's not",
-        hint="a feature whose train std is exactly 0 gets scale 1: z = x - mean, as "
-        "StandardScaler does (torch.where(std == 0, 1, std)). Dividing by 0 gives nan (0 / 0) "
-        "or inf, and adding a small eps to std blows the other set's values up (1.5 / 1e-8)",
+        otherwise=CONSTANT_HINT,
     )
+
+
+CONSTANT_HINT = (
+    "a constant feature gets scale 1: z = x - mean, as StandardScaler does. Dividing by its "
+    "std gives nan (0 / 0) or inf, adding a small eps to std blows the other set's values up "
+    "(1.5 / 1e-8), and a computed std is rarely exactly 0 ([0.1, 0.1, 0.1] gives 1.4e-17): "
+    "test var <= N * eps * var + (N * mean * eps) ** 2 with float64 statistics and eps"
+)
+
+
+@pytest.mark.requires("standardize")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_standardize_nearly_constant_feature_is_constant(metrics, dtype, device):
+    """Columns whose values are all equal but not exactly representable (0.1, 1e6 + 0.1): their
+    computed variance is a rounding error, not 0, and StandardScaler's rule still calls them
+    constant (scale 1). A genuinely varying column beside them keeps its scale."""
+    train = feature_data(7, 4, torch.float64, "cpu", seed=5)
+    train[:, 0], train[:, 2] = 0.1, 1e6 + 0.1
+    ulp_apart = torch.nextafter(torch.tensor(0.1, dtype=torch.float64), torch.tensor(1.0))
+    train[::2, 3] = ulp_apart  # equal to 0.1 but for one ulp: a rounding error's worth
+    train[1::2, 3] = 0.1
+    other = feature_data(5, 4, torch.float64, "cpu", seed=6)
+    other[:, 0] = torch.tensor([0.1, 0.2, -0.3, 0.1, 5.0], dtype=torch.float64)
+    train, other = train.to(dtype=dtype, device=device), other.to(dtype=dtype, device=device)
+    check_standardize(
+        metrics, train, (other,), otherwise=CONSTANT_HINT,
+        inputs="train's features 0 and 2 constant (0.1 and 1e6 + 0.1: not exact in binary), "
+        "feature 3 alternating 0.1 and the float64 just above it",
+    )  # fmt: skip
 
 
 @pytest.mark.requires("standardize")

@@ -228,8 +228,7 @@ def standardize(train, *others):
     return tuple((x - mean) / std for x in (train, *others))
 """,
         expect="fail",
-        message=r"returned (nan|inf|-inf) at index .*Hint: a feature whose train std is exactly 0 "
-        r"gets scale 1",
+        message=r"returned (nan|inf|-inf) at index .*Hint: a constant feature gets scale 1",
         select="constant_feature",
     ),
     Variant(
@@ -240,8 +239,22 @@ def standardize(train, *others):
     return tuple((x - mean) / (std + 1e-8) for x in (train, *others))
 """,
         expect="fail",
-        message=r"Hint: a feature whose train std is exactly 0 gets scale 1.*adding a small eps",
+        message=r"Hint: a constant feature gets scale 1.*adding a small eps",
         select="constant_feature",
+    ),
+    Variant(
+        "standardize-std-exactly-zero",  # a computed std is rarely exactly 0
+        """
+def standardize(train, *others):
+    data = train.double()
+    mean = data.mean(dim=0)
+    std = ((data - mean) ** 2).mean(dim=0).sqrt()
+    scale = torch.where(std == 0, torch.ones_like(std), std)
+    return tuple(((x.double() - mean) / scale).to(train.dtype) for x in (train, *others))
+""",
+        expect="fail",
+        message=r"Hint: a constant feature gets scale 1.*rarely exactly 0",
+        select="nearly_constant",
     ),
     Variant(
         "standardize-in-place",
@@ -496,24 +509,25 @@ def confusion_matrix(pred, target, num_classes):
         "standardize-var-mean-and-mask",  # torch.var_mean, masked assignment on a copy
         """
 def standardize(train, *others):
-    var, mean = torch.var_mean(train, dim=0, correction=0)
+    var, mean = torch.var_mean(train.to(torch.float64), dim=0, correction=0)
+    eps, n = torch.finfo(torch.float64).eps, len(train)
     std = var.sqrt()
-    std[std == 0] = 1.0
-    return tuple(x.sub(mean).div(std) for x in (train, *others))
+    std[var <= n * eps * var + (n * mean * eps) ** 2] = 1.0
+    return tuple(x.double().sub(mean).div(std).to(train.dtype) for x in (train, *others))
 """,
         expect="pass",
     ),
     Variant(
-        "standardize-one-pass-moments",  # E[x^2] - E[x]^2, clamped at 0
+        "standardize-two-pass-sums",  # sums and divisions written out
         """
 def standardize(train, *others):
-    n = train.shape[0]
-    mean = train.sum(dim=0) / n
-    var = ((train * train).sum(dim=0) / n - mean * mean).clamp(min=0)
-    centered = train - mean
-    exact_zero = (centered == 0).all(dim=0)
-    scale = torch.where(exact_zero, torch.ones_like(var), var.sqrt())
-    return tuple((x - mean) / scale for x in (train, *others))
+    data = train.double()
+    n = data.shape[0]
+    mean = data.sum(dim=0) / n
+    var = (((data - mean) ** 2).sum(dim=0) / n)
+    bound = n * torch.finfo(torch.float64).eps * var + (n * mean * torch.finfo(torch.float64).eps) ** 2
+    scale = torch.where(var <= bound, torch.ones_like(var), var.sqrt())
+    return tuple(((x.double() - mean) / scale).to(train.dtype) for x in (train, *others))
 """,
         expect="pass",
     ),
