@@ -70,6 +70,30 @@ Note that `torch.std` divides by N - 1 unless told `correction=0`.
 Returns a tuple of 1 + len(others) tensors, even when `others` is empty (`(z_train,)`), each in
 the shape of its input, in the dtype of `train` and on its device; the inputs are not modified.
 
+`early_stopping(val_losses, *, patience, min_delta=0.0)`
+--------------------------------------------------------
+
+The best epoch and the epoch at which training stops, `(best_epoch, stop_epoch)`, for a sequence
+of validation losses: `val_losses[e]` is the loss after epoch e, epochs counted from 0. The rule
+is the one of Keras's `EarlyStopping` (mode "min"):
+
+    best = val_losses[0], best_epoch = 0, wait = 0
+    for e = 1, 2, ...:
+        if val_losses[e] < best - min_delta:  best = val_losses[e], best_epoch = e, wait = 0
+        else:                                 wait = wait + 1; stop at e if wait == patience
+    no stop: stop_epoch = len(val_losses) - 1
+
+An epoch improves only when its loss is strictly below the best minus `min_delta`, and only an
+improving epoch becomes the new best: a smaller decrease is no improvement and changes nothing
+(neither the best loss nor the count `wait`). Training stops at the first epoch that ends
+`patience` epochs in a row without improvement; the best epoch is the last improving one up to
+the stop (later epochs are never looked at).
+
+Returns two Python ints. An empty sequence or `patience < 1` is a `ValueError`. For example, the
+losses [1.0, 0.9, 0.95, 0.91, 0.92] with `patience=2` stop at epoch 3 with best epoch 1; with
+`min_delta=0.2` epoch 1 does not improve either (0.9 is not below 1.0 - 0.2), so training stops
+at epoch 2 with best epoch 0.
+
 Not allowed
 -----------
 
@@ -139,30 +163,6 @@ Chan、Golub 和 LeVeque 关于两遍法方差的误差界）：
 
 返回 1 + len(others) 个张量组成的元组，即使 `others` 为空也是如此（`(z_train,)`）；每个张量的形
 状与对应输入相同，dtype 与 `train` 相同，并在 `train` 所在的设备上；不修改输入。
-
-`early_stopping(val_losses, *, patience, min_delta=0.0)`
---------------------------------------------------------
-
-The best epoch and the epoch at which training stops, `(best_epoch, stop_epoch)`, for a sequence
-of validation losses: `val_losses[e]` is the loss after epoch e, epochs counted from 0. The rule
-is the one of Keras's `EarlyStopping` (mode "min"):
-
-    best = val_losses[0], best_epoch = 0, wait = 0
-    for e = 1, 2, ...:
-        if val_losses[e] < best - min_delta:  best = val_losses[e], best_epoch = e, wait = 0
-        else:                                 wait = wait + 1; stop at e if wait == patience
-    no stop: stop_epoch = len(val_losses) - 1
-
-An epoch improves only when its loss is strictly below the best minus `min_delta`, and only an
-improving epoch becomes the new best: a smaller decrease is no improvement and changes nothing
-(neither the best loss nor the count `wait`). Training stops at the first epoch that ends
-`patience` epochs in a row without improvement; the best epoch is the last improving one up to
-the stop (later epochs are never looked at).
-
-Returns two Python ints. An empty sequence or `patience < 1` is a `ValueError`. For example, the
-losses [1.0, 0.9, 0.95, 0.91, 0.92] with `patience=2` stop at epoch 3 with best epoch 1; with
-`min_delta=0.2` epoch 1 does not improve either (0.9 is not below 1.0 - 0.2), so training stops
-at epoch 2 with best epoch 0.
 
 `early_stopping(val_losses, *, patience, min_delta=0.0)`
 --------------------------------------------------------
