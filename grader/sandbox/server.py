@@ -146,17 +146,20 @@ def hidden_folders(scratch: Path) -> tuple[Path, ...]:
 
 
 def python_folders(scratch: Path) -> tuple[str, ...]:
-    """What the sandbox may read: the Python installation and what is on sys.path, except what
-    lies in a trusted folder (the grading session's, the project's tests and solutions: pytest
-    puts test folders on sys.path) and a folder holding one (the project's root, or a prefix
-    above it: those give only their ``lib`` and ``bin``)."""
-    trusted = [Path(p).resolve() for p in (scratch.parent, TESTS_DIR, SOLUTIONS_DIR)]
+    """What the sandbox may read: the Python installation (its prefixes, wherever they are),
+    and the folders on sys.path outside the trusted ones (the sandbox's parent and the
+    temporary folder, where the grading session keeps its tests and report; the project's
+    tests and solutions: pytest puts test folders on sys.path). A prefix that holds the
+    project (or a trusted folder) gives only its ``lib`` and ``bin`` folders (a venv's)."""
+    trusted = [Path(p).resolve() for p in (scratch.parent, tempfile.gettempdir(), TESTS_DIR,
+                                           SOLUTIONS_DIR)]  # fmt: skip
     holders = [PROJECT_ROOT.resolve(), *trusted]
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path}
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     folders: set[str] = set()
-    for candidate in filter(None, candidates):
+    for candidate in filter(None, prefixes | set(sys.path)):
         path = Path(candidate).resolve()
-        if not path.is_dir() or any(path.is_relative_to(t) for t in trusted):
+        inside_trusted = any(path.is_relative_to(t) for t in trusted)
+        if not path.is_dir() or (inside_trusted and candidate not in prefixes):
             continue
         if not any(p.is_relative_to(path) for p in holders):
             folders.add(str(path))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -479,3 +480,19 @@ def test_a_tensor_crosses_with_its_layout(sandbox_for):
     assert impl.sigmoid(transposed)[0, 0].item() == 0.0  # reshape copied: x never saw the 7
     contiguous = torch.zeros(3, 4)
     assert impl.sigmoid(contiguous)[0, 0].item() == 7.0 and contiguous[0, 0].item() == 7.0
+
+
+def test_the_python_installation_stays_readable_wherever_the_scratch_folder_is(tmp_path):
+    """A clean clone under /tmp (its venv too) with plain `pytest --sandbox`, whose scratch
+    folders go to /tmp: the sandbox's parent holds the venv, and torch's lazy imports failed
+    (No module named 'torch._dynamo'). The installation is readable, sys.path entries inside
+    the trusted folders are not."""
+    from grader.sandbox.server import python_folders
+
+    prefix = Path(sys.prefix).resolve()
+    scratch = prefix.parent / "sandbox-activations-x"
+    folders = [Path(f) for f in python_folders(scratch)]
+    assert any(prefix.is_relative_to(f) or prefix == f for f in folders) or any(
+        f.is_relative_to(prefix) and f.name in ("lib", "lib64", "bin") for f in folders
+    ), folders
+    assert not any(f == (PROJECT_ROOT / "tests").resolve() for f in folders)
