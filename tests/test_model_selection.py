@@ -7,6 +7,8 @@ structure, determinism under a seed, independence of numpy's global RNG, and uni
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -48,6 +50,14 @@ def call_text(n_samples: int, k: int, shuffle: bool = False, seed: int | None = 
 
 def check_folds(folds: object, n_samples: int, k: int, call: str) -> Folds:
     """The structure every k-fold split has, shuffled or not; returns the folds."""
+    if isinstance(folds, Iterator):  # a generator function's result, or another iterator
+        fail(
+            call,
+            f"returned an iterator (a generator?), expected a list of {k} (train_idx, val_idx) "
+            "pairs",
+            "a function with `yield` returns a generator, which can be consumed only once: "
+            "collect the pairs in a list and return it",
+        )
     if not isinstance(folds, list | tuple) or len(folds) != k:
         fail(
             call,
@@ -177,7 +187,9 @@ def test_unshuffled_matches_kfold(ms, n_samples, k):
 def test_invalid_k_is_a_value_error(ms, n_samples, k):
     call = call_text(n_samples, k)
     try:
-        ms.k_fold_split(n_samples, k)
+        result = ms.k_fold_split(n_samples, k)
+        if isinstance(result, Iterator):  # checks in a generator's body run as it is iterated
+            list(result)
     except ValueError as error:
         message = str(error)
         says_lower = "2" in message or "two" in message.lower()

@@ -2,6 +2,36 @@ from variants import Variant
 
 VARIANTS = [
     Variant(
+        "a-generator-of-folds",  # yield: a lazy generator, not the list the docstring asks for
+        """
+def k_fold_split(n_samples, k, *, shuffle=False, seed=None):
+    if not 2 <= k <= n_samples:
+        raise ValueError(f"k must satisfy 2 <= k <= n_samples (= {n_samples}), got k = {k}")
+    order = np.random.default_rng(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
+    sizes = [n_samples // k + (1 if i < n_samples % k else 0) for i in range(k)]
+    start = 0
+    for size in sizes:
+        val = np.sort(order[start:start + size])
+        start += size
+        yield np.setdiff1d(np.arange(n_samples), val), val
+""",
+        expect="fail",
+        message=r"returned an iterator \(a generator\?\), expected a list of \d.*Hint: a function "
+        r"with `yield` returns a generator",
+        select="unshuffled",
+    ),
+    Variant(
+        "a-generator-of-folds-still-validates-k",  # its checks run once it is iterated
+        """
+def k_fold_split(n_samples, k, *, shuffle=False, seed=None):
+    if not 2 <= k <= n_samples:
+        raise ValueError(f"k must satisfy 2 <= k <= n_samples (= {n_samples}), got k = {k}")
+    yield from []
+""",
+        expect="pass",
+        select="invalid_k",
+    ),
+    Variant(
         "drops-the-remainder",  # n // k per fold: the last n % k samples are never validated
         """
 def k_fold_split(n_samples, k, *, shuffle=False, seed=None):
