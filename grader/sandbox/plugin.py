@@ -79,6 +79,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # before any test has run a tensor operation or loaded the reference.
     limits = limits_for_budget(config.getoption("exercise_timeout"))
     isolation = isolation_level(config.getoption("isolation"))
+    # What torch imports lazily on first use (the meta device's checks import torch._dynamo),
+    # imported here, once, so that no sandbox has to read it from disk behind its walls.
+    import torch._dynamo  # noqa: F401
     config.stash[SANDBOXES] = {
         exercise.name: Sandbox(
             config.stash[IMPL_DIR],
