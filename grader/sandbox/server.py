@@ -79,8 +79,9 @@ def serve(
     try:
         os.setpgid(0, 0)
         uid = sandbox_uid(os.getpid())  # this pid is the one the test process knows
-        if isolation is Isolation.NAMESPACES:  # from here on: process 1 of a PID namespace
-            enter_namespaces(others_can_read(python_folders(workdir)))
+        readable = python_folders(workdir)  # what it may read, once: walls and audit hook
+        if isolation is Isolation.NAMESPACES:  # from here on: process 2 of a PID namespace
+            enter_namespaces(others_can_read(readable))
         import grader.check.implementation
         import grader.check.timing
         import grader.core.outcomes  # imported before the audit hook closes the project directory
@@ -100,9 +101,9 @@ def serve(
         already_used = _start_cuda() if cuda else 0
         files = _student_files(directory, exercise)
         written = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # before walls
-        walls = confine(isolation, workdir, files, python_folders(workdir),
+        walls = confine(isolation, workdir, files, readable,
                         _cuda_devices() if cuda else (), uid, hidden_folders(workdir))  # fmt: skip
-        _limit(workdir, written, limits, already_used)
+        _limit(workdir, written, limits, readable, already_used)
         connection.send_bytes(pickle.dumps(["ready", *walls.to_json().values()]))
         ready = True
         modules: dict[str, Any] = {}
@@ -311,7 +312,9 @@ def _describe(error: BaseException, directory: Path) -> str:
     return text
 
 
-def _limit(workdir: Path, output: int, limits: Limits, already_used: int = 0) -> None:
+def _limit(
+    workdir: Path, output: int, limits: Limits, readable: tuple[str, ...], already_used: int = 0
+) -> None:
     """Limits, output to the file open as ``output``, and the teaching audit hook. Called once,
     in the sandbox only, after its walls are up."""
     memory = limits.memory_bytes + already_used
@@ -331,7 +334,6 @@ def _limit(workdir: Path, output: int, limits: Limits, already_used: int = 0) ->
     sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
     os.environ["TMPDIR"] = tempfile.tempdir = str(workdir)  # the student's temporary files
 
-    readable = python_folders(workdir)
     denied = (str(SOLUTIONS_DIR.resolve()),)
     sys.addaudithook(_audit_hook(readable, (str(workdir.resolve()),), denied))
 
