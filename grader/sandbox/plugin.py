@@ -82,6 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # What torch imports lazily on first use (the meta device's checks import torch._dynamo),
     # imported here, once, so that no sandbox has to read it from disk behind its walls.
     import torch._dynamo  # noqa: F401
+
     config.stash[SANDBOXES] = {
         exercise.name: Sandbox(
             config.stash[IMPL_DIR],

@@ -30,7 +30,7 @@ from typing import Any
 
 import torch
 
-from grader.core.paths import FUNCTIONS_MODULE, PROJECT_ROOT, SOLUTIONS_DIR, TESTS_DIR
+from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR
 from grader.core.walls import (
     CUDA_DEVICES,
     Isolation,
@@ -39,6 +39,7 @@ from grader.core.walls import (
     others_can_read,
     sandbox_uid,
 )
+from grader.sandbox.audit import teaching_hook
 from grader.sandbox.codec import (
     CHAIN,
     LOAD,
@@ -48,6 +49,7 @@ from grader.sandbox.codec import (
     Encoder,
     loads,
 )
+from grader.sandbox.folders import hidden_folders, python_folders
 from grader.sandbox.limits import Limits
 
 _clock = time.perf_counter  # bound before any student code runs in the sandbox
@@ -137,39 +139,6 @@ def _student_files(directory: Path, exercise: str | None) -> dict[str, bytes]:
         with contextlib.suppress(OSError):
             files[name] = (directory / name).read_bytes()
     return files
-
-
-def hidden_folders(scratch: Path) -> tuple[Path, ...]:
-    """Folders a sandbox sees empty (where it has a mount namespace): its grading session's
-    (the trusted tests, the report, the submission as taken in), the temporary folder holding
-    the other sessions, the reference and the tests."""
-    return (scratch.parent, Path(tempfile.gettempdir()), Path("/tmp"), SOLUTIONS_DIR, TESTS_DIR)
-
-
-def python_folders(scratch: Path) -> tuple[str, ...]:
-    """What the sandbox may read: the Python installation (its prefixes, wherever they are),
-    and the folders on sys.path outside the trusted ones (the sandbox's parent and the
-    temporary folder, where the grading session keeps its tests and report; the project's
-    tests and solutions: pytest puts test folders on sys.path). A prefix that holds the
-    project (or a trusted folder) gives only its ``lib`` and ``bin`` folders (a venv's)."""
-    trusted = [Path(p).resolve() for p in (scratch.parent, tempfile.gettempdir(), TESTS_DIR,
-                                           SOLUTIONS_DIR)]  # fmt: skip
-    holders = [PROJECT_ROOT.resolve(), *trusted]
-    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    folders: set[str] = set()
-    for candidate in filter(None, prefixes | set(sys.path)):
-        path = Path(candidate).resolve()
-        inside_trusted = any(path.is_relative_to(t) for t in trusted)
-        if not path.is_dir() or (inside_trusted and candidate not in prefixes):
-            continue
-        if not any(p.is_relative_to(path) for p in holders):
-            folders.add(str(path))
-            continue
-        for child in ("lib", "lib64", "bin"):
-            inner = path / child
-            if inner.is_dir() and not any(p.is_relative_to(inner) for p in holders):
-                folders.add(str(inner))
-    return tuple(sorted(folders))
 
 
 def _warm_up() -> None:
@@ -335,48 +304,13 @@ def _limit(
     os.environ["TMPDIR"] = tempfile.tempdir = str(workdir)  # the student's temporary files
 
     denied = (str(SOLUTIONS_DIR.resolve()),)
-    sys.addaudithook(_audit_hook(readable, (str(workdir.resolve()),), denied))
+    sys.addaudithook(teaching_hook(readable, (str(workdir.resolve()),), denied))
 
 
 def _close_inherited_descriptors(keep: int) -> None:
     """The test process's files and pipes (its results among them) are not the sandbox's."""
     os.closerange(3, keep)
     os.closerange(keep + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-
-
-_DENIED_EVENTS = {
-    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-    "os.forkpty", "os.kill", "os.killpg", "signal.pthread_kill", "socket.connect",
-    "socket.bind", "socket.sendto", "ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata",
-    "os.chdir", "os.setuid", "resource.setrlimit", "sys.setprofile", "sys.settrace",
-}  # fmt: skip
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root + os.sep)
-
-
-def _audit_hook(
-    readable: tuple[str, ...], writable: tuple[str, ...], denied: tuple[str, ...]
-) -> Any:
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event in _DENIED_EVENTS:
-            raise PermissionError(f"{event} is not allowed while grading")
-        if event != "open" or not args or not isinstance(args[0], str | bytes | os.PathLike):
-            return
-        path = os.path.realpath(os.fsdecode(args[0]))
-        if path == os.devnull or path.startswith("/proc/self/"):
-            return
-        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
-        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
-        writing = any(c in mode for c in "wax+") or bool(flags & (os.O_WRONLY | os.O_RDWR))
-        roots = writable if writing else readable + writable
-        if any(_inside(path, root) for root in denied) or not any(
-            _inside(path, root) for root in roots
-        ):
-            raise PermissionError(f"opening {path} is not allowed while grading")
-
-    return hook
 
 
 def fresh_command(

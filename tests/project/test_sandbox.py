@@ -487,7 +487,7 @@ def test_the_python_installation_stays_readable_wherever_the_scratch_folder_is(t
     folders go to /tmp: the sandbox's parent holds the venv, and torch's lazy imports failed
     (No module named 'torch._dynamo'). The installation is readable, sys.path entries inside
     the trusted folders are not."""
-    from grader.sandbox.server import python_folders
+    from grader.sandbox.folders import python_folders
 
     prefix = Path(sys.prefix).resolve()
     scratch = prefix.parent / "sandbox-activations-x"
