@@ -93,6 +93,9 @@ The derivative of leaky_relu, elementwise:
 At x == 0 leaky_relu has no derivative (unless negative_slope is 1); like PyTorch's autograd,
 use negative_slope there, not 1 and not 0. The result has x's dtype: a floating tensor.
 
+Make the slope in x's dtype: `torch.where(x > 0, 1.0, negative_slope)` with Python numbers makes
+a float32 tensor, whose 0.01 is 0.009999999776.
+
 `softmax(x, dim=-1)`
 --------------------
 
@@ -211,6 +214,9 @@ negative_slope = 2、x = 3 时它给出 6，而不是 3。
 
 leaky_relu 在 x == 0 处不可导（除非 negative_slope 为 1）；与 PyTorch 的自动求导（autograd）一
 致，这里取 negative_slope，既不是 1 也不是 0。结果的 dtype 与 x 相同：是一个浮点张量。
+
+斜率要用 x 的 dtype 表示：`torch.where(x > 0, 1.0, negative_slope)` 里传 Python 数字会得到
+float32 张量，其中的 0.01 实际是 0.009999999776。
 
 `softmax(x, dim=-1)`
 --------------------
@@ -350,6 +356,9 @@ def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     At x == 0 leaky_relu has no derivative (unless negative_slope is 1); like PyTorch's autograd,
     use negative_slope there, not 1 and not 0. The result has x's dtype (a float tensor), on x's
     device and of x's shape; x itself is not modified.
+
+    Make the slope in x's dtype: ``torch.where(x > 0, 1.0, negative_slope)`` with Python numbers
+    makes a float32 tensor, whose 0.01 is 0.009999999776.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("leaky_relu_grad() is not written yet")

@@ -49,6 +49,9 @@ zeros but a single 1. N = 0 gives shape (0, C). Raises `ValueError` if a label i
 `num_classes` (indexing would fail with an obscure error, or, for negative labels, silently
 count from the end). `labels` itself is not modified.
 
+`labels` may be a view of another tensor (sliced with a step, or expanded from one label): only
+read it.
+
 `minibatches(n, batch_size, *, shuffle=True, generator=None)`
 -------------------------------------------------------------
 
@@ -117,6 +120,8 @@ Not allowed
 在那里创建：`device=labels.device`）、形状为 (N, C) 的 float32 张量，每行除了一个 1 以外全是 0。
 N = 0 时形状为 (0, C)。如果某个标签为负或 >= `num_classes`，抛出 `ValueError`（否则索引会报出难
 懂的错误，负标签甚至会悄悄地从末尾倒数）。不得修改 `labels` 本身。
+
+`labels` 可能是另一个张量的视图（带步长切片的，或由一个标签扩展而来的）：只读取它。
 
 `minibatches(n, batch_size, *, shuffle=True, generator=None)`
 -------------------------------------------------------------
@@ -207,6 +212,9 @@ def one_hot(labels: Tensor, num_classes: int) -> Tensor:
     Raises ValueError if a label is negative or >= num_classes (indexing would fail with an
     obscure error, or, for negative labels, silently count from the end). labels itself is not
     modified.
+
+    ``labels`` may be a view of another tensor (sliced with a step, or expanded from one label):
+    only read it.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("one_hot() is not written yet")

@@ -43,6 +43,10 @@ Three rules:
 - If f raises an exception, x is restored all the same and the exception propagates to the
   caller unchanged (`try` / `finally`).
 
+x may be a view of another tensor (transposed, or sliced with a step: not contiguous). Perturb x
+through its own index, `x[index]`: `x.view(-1)` fails on such a view, and
+`x.clone().reshape(-1)` is a copy whose changes f never sees.
+
 `relative_error(a, b)`
 ----------------------
 
@@ -93,6 +97,10 @@ x 形状、dtype、设备都相同的张量），返回一个 0 维张量或 Pyt
   （在浮点运算中 x + eps - eps 不一定等于 x）。也可以完全不动 x，而去扰动它的一个副本。
 - 如果 f 抛出异常，x 也要照样恢复，并且异常要原样传给调用者（`try` / `finally`）。
 
+x 可能是另一个张量的视图（转置的，或带步长切片的：不连续）。通过 x 自己的下标 `x[index]` 去扰动
+它：对这样的视图 `x.view(-1)` 会失败，而 `x.clone().reshape(-1)` 是一个副本，对它的修改 f 永远看
+不到。
+
 `relative_error(a, b)`
 ----------------------
 
@@ -134,6 +142,10 @@ def numerical_gradient(
       x in floating point). Or leave x alone and perturb a copy of it.
     * If f raises an exception, x is restored all the same and the exception propagates to the
       caller unchanged (``try`` / ``finally``).
+
+    x may be a view of another tensor (transposed, or sliced with a step: not contiguous).
+    Perturb x through its own index, ``x[index]``: ``x.view(-1)`` fails on such a view, and
+    ``x.clone().reshape(-1)`` is a copy whose changes f never sees.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("numerical_gradient() is not written yet")

@@ -70,6 +70,9 @@ Note that `torch.std` divides by N - 1 unless told `correction=0`.
 Returns a tuple of 1 + len(others) tensors, even when `others` is empty (`(z_train,)`), each in
 the shape of its input, in the dtype of `train` and on its device; the inputs are not modified.
 
+train and the others may be views of other tensors in any layout (transposed, sliced with a
+step, or expanded from one row, which makes every feature constant): only read them.
+
 `early_stopping(val_losses, *, patience, min_delta=0.0)`
 --------------------------------------------------------
 
@@ -163,6 +166,9 @@ Chan、Golub 和 LeVeque 关于两遍法方差的误差界）：
 
 返回 1 + len(others) 个张量组成的元组，即使 `others` 为空也是如此（`(z_train,)`）；每个张量的形
 状与对应输入相同，dtype 与 `train` 相同，并在 `train` 所在的设备上；不修改输入。
+
+train 和 others 可能是其他张量的任意布局的视图（转置的、带步长切片的，或由一行扩展而来的，此时每
+个特征都是常数）：只读取它们。
 
 `early_stopping(val_losses, *, patience, min_delta=0.0)`
 --------------------------------------------------------
@@ -263,6 +269,9 @@ def standardize(train: Tensor, *others: Tensor) -> tuple[Tensor, ...]:
 
     Returns a tuple even when ``others`` is empty (``(z_train,)``), each tensor in its input's
     shape, train's dtype and device; the inputs are not modified.
+
+    train and the others may be views of other tensors in any layout (transposed, sliced with a
+    step, or expanded from one row, which makes every feature constant): only read them.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("standardize() is not written yet")

@@ -69,6 +69,9 @@ and the parameters are. Keep the masks in the cache: `mlp_backward` uses these s
 `dropout=0` (the default, evaluation) draws nothing and is the plain forward pass. A `dropout`
 outside [0, 1) is a `ValueError`.
 
+X, the labels y and the parameters may be views of other tensors in any layout (X or W
+transposed or sliced with a step, X expanded from one sample): the passes only read them.
+
 `mlp_backward(params, cache, y)`
 --------------------------------
 
@@ -193,6 +196,9 @@ sizes[-1])，dtype 和设备都与 X 相同：最后一层没有激活函数。`
 `dropout=0`（默认值，即评估模式）时不抽取任何随机数，就是普通的前向传播。`dropout` 不在 [0, 1)
 内时抛出 `ValueError`。
 
+X、标签 y 和参数可能是其他张量的任意布局的视图（X 或 W 转置或带步长切片，X 由一个样本扩展而
+来）：前向和反向传播只读取它们。
+
 `mlp_backward(params, cache, y)`
 --------------------------------
 
@@ -307,6 +313,9 @@ def mlp_forward(
 
     dropout=0 (the default, evaluation) draws nothing and is the plain forward pass above. A
     dropout outside [0, 1) is a ValueError.
+
+    X, the labels y and the parameters may be views of other tensors in any layout (X or W
+    transposed or sliced with a step, X expanded from one sample): the passes only read them.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("mlp_forward() is not written yet")

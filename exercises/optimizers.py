@@ -19,6 +19,11 @@ scalar included), its dtype (float32 or float64) and its device; tensors stored 
 on that device and have that dtype too (`torch.zeros_like(param)`). `param` is a plain tensor
 here, with no autograd history.
 
+`param` and `grad` may be views of other tensors, in any layout: a weight stored transposed, a
+slice taken with a step (not contiguous), or a gradient expanded from one row (stride 0, read
+only). Index them or use `.reshape` to read them: `.view(...)` fails on such views, and writing
+into `param.reshape(-1)` changes a copy, never `param`.
+
 `sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False)`
 -------------------------------------------------------------------------------------
 
@@ -105,6 +110,9 @@ tiny gradients (|g| ~ 1e-6, v ~ 1e-12) it keeps the step finite, and sqrt(v_hat 
 give a very different (much smaller) step. Where a gradient entry has always been 0, m = v = 0
 and the step is 0 / eps = 0.
 
+Keep t a Python int: a counter kept as a tensor (torch.optim keeps a float32 one) makes beta **
+t float32, and a float64 step then agrees with torch.optim's to float32's precision only.
+
 `adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)`
 ---------------------------------------------------------------------------------------------
 
@@ -149,6 +157,10 @@ Not allowed
 0 维标量）、dtype（float32 或 float64）和设备；存放在 `state` 中的张量也要放在同一设备上，并且
 dtype 与 `param` 相同（`torch.zeros_like(param)`）。这里的 `param` 是普通张量，没有自动求导的历
 史。
+
+`param` 和 `grad` 可能是其他张量的视图，布局任意：转置存放的权重、带步长的切片（不连续），或由一
+行扩展（expand）而来的梯度（步长为 0，只能读）。读取它们时用下标或 `.reshape`：对这样的视图
+`.view(...)` 会失败，而写入 `param.reshape(-1)` 改的是一个副本，永远不是 `param`。
 
 `sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False)`
 -------------------------------------------------------------------------------------
@@ -227,6 +239,9 @@ m 是一阶矩（梯度的平均），v 是二阶矩（梯度平方的平均）�
 v 从 0 开始，早期的平均值偏小；t 每一步都会增加。eps 加在开平方之后：梯度极小时（|g| ~ 1e-6，v ~
 1e-12），它使步长保持有限，而 sqrt(v_hat + eps) 会得到截然不同（小得多）的步长。某个梯度分量若一
 直为 0，则 m = v = 0，这一步的更新量是 0 / eps = 0。
+
+t 要保持为 Python 整数：用张量保存的计数器（torch.optim 用的是 float32 张量）会让 beta ** t 变成
+float32，float64 的更新步就只能在 float32 的精度上与 torch.optim 一致。
 
 `adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)`
 ---------------------------------------------------------------------------------------------
@@ -403,6 +418,9 @@ def adam_step(
     device and in its dtype (float32 moments would lose float64's precision). Returns the
     updated parameter, with param's shape, dtype and device (updating param in place and
     returning it is fine); grad is never modified.
+
+    Keep t a Python int: a counter kept as a tensor (torch.optim keeps a float32 one) makes beta
+    ** t float32, and a float64 step then agrees with torch.optim's to float32's precision only.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("adam_step() is not written yet")

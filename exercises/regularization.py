@@ -53,6 +53,10 @@ device of x), so that a seeded generator makes the output reproducible; with `ge
 the mask comes from torch's global random number generator. p = 0 gives the values of x, and p =
 1 gives zeros (never NaN).
 
+x may be a view of another tensor in any layout (transposed, sliced with a step, or expanded
+from one row): only read it. `x.view(...)` fails on such views, and writing into an expanded one
+fails.
+
 Not allowed
 -----------
 
@@ -107,6 +111,9 @@ p)，且 E[out] = x。评估时（`training=False`）丢弃法什么也不做。
 `dropout_mask`（如果给了，它必须与 x 位于同一设备），这样设定了种子的生成器就能让输出可以复现；
 当 `generator=None` 时，掩码来自 torch 的全局随机数生成器。p = 0 时输出等于 x 的值，p = 1 时输出
 全为 0（绝不能是 NaN）。
+
+x 可能是另一个张量的任意布局的视图（转置的、带步长切片的，或由一行扩展而来的）：只读取它。对这样
+的视图 `x.view(...)` 会失败，写入由扩展得到的视图也会失败。
 
 禁止使用
 --------
@@ -164,6 +171,10 @@ def dropout(
     is not in [0, 1]. Hand ``generator`` on to dropout_mask (if given, it must live on x's
     device), so that a seeded generator makes the output reproducible; with generator=None the
     mask comes from torch's global RNG. p = 0 gives x's values and p = 1 gives zeros (never NaN).
+
+    x may be a view of another tensor in any layout (transposed, sliced with a step, or expanded
+    from one row): only read it. ``x.view(...)`` fails on such views, and writing into an
+    expanded one fails.
     """
     # Your code here: replace the line below.
     raise NotImplementedError("dropout() is not written yet")

@@ -128,6 +128,9 @@ def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     At x == 0 leaky_relu has no derivative (unless negative_slope is 1); like PyTorch's autograd,
     use negative_slope there, not 1 and not 0. The result has x's dtype (a float tensor), on x's
     device and of x's shape; x itself is not modified.
+
+    Make the slope in x's dtype: ``torch.where(x > 0, 1.0, negative_slope)`` with Python numbers
+    makes a float32 tensor, whose 0.01 is 0.009999999776.
     """
     # BEGIN SOLUTION
     return torch.full_like(x, negative_slope).masked_fill_(x > 0, 1.0)

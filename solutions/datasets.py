@@ -92,6 +92,9 @@ def one_hot(labels: Tensor, num_classes: int) -> Tensor:
     Raises ValueError if a label is negative or >= num_classes (indexing would fail with an
     obscure error, or, for negative labels, silently count from the end). labels itself is not
     modified.
+
+    ``labels`` may be a view of another tensor (sliced with a step, or expanded from one label):
+    only read it.
     """
     # BEGIN SOLUTION
     if labels.numel() and (labels.min() < 0 or labels.max() >= num_classes):

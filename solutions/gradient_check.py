@@ -47,6 +47,10 @@ def numerical_gradient(
       x in floating point). Or leave x alone and perturb a copy of it.
     * If f raises an exception, x is restored all the same and the exception propagates to the
       caller unchanged (``try`` / ``finally``).
+
+    x may be a view of another tensor (transposed, or sliced with a step: not contiguous).
+    Perturb x through its own index, ``x[index]``: ``x.view(-1)`` fails on such a view, and
+    ``x.clone().reshape(-1)`` is a copy whose changes f never sees.
     """
     # BEGIN SOLUTION
     gradient = torch.empty_like(x)

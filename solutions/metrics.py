@@ -89,6 +89,9 @@ def standardize(train: Tensor, *others: Tensor) -> tuple[Tensor, ...]:
 
     Returns a tuple even when ``others`` is empty (``(z_train,)``), each tensor in its input's
     shape, train's dtype and device; the inputs are not modified.
+
+    train and the others may be views of other tensors in any layout (transposed, sliced with a
+    step, or expanded from one row, which makes every feature constant): only read them.
     """
     # BEGIN SOLUTION
     data = train.double()

@@ -97,6 +97,9 @@ def mlp_forward(
 
     dropout=0 (the default, evaluation) draws nothing and is the plain forward pass above. A
     dropout outside [0, 1) is a ValueError.
+
+    X, the labels y and the parameters may be views of other tensors in any layout (X or W
+    transposed or sliced with a step, X expanded from one sample): the passes only read them.
     """
     # BEGIN SOLUTION
     if not 0.0 <= dropout < 1.0:

@@ -219,6 +219,9 @@ def adam_step(
     device and in its dtype (float32 moments would lose float64's precision). Returns the
     updated parameter, with param's shape, dtype and device (updating param in place and
     returning it is fine); grad is never modified.
+
+    Keep t a Python int: a counter kept as a tensor (torch.optim keeps a float32 one) makes beta
+    ** t float32, and a float64 step then agrees with torch.optim's to float32's precision only.
     """
     # BEGIN SOLUTION
     g = grad + weight_decay * param if weight_decay else grad  # a new tensor: grad untouched

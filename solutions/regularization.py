@@ -69,6 +69,10 @@ def dropout(
     is not in [0, 1]. Hand ``generator`` on to dropout_mask (if given, it must live on x's
     device), so that a seeded generator makes the output reproducible; with generator=None the
     mask comes from torch's global RNG. p = 0 gives x's values and p = 1 gives zeros (never NaN).
+
+    x may be a view of another tensor in any layout (transposed, sliced with a step, or expanded
+    from one row): only read it. ``x.view(...)`` fails on such views, and writing into an
+    expanded one fails.
     """
     # BEGIN SOLUTION
     if not 0.0 <= p <= 1.0:

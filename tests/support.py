@@ -33,6 +33,20 @@ TOLERANCE = {
 # implementation fails one with probability well under 1e-6 whatever random numbers it draws.
 Z = 5.5
 
+# Where an output's dtype comes from, for the dtype hints: the input's by default.
+INPUT_DTYPE = "the input's dtype"
+ARGUMENT_DTYPE = "the dtype given as dtype="
+
+# A float64 result whose every value is a float32 number, off by float32 rounding only: its
+# formula was right, but a float32 number (0.01 rounded to 0.009999999776) made the values.
+FLOAT32_HINT = (
+    "your values are float32 numbers stored as float64 (each differs from the expected one by "
+    "float32 rounding, about 1e-8 relative), so a float32 number made them: "
+    "torch.where(condition, 1.0, slope) with Python numbers makes a float32 tensor, and so "
+    "does torch.tensor(value) without dtype=; use tensors of the input's dtype "
+    "(torch.full_like(x, slope)), or Python numbers in arithmetic (slope * x)"
+)
+
 
 def describe(value: Any) -> str:
     """A short description of a test input or output, for failure messages."""
@@ -63,21 +77,24 @@ def check_tensor_type(actual: Any, call: str) -> torch.Tensor:
     return actual
 
 
-def dtype_hint(actual: torch.dtype, expected: torch.dtype) -> str:
-    """What usually gives ``actual`` where ``expected`` was wanted."""
+def dtype_hint(actual: torch.dtype, expected: torch.dtype, dtype_from: str = INPUT_DTYPE) -> str:
+    """What usually gives ``actual`` where ``expected`` was wanted; ``dtype_from`` says where the
+    expected dtype comes from (the input's, or a ``dtype=`` argument)."""
     if actual == torch.bool:
         return (
             "a comparison (x > 0) gives a bool tensor: convert it to the expected dtype "
-            "(.to(x.dtype)) before returning it"
+            f"(.to({expected})) before returning it"
         )
     if not actual.is_floating_point and expected.is_floating_point:
         return f"an integer result: compute in floating point and return {expected}"
     if actual == torch.float32 and expected == torch.float64:
         return (
-            "the output keeps the input's dtype: a float32 constant (torch.tensor(...) or "
-            "torch.zeros(...) without dtype=) turns the result into float32"
+            f"the output has {dtype_from}, {expected}; something made a float32 tensor: "
+            "torch.where(condition, 1.0, 0.0) with Python numbers does (pass tensors of the "
+            "right dtype, e.g. x.new_tensor(1.0)), so do torch.tensor(...), torch.rand(...) "
+            "and torch.zeros(...) without dtype=, and .float()"
         )
-    return f"the output is {expected}: create new tensors with dtype= (or *_like functions)"
+    return f"the output has {dtype_from}, {expected}: create new tensors with dtype= (or *_like)"
 
 
 def assert_like(
@@ -88,8 +105,10 @@ def assert_like(
     dtype: torch.dtype,
     device: torch.device | str,
     hint: str = "",
+    dtype_from: str = INPUT_DTYPE,
 ) -> torch.Tensor:
-    """The result is a tensor with this shape, dtype and device (values not checked)."""
+    """The result is a tensor with this shape, dtype and device (values not checked);
+    ``dtype_from`` says where the dtype comes from, for the hint."""
     actual = check_tensor_type(actual, call)
     if tuple(actual.shape) != tuple(shape):
         fail(call, f"returned shape {tuple(actual.shape)}, expected {tuple(shape)}", hint)
@@ -97,7 +116,7 @@ def assert_like(
         fail(
             call,
             f"returned dtype {actual.dtype}, expected {dtype}",
-            hint or dtype_hint(actual.dtype, dtype),
+            hint or dtype_hint(actual.dtype, dtype, dtype_from),
         )
     if actual.device.type != torch.device(device).type:
         fail(
@@ -117,11 +136,17 @@ def assert_tensor_close(
     hint: str = "",
     rtol: float | None = None,
     atol: float | None = None,
+    dtype_from: str = INPUT_DTYPE,
+    precision_hint: str = FLOAT32_HINT,
 ) -> None:
-    """``actual`` matches ``expected`` in type, shape, dtype, device, finiteness and values."""
+    """``actual`` matches ``expected`` in type, shape, dtype, device, finiteness and values.
+
+    A float64 result of float32 numbers, each one rounding off, gets ``precision_hint`` instead
+    of ``hint`` (whose formulas were right): it names the float32 number that caused it."""
     actual = assert_like(
-        actual, call=call, shape=expected.shape, dtype=expected.dtype, device=expected.device
-    )
+        actual, call=call, shape=expected.shape, dtype=expected.dtype, device=expected.device,
+        dtype_from=dtype_from,
+    )  # fmt: skip
     if expected.device.type == "meta":
         return
     actual = actual.detach()
@@ -140,7 +165,8 @@ def assert_tensor_close(
 
     def message(generated: str) -> str:
         text = f"{call}: values differ{where}.\n{generated}"
-        return text + (f"\nHint: {hint}" if hint else "")
+        shown = precision_hint if float32_rounded(actual, expected) else hint
+        return text + (f"\nHint: {shown}" if shown else "")
 
     try:
         torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, msg=message)
@@ -149,6 +175,17 @@ def assert_tensor_close(
     else:
         return
     pytest.fail(problem, pytrace=False)  # outside the except block: one message, not two
+
+
+def float32_rounded(actual: torch.Tensor, expected: torch.Tensor) -> bool:
+    """Whether a float64 ``actual`` holds float32 numbers only, each within one float32
+    rounding of ``expected`` (which does not): a float32 number made its values."""
+    if expected.dtype != torch.float64 or torch.equal(expected, expected.float().double()):
+        return False
+    float32 = torch.finfo(torch.float32).eps
+    return torch.equal(actual, actual.float().double()) and torch.allclose(
+        actual, expected, rtol=float32, atol=0.0
+    )
 
 
 def input_scaled_tolerance(x: torch.Tensor) -> dict[str, float]:
@@ -180,6 +217,49 @@ def assert_statistic(
             f"({Z} standard errors of the estimate)",
             hint,
         )
+
+
+# Layouts a caller's tensor may come in besides contiguous, each a view of a larger tensor that
+# holds the same values. What a function reshapes (.view needs contiguous memory), or writes
+# into through a reshaped copy (x.clone() keeps x's strides, so x.clone().reshape(-1) copies),
+# goes wrong on them; code that indexes x itself does not. An expanded view (stride 0, its rows
+# share their memory) may only be read.
+WRITABLE_LAYOUTS = ("transposed", "sliced with a step")
+LAYOUTS = (*WRITABLE_LAYOUTS, "expanded")
+
+
+def laid_out(values: torch.Tensor, layout: str) -> torch.Tensor:
+    """A view equal to ``values`` (at least 1-D) in ``layout``: "transposed" (its last two
+    dimensions swapped in memory; a 1-D tensor is sliced instead), "sliced with a step" (every
+    other entry of a last dimension twice as long), or "expanded" (its first row repeated,
+    stride 0: ``values`` must equal its first row along dimension 0)."""
+    if layout == "expanded":
+        row = values[:1].clone()
+        if not torch.equal(row.expand_as(values), values):
+            raise ValueError("an expanded view repeats one row: values differ along dim 0")
+        return row.expand_as(values)
+    if layout == "transposed" and values.dim() >= 2:
+        return values.mT.contiguous().mT
+    shape = (*values.shape[:-1], 2 * values.shape[-1])
+    base = values.new_full(shape, float("nan") if values.is_floating_point() else -1)  # gaps
+    base[..., ::2] = values
+    return base[..., ::2]
+
+
+def layout_hint(name: str, view: torch.Tensor, layout: str) -> str:
+    """What goes wrong with a tensor ``name`` passed as ``view``, in ``layout``."""
+    where = f"{name} here is a{'n' if layout == 'expanded' else ''} {layout} view of another "
+    where += f"tensor (strides {tuple(view.stride())}, not contiguous)"
+    if layout == "expanded":
+        return (
+            f"{where}: its rows share one memory location, so read it and never write into it "
+            f"(in place: -=, add_, [...] =); and {name}.view(...) fails on it"
+        )
+    return (
+        f"{where}: {name}.view(...) fails on it, and {name}.reshape(...), .flatten() or "
+        f"{name}.clone().reshape(...) is a copy, so what you write into that never reaches "
+        f"{name}; index {name} itself (or read it through .reshape or .contiguous())"
+    )
 
 
 def make_generator(seed: int, device: str = "cpu") -> torch.Generator:

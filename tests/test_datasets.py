@@ -26,7 +26,17 @@ import torch.nn.functional as F
 import torchvision.datasets
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import DEVICES, assert_like, assert_statistic, assert_tensor_close, describe, fail
+from support import (
+    DEVICES,
+    LAYOUTS,
+    assert_like,
+    assert_statistic,
+    assert_tensor_close,
+    describe,
+    fail,
+    laid_out,
+    layout_hint,
+)
 from torchvision.datasets.mnist import read_sn3_pascalvincent_tensor
 
 from grader.jobs.idx import TYPE_CODES, idx_bytes
@@ -511,6 +521,27 @@ def test_one_hot_out_of_range_is_a_value_error(ds, bad, device):
         "a negative label silently counts from the end (-1 is the last class) and a label "
         ">= num_classes is a bug upstream: check the range and raise ValueError",
     )
+
+
+@pytest.mark.requires("one_hot")
+@pytest.mark.parametrize("layout", [layout for layout in LAYOUTS if layout != "transposed"])
+def test_one_hot_of_labels_of_any_layout(ds, layout):
+    """labels a view of another tensor (every other label, one label broadcast over a batch):
+    one_hot only reads them, so torch's encoding all the same, and labels are left alone."""
+    labels = random_labels(9, 4, "cpu", seed=8)
+    if layout == "expanded":
+        labels = labels[:1].expand_as(labels).clone()
+    view = laid_out(labels, layout)
+    call = f"one_hot(labels, 4) with labels a {layout} view, strides {tuple(view.stride())}"
+    hint = layout_hint("labels", view, layout)
+    try:
+        actual = ds.one_hot(view, 4)
+    except RuntimeError as error:
+        fail(call, f"raised RuntimeError: {error!s:.200}", hint)
+    assert_tensor_close(actual, F.one_hot(labels, 4).float(), call=call, inputs=describe(view),
+                        hint=hint)  # fmt: skip
+    if not torch.equal(view, labels):
+        fail(call, "changed labels", hint)
 
 
 @pytest.mark.requires("one_hot")

@@ -19,7 +19,18 @@ from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 from sklearn.preprocessing import StandardScaler
-from support import DEVICES, DTYPES, TOLERANCE, assert_like, assert_tensor_close, describe, fail
+from support import (
+    DEVICES,
+    DTYPES,
+    LAYOUTS,
+    TOLERANCE,
+    assert_like,
+    assert_tensor_close,
+    describe,
+    fail,
+    laid_out,
+    layout_hint,
+)
 from torch import Tensor
 
 
@@ -539,6 +550,40 @@ def test_standardize_nearly_constant_feature_is_constant(metrics, dtype, device)
         inputs="train's features 0 and 2 constant (0.1 and 1e6 + 0.1: not exact in binary), "
         "feature 3 alternating 0.1 and the float64 just above it",
     )  # fmt: skip
+
+
+@pytest.mark.requires("standardize")
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_standardize_inputs_of_any_layout(metrics, layout):
+    """train and the other set views of other tensors (a transposed feature matrix, every other
+    column, one sample broadcast over rows: every feature constant): standardize only reads
+    them, so StandardScaler's results all the same, and the inputs are left alone."""
+    train = feature_data(12, 4, torch.float64, "cpu", seed=21)
+    other = feature_data(5, 4, torch.float64, "cpu", seed=22, shift=1.0)
+    if layout == "expanded":
+        train, other = (x[:1].expand_as(x).clone() for x in (train, other))
+    views = [laid_out(x, layout) for x in (train, other)]
+    before = [x.clone() for x in views]
+    call = f"standardize(train, other) with train and other {layout} views"
+    hint = layout_hint("train", views[0], layout) + " (other is one too)"
+    try:
+        result = metrics.standardize(*views)
+    except RuntimeError as error:
+        fail(call, f"raised RuntimeError: {error!s:.200}", hint)
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(call, f"returned {type(result).__name__}, expected a pair")
+    tolerance = standardize_tolerance(train, (other,))
+    for name, actual, want in zip(
+        ("train", "other"), result, scaler_outputs(train, (other,)), strict=True
+    ):
+        assert_tensor_close(
+            actual, want, call=f"{call}, result for {name}", hint=hint,
+            inputs=f"{describe(views[0])}, strides {tuple(views[0].stride())} (oracle: "
+            "StandardScaler fitted on train)", **tolerance,
+        )  # fmt: skip
+    for name, view, was in zip(("train", "other"), views, before, strict=True):
+        if not torch.equal(view, was):
+            fail(call, f"changed {name}", hint)
 
 
 @pytest.mark.requires("standardize")

@@ -20,11 +20,14 @@ from support import (
     DEVICES,
     DEVICES_AND_META,
     DTYPES,
+    LAYOUTS,
     TOLERANCE,
     assert_like,
     assert_tensor_close,
     describe,
     fail,
+    laid_out,
+    layout_hint,
     random_tensor,
 )
 from torch import Tensor
@@ -195,10 +198,42 @@ def check_trajectory(
             want,
             call=f"{call_text(name, hyper)} at step {number} of {len(grads)}",
             inputs=inputs
-            or f"param (at step 1): {describe(param)}; a different gradient at every step",
-            hint=hint if number == 1 else later_hint,
+            or f"the starting param: {describe(param)}; a different gradient at every step",
+            hint=float32_state_hint(opt, name, param, grads[0], hyper, current, want)
+            or (hint if number == 1 else later_hint),
             **TRAJECTORY_TOLERANCE[param.dtype],
         )
+
+
+def float32_state_hint(
+    opt: Any, name: str, param: Tensor, grad: Tensor, hyper: dict, current: Any, want: Tensor
+) -> str:
+    """Where a float64 step differs: what the state holds in float32 after one step from an
+    empty state, named (the formulas may all be right, rounded to float32's precision by it);
+    "" when nothing is, or the step is right."""
+    if (
+        param.dtype != torch.float64
+        or not isinstance(current, Tensor)
+        or current.shape != want.shape
+        or current.dtype != want.dtype
+        or torch.allclose(current, want, **TRAJECTORY_TOLERANCE[param.dtype])
+    ):
+        return ""
+    state: dict = {}
+    try:
+        getattr(opt, name)(param.clone(), grad.clone(), state, **hyper)
+    except Exception:
+        return ""
+    float32 = [f"state[{key!r}] is a {value.dtype} tensor" for key, value in state.items()
+               if isinstance(value, Tensor) and value.dtype == torch.float32]  # fmt: skip
+    if not float32:
+        return ""
+    return (
+        f"{' and '.join(float32)} while param is torch.float64: every step is then rounded to "
+        "float32's precision (about 1e-7). A step counter kept as a tensor (torch.optim keeps "
+        "state['step'] as a float32 tensor) makes beta ** t float32: keep it a Python int; "
+        "make state tensors with torch.zeros_like(param), in param's dtype"
+    )
 
 
 def follows_torch(opt: Any, name: str, param: Tensor, grads: list[Tensor], hyper: dict) -> bool:
@@ -462,9 +497,7 @@ def check_matches_torch(opt, name: str, hyper: dict, shape, dtype, device, seed:
     param = random_tensor(shape, dtype, device, seed=seed)
     grads = gradients(shape, dtype, device, seed=seed + 1)
     hint, later_hint = HINTS["nesterov" if hyper.get("nesterov") else name]
-    check_trajectory(
-        opt, name, param, grads, hyper, hint=hint, later_hint=later_hint
-    )
+    check_trajectory(opt, name, param, grads, hyper, hint=hint, later_hint=later_hint)
 
 
 @pytest.mark.requires("sgd_step")
@@ -678,9 +711,7 @@ def test_rmsprop_momentum_accumulates_scaled_steps(opt, momentum):
         "buf + g, divided by sqrt(v) + eps afterwards, agrees at step 1 only); buf starts at "
         "zero, has no (1 - momentum) factor and is kept in state"
     )
-    if not follows_torch(
-        opt, "rmsprop_step", param, grads, {"lr": 0.01, "alpha": 0.9}
-    ):
+    if not follows_torch(opt, "rmsprop_step", param, grads, {"lr": 0.01, "alpha": 0.9}):
         hint = not_this_property("rmsprop_step", "without momentum")
     check_trajectory(
         opt, "rmsprop_step", param, grads, hyper, hint=hint, later_hint=hint
@@ -811,6 +842,33 @@ def test_grad_is_not_modified(opt, name, hyper):
             "updating it in place later writes into the caller's gradient",
             rtol=0.0,
             atol=0.0,
+        )
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("name", "hyper"), CONTRACT_CASES)
+def test_param_and_grad_of_any_layout(opt, name, hyper, layout):
+    """param and the gradients views of other tensors, as a model's may be (a weight stored
+    transposed, a slice of a flat buffer), or each gradient one row expanded (a broadcast
+    gradient, read only): the steps are torch.optim's all the same."""
+    param = random_tensor((4, 6), torch.float64, "cpu", seed=41)
+    grads = gradients((4, 6), torch.float64, "cpu", steps=5, seed=42)
+    if layout == "expanded":  # only the gradients, which a step reads
+        grads = [laid_out(grad[:1].expand_as(grad), layout) for grad in grads]
+        hint = layout_hint("grad", grads[0], layout)
+    else:
+        param, grads = laid_out(param, layout), [laid_out(grad, layout) for grad in grads]
+        hint = layout_hint("param", param, layout)
+        hint += " (grad is one too)"
+    inputs = (
+        f"param {describe(param)}, {'grad' if layout == 'expanded' else 'param and grad'} "
+        f"{layout} views, strides {tuple(param.stride())} and {tuple(grads[0].stride())}"
+    )
+    try:
+        check_trajectory(opt, name, param, grads, hyper, hint=hint, later_hint=hint, inputs=inputs)
+    except RuntimeError as error:  # .view() of a view it cannot view, a write through expand
+        fail(
+            f"{call_text(name, hyper)} with {inputs}", f"raised RuntimeError: {error!s:.200}", hint
         )
 
 

@@ -20,16 +20,21 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import (
+    ARGUMENT_DTYPE,
     DEVICES,
     DEVICES_AND_META,
     DTYPES,
+    LAYOUTS,
     Z,
     assert_like,
     assert_statistic,
     assert_tensor_close,
     binomial_se,
+    check_tensor_type,
     describe,
     fail,
+    laid_out,
+    layout_hint,
     make_generator,
     random_tensor,
     with_global_seed,
@@ -180,7 +185,9 @@ def test_mask_drops_a_fraction_p(reg, p):
 def test_mask_values_are_zero_or_one_over_keep_probability(reg, p, dtype):
     call = f"dropout_mask({SHAPE}, p={p}, generator=g, dtype={dtype})"
     mask = reg.dropout_mask(SHAPE, p, generator=make_generator(11), dtype=dtype)
-    mask = assert_like(mask, call=call, shape=SHAPE, dtype=dtype, device="cpu")
+    mask = assert_like(
+        mask, call=call, shape=SHAPE, dtype=dtype, device="cpu", dtype_from=ARGUMENT_DTYPE
+    )
     scale = 1 / (1 - p)
     expected = torch.full_like(mask, scale).masked_fill(mask == 0, 0.0)
     kept = mask[mask != 0]
@@ -194,6 +201,7 @@ def test_mask_values_are_zero_or_one_over_keep_probability(reg, p, dtype):
         mask,
         expected,
         call=call,
+        dtype_from=ARGUMENT_DTYPE,
         inputs=f"a mask that should hold only 0 and 1/(1 - p) = {scale:.6g}",
         hint=hint,
     )
@@ -208,12 +216,15 @@ def test_mask_is_zero_or_one_over_keep_probability_with_a_fraction_p_of_zeros(re
     drops the right fraction)."""
     call = f"dropout_mask({SHAPE}, p={p}, generator=g, dtype={dtype})"
     mask = reg.dropout_mask(SHAPE, p, generator=make_generator(17), dtype=dtype)
-    mask = assert_like(mask, call=call, shape=SHAPE, dtype=dtype, device="cpu")
+    mask = assert_like(
+        mask, call=call, shape=SHAPE, dtype=dtype, device="cpu", dtype_from=ARGUMENT_DTYPE
+    )
     scale = 1 / (1 - p)
     assert_tensor_close(
         mask,
         torch.full_like(mask, scale).masked_fill(mask == 0, 0.0),
         call=call,
+        dtype_from=ARGUMENT_DTYPE,
         inputs=f"a mask that should hold only 0 and 1/(1 - p) = {scale:.6g}",
         hint=HINT_RESCALE,
     )
@@ -285,6 +296,7 @@ def test_mask_with_p_zero_keeps_everything(reg, dtype):
         reg.dropout_mask(SHAPE, 0.0, generator=make_generator(14), dtype=dtype),
         torch.ones(SHAPE, dtype=dtype),
         call=f"dropout_mask({SHAPE}, p=0.0, dtype={dtype})",
+        dtype_from=ARGUMENT_DTYPE,
         hint="with p = 0 nothing is dropped and 1/(1 - p) = 1: all ones",
     )
 
@@ -296,6 +308,7 @@ def test_mask_with_p_one_drops_everything(reg, dtype):
         reg.dropout_mask(SHAPE, 1.0, generator=make_generator(15), dtype=dtype),
         torch.zeros(SHAPE, dtype=dtype),
         call=f"dropout_mask({SHAPE}, p=1.0, dtype={dtype})",
+        dtype_from=ARGUMENT_DTYPE,
         hint="with p = 1 every entry is dropped, and 0 / (1 - p) is 0 / 0 = NaN: return zeros "
         "when p == 1 instead of dividing",
     )
@@ -328,6 +341,7 @@ def test_mask_is_created_with_the_requested_dtype_and_device(reg, dtype, device)
     assert_like(
         reg.dropout_mask((3, 7), 0.5, generator=generator, device=device, dtype=dtype),
         call=call,
+        dtype_from=ARGUMENT_DTYPE,
         shape=(3, 7),
         dtype=dtype,
         device=device,
@@ -347,13 +361,16 @@ def test_mask_property_zero_or_rescaled(reg, shape, p, seed):
     """For every shape (empty ones included) and every p in [0, 1]: finite, 0 or 1/(1-p)."""
     call = f"dropout_mask({shape}, p={p!r}, dtype=torch.float64)"
     mask = reg.dropout_mask(shape, p, generator=make_generator(seed), dtype=torch.float64)
-    mask = assert_like(mask, call=call, shape=shape, dtype=torch.float64, device="cpu")
+    mask = assert_like(
+        mask, call=call, shape=shape, dtype=torch.float64, device="cpu", dtype_from=ARGUMENT_DTYPE
+    )
     scale = 0.0 if p == 1 else 1 / (1 - p)
     expected = torch.full_like(mask, scale).masked_fill(mask == 0, 0.0)
     assert_tensor_close(
         mask,
         expected,
         call=call,
+        dtype_from=ARGUMENT_DTYPE,
         inputs=f"a mask that should hold only 0 and 1/(1 - p) = {scale:.17g} (zeros for p = 1)",
         hint=HINT_RESCALE,
     )
@@ -547,3 +564,29 @@ def test_benchmark(benchmark, reg, source):
         function = lambda: F.dropout(x, 0.1, training=True)  # noqa: E731
     benchmark.group = "regularization.dropout"
     benchmark(function)
+
+
+@pytest.mark.requires("dropout")
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_dropout_of_x_of_any_layout(reg, layout):
+    """x a view of another tensor (an activation transposed, a slice, a row broadcast over the
+    batch): dropout only reads it, so it gives what it gives on a contiguous copy of x (the mask
+    is dropout_mask(x.shape, ...), whatever x's strides), and x is left alone."""
+    values = positive_input(SHAPE, torch.float64, seed=30)
+    if layout == "expanded":
+        values = values[:1].expand_as(values).clone()
+    x = laid_out(values, layout)
+    before = x.clone()
+    call = f"dropout(x, p=0.3, generator=g) with x a {layout} view, strides {tuple(x.stride())}"
+    hint = layout_hint("x", x, layout)
+    try:
+        out = reg.dropout(x, 0.3, generator=make_generator(31))
+    except RuntimeError as error:  # x.view(...), or a write into an expanded x
+        fail(call, f"raised RuntimeError: {error!s:.200}", hint)
+    expected = check_tensor_type(reg.dropout(values, 0.3, generator=make_generator(31)), call)
+    assert_tensor_close(
+        out, expected, call=call,
+        inputs=f"{describe(x)}; expected: what dropout gives on a contiguous copy of x", hint=hint,
+    )  # fmt: skip
+    if not torch.equal(x, before):
+        fail(call, "changed x", hint)

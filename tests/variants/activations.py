@@ -230,6 +230,18 @@ def leaky_relu_grad(x, negative_slope=0.01):
         select="leaky_relu_grad",
     ),
     Variant(
+        "leaky-relu-grad-float32-slope",  # torch.where with Python numbers: a float32 tensor
+        """
+def leaky_relu_grad(x, negative_slope=0.01):
+    return torch.where(x > 0, 1.0, negative_slope).to(x.dtype)
+""",
+        expect="fail",
+        message=r"leaky_relu_grad\(x.*\): values differ.*Hint: your values are float32 "
+        r"numbers stored as float64.*torch\.where\(condition, 1\.0, slope\) "
+        r"with Python numbers makes a float32 tensor",
+        select="leaky_relu_grad and float64",
+    ),
+    Variant(
         "leaky-relu-grad-in-place-masks",  # the tutorials' A[A > 0] = 1 on the caller's tensor
         """
 def leaky_relu_grad(x, negative_slope=0.01):

@@ -271,6 +271,22 @@ def standardize(train, *others):
         select="not_modified",
     ),
     Variant(
+        "standardize-in-place-meets-an-expanded-train",  # writes through an expanded view
+        """
+def standardize(train, *others):
+    mean, std = train.mean(dim=0), train.std(dim=0, correction=0)
+    std = torch.where(std == 0, torch.ones_like(std), std)
+    for x in (*others, train):
+        x.sub_(mean).div_(std)
+    return (train, *others)
+""",
+        expect="fail",
+        message=r"standardize\(train, other\) with train and other expanded views: raised "
+        r"RuntimeError.*Hint: train here is an expanded view of another tensor.*never write "
+        r"into it",
+        select="any_layout and expanded",
+    ),
+    Variant(
         "standardize-returns-a-bare-tensor-without-others",
         """
 _correct_standardize = standardize

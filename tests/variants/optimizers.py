@@ -258,8 +258,85 @@ def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
         "adam-moments-in-float32",  # in-place updates keep them float32: float64 loses precision
         _IN_PLACE_ADAM.format(zeros="torch.zeros(param.shape, device=param.device)"),
         expect="fail",
-        message=r"adam_step\(.*values differ for param .*torch\.float64",
+        message=r"adam_step\(.*values differ for the starting param: torch\.float64.*Hint: "
+        r"state\['[mv]'\] is a torch\.float32 tensor",
         select="test_adam_matches_torch and float64",
+    ),
+    Variant(
+        "adam-step-counter-a-float32-tensor",  # torch.optim's own habit: beta ** t in float32
+        """
+def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    beta1, beta2 = betas
+    g = grad + weight_decay * param
+    if not state:
+        state.update(step=torch.tensor(0.0), m=torch.zeros_like(param), v=torch.zeros_like(param))
+    state["step"] += 1
+    t = state["step"]
+    state["m"] = beta1 * state["m"] + (1 - beta1) * g
+    state["v"] = beta2 * state["v"] + (1 - beta2) * g * g
+    m_hat = state["m"] / (1 - beta1**t)
+    v_hat = state["v"] / (1 - beta2**t)
+    return param - lr * m_hat / (v_hat.sqrt() + eps)
+""",
+        expect="fail",
+        message=r"adam_step\(.*\) at step 1 of \d+: values differ.*Hint: state\['step'\] is "
+        r"a torch\.float32 tensor while param is torch\.float64.*keep it a Python int",
+        select="test_adam_matches_torch and float64",
+    ),
+    Variant(
+        "sgd-through-a-flat-view",  # param.view(-1): fails on a transposed or sliced param
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError("nesterov needs momentum")
+    flat, g = param.view(-1), grad.reshape(-1) + weight_decay * param.view(-1)
+    if momentum:
+        buf = state["buf"] = momentum * state["buf"] + g if "buf" in state else g.clone()
+        g = g + momentum * buf if nesterov else buf
+    flat -= lr * g
+    return param
+""",
+        expect="fail",
+        message=r"sgd_step\(.*\) with param .* (transposed|sliced with a step) views.*raised "
+        r"RuntimeError.*Hint: param here is a \1 view of another tensor.*param\.view\(\.\.\.\) "
+        r"fails on it",
+        select="any_layout",
+    ),
+    Variant(
+        "sgd-into-a-reshaped-copy",  # param.reshape(-1) is a copy for a non-contiguous param
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError("nesterov needs momentum")
+    flat = param.reshape(-1)
+    g = grad.reshape(-1) + weight_decay * flat
+    if momentum:
+        buf = state["buf"] = momentum * state["buf"] + g if "buf" in state else g.clone()
+        g = g + momentum * buf if nesterov else buf
+    flat.sub_(lr * g)
+    return param
+""",
+        expect="fail",
+        message=r"sgd_step\(.*\) at step 1 of 5: values differ.*Hint: param here is a "
+        r"(transposed|sliced with a step) view.*is a copy, so what you write into that never "
+        r"reaches param",
+        select="any_layout",
+    ),
+    Variant(
+        "sgd-flat-steps-on-a-flat-copy",  # correct: reshape to work flat, reshape back
+        """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError("nesterov needs momentum")
+    flat = param.reshape(-1)
+    g = grad.reshape(-1) + weight_decay * flat
+    if momentum:
+        buf = state["buf"] = momentum * state["buf"] + g if "buf" in state else g.clone()
+        g = g + momentum * buf if nesterov else buf
+    return (flat - lr * g).reshape(param.shape)
+""",
+        expect="pass",
+        select="sgd",
     ),
     Variant(
         "adam-state-in-a-module-variable",  # one state for every parameter

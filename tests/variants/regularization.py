@@ -125,7 +125,8 @@ def dropout_mask(shape, p, *, generator=None, device=None, dtype=torch.float32):
     return (torch.rand(shape, generator=generator, device=device) >= p).float() / (1 - p)
 """,
         expect="fail",
-        message=r"returned dtype torch\.float32, expected torch\.float64",
+        message=r"returned dtype torch\.float32, expected torch\.float64\nHint: the output has the "
+        r"dtype given as dtype=, torch\.float64; .*torch\.rand\(\.\.\.\)",
         select="mask",
     ),
     Variant(
@@ -197,6 +198,37 @@ def dropout(x, p, *, training=True, generator=None):
 """,
         expect="fail",
         message=r"equally seeded generators returned different outputs.*hand its generator on",
+    ),
+    Variant(
+        "dropout-through-a-flat-view",  # x.view(-1): fails on a transposed, sliced or expanded x
+        """
+def dropout(x, p, *, training=True, generator=None):
+    if not 0 <= p <= 1:
+        raise ValueError("p")
+    if not training:
+        return x
+    flat = x.view(-1)
+    mask = dropout_mask(x.shape, p, generator=generator, device=x.device, dtype=x.dtype)
+    return (flat * mask.view(-1)).view(x.shape)
+""",
+        expect="fail",
+        message=r"dropout\(x, p=0\.3, generator=g\) with x a (transposed|sliced with a step|"
+        r"expanded) view.*raised RuntimeError.*Hint: x here is an? \1 view of another tensor",
+        select="any_layout",
+    ),
+    Variant(
+        "dropout-flat-then-reshaped",  # correct: reshape copies where it must
+        """
+def dropout(x, p, *, training=True, generator=None):
+    if not 0 <= p <= 1:
+        raise ValueError("p")
+    if not training:
+        return x
+    mask = dropout_mask((x.numel(),), p, generator=generator, device=x.device, dtype=x.dtype)
+    return (x.reshape(-1) * mask).reshape(x.shape)
+""",
+        expect="pass",
+        select="dropout and not mask",
     ),
     Variant(
         "dropout-in-place",
