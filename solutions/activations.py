@@ -1,10 +1,7 @@
-"""Activation functions and their derivatives, written from elementary tensor operations.
+"""The reference solution of the activations exercise.
 
-Every function takes a tensor of any shape and returns a new tensor of the same shape, dtype and
-device (leaky_relu and leaky_relu_grad also take a ``negative_slope``). None of them may change
-its input. Not allowed here: anything in torch.nn.functional, and torch's own sigmoid, tanh,
-relu, leaky_relu (prelu, rrelu), softmax, log_softmax and logsumexp (in any spelling: torch.*,
-Tensor methods).
+Its instructions (the stub's module docstring) are written once, in
+instructions/activations.md, English and Chinese.
 """
 
 import torch

@@ -1,7 +1,7 @@
-"""Data plumbing for training: read IDX files (MNIST's format), one-hot labels, minibatches.
+"""The reference solution of the datasets exercise.
 
-Not allowed here: torch.nn.functional.one_hot, and torch.utils.data's DataLoader, BatchSampler
-and RandomSampler: this exercise is what they do inside.
+Its instructions (the stub's module docstring) are written once, in
+instructions/datasets.md, English and Chinese.
 """
 
 import gzip

@@ -1,21 +1,7 @@
-"""Gradient checking: the derivative of a function estimated from its values alone.
+"""The reference solution of the gradient_check exercise.
 
-The central difference of f at x along coordinate i, with a small step eps,
-
-    g_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)        e_i: 1 at entry i, 0 elsewhere
-
-differs from the true derivative by about eps² / 6 · f''' (Taylor's theorem: the even terms
-cancel), where the forward difference (f(x + eps e_i) - f(x)) / eps is off by eps / 2 · f''.
-Rounding pulls the other way: each value of f carries a relative error of about the dtype's
-machine epsilon, which the division by 2 eps magnifies, so eps cannot be tiny either. In float64
-eps = 1e-6 balances the two for functions of moderate size; in float32 use a step near 1e-2.
-
-Compare a backpropagated gradient with this estimate by their relative error: below about 1e-7
-in float64 the backward pass is right; around 1e-2 it is wrong.
-
-Not allowed here: autograd in every form (torch.autograd.grad, Tensor.backward,
-Tensor.requires_grad_, torch.autograd.functional, torch.func, forward-mode AD, torch's own
-gradcheck). Autograd is switched off while your functions run.
+Its instructions (the stub's module docstring) are written once, in
+instructions/gradient_check.md, English and Chinese.
 """
 
 import itertools

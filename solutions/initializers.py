@@ -1,29 +1,7 @@
-"""Weight initialization: Xavier (Glorot) and He (Kaiming), written from torch's random draws.
+"""The reference solution of the initializers exercise.
 
-A good initialization keeps the variance of activations (Xavier: and of gradients) about the
-same from layer to layer. For a weight matrix of ``shape = (fan_out, fan_in)``, the shape of an
-``nn.Linear(fan_in, fan_out).weight`` (one row per output, one column per input):
-
-    fan_in  = shape[1]   the number of inputs that each output sums over
-    fan_out = shape[0]   the number of outputs each input feeds
-
-    xavier_uniform:  U(-a, a),       a   = gain · sqrt(6 / (fan_in + fan_out))
-    xavier_normal:   N(0, std²),     std = gain · sqrt(2 / (fan_in + fan_out))
-    he_normal:       N(0, std²),     std = sqrt(2 / fan_in)     (for ReLU networks)
-    he_uniform:      U(-a, a),       a   = sqrt(6 / fan_in)     (for ReLU networks)
-
-Both Xavier rules have variance gain² · 2 / (fan_in + fan_out), both He rules 2 / fan_in:
-U(-a, a) has variance a² / 3.
-Careful: torch.randn(...) * s has standard deviation s, so s must be the standard deviation (a
-square root), not the variance.
-
-Randomness: every random draw takes the ``generator`` argument (a torch.Generator), so that a
-seeded generator gives the same weights whatever the global random state (torch.manual_seed) is.
-The generator must live on ``device``: torch.Generator() for CPU, torch.Generator(device="cuda")
-for CUDA. With generator=None, torch's global RNG is used. The result is created on ``device``
-(CPU when None) with dtype ``dtype``.
-
-Not allowed here: anything in torch.nn.init.
+Its instructions (the stub's module docstring) are written once, in
+instructions/initializers.md, English and Chinese.
 """
 
 import math

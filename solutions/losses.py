@@ -1,27 +1,7 @@
-"""Loss functions, written from elementary tensor operations.
+"""The reference solution of the losses exercise.
 
-Each function compares a prediction with a target, computes one loss per element (per sample for
-cross_entropy and nll_loss), then reduces them according to ``reduction``:
-
-* ``"mean"`` (the default): their average, a 0-dim tensor. For mse_loss, l1_loss, huber_loss and
-  the two binary cross-entropies that is the average over *every element* (``numel()`` of them);
-  for cross_entropy and nll_loss it is the average of the N per-sample losses.
-* ``"sum"``: their sum, a 0-dim tensor.
-* ``"none"``: no reduction: one loss per element (the input's shape), or per sample (shape (N,)
-  for cross_entropy and nll_loss).
-
-Any other ``reduction`` raises ValueError naming the allowed values, for example
-``ValueError("reduction must be 'mean', 'sum' or 'none', got 'avg'")``: the message must contain
-each of the three words mean, sum and none. The comparison is exact, so "Mean", "avg", "" and
-None are all errors. All seven functions need this check and the reduction itself, so a small
-helper function of your own is a good idea.
-
-Results keep the inputs' dtype and device; no function changes its inputs. Not allowed here:
-anything in torch.nn.functional (its losses mse_loss, l1_loss, huber_loss, smooth_l1_loss,
-binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, nll_loss, kl_div among
-them), and torch's own softmax, log_softmax and logsumexp, sigmoid and logsigmoid, in any
-spelling. Your activations module cannot be imported
-here either: write the stable log-softmax inline where you need it.
+Its instructions (the stub's module docstring) are written once, in
+instructions/losses.md, English and Chinese.
 """
 
 import torch

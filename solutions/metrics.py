@@ -1,9 +1,7 @@
-"""Evaluation and training utilities: accuracy, the confusion matrix, standardization fitted on
-the training data, and early stopping.
+"""The reference solution of the metrics exercise.
 
-No function modifies its inputs or keeps anything between calls (no module-level counters):
-the same arguments always give the same result. Not allowed here: scikit-learn (accuracy_score,
-confusion_matrix, StandardScaler, ...); the tests use it as the oracle.
+Its instructions (the stub's module docstring) are written once, in
+instructions/metrics.md, English and Chinese.
 """
 
 import torch

@@ -1,31 +1,7 @@
-"""The capstone: a multilayer perceptron, forward and backward by hand, trained with SGD.
+"""The reference solution of the mlp exercise.
 
-The network, for sizes = [d_0, d_1, ..., d_L] (L layers, L - 1 of them hidden):
-
-    a_0 = X                                  (N, d_0)
-    z_l = a_{l-1} @ W_l.T + b_l              (N, d_l)    W_l: (d_l, d_{l-1}), b_l: (d_l,)
-    a_l = relu(z_l)                          for the hidden layers l = 1 .. L-1
-    logits = z_L                             no activation on the last layer
-    loss = mean over the batch of  -log softmax(logits)[i, y_i]
-
-Backpropagation (the four equations), with delta_l = dloss/dz_l of shape (N, d_l):
-
-    delta_L = (softmax(logits) - onehot(y)) / N          the 1/N comes from the mean
-    dW_l    = delta_l.T @ a_{l-1}                         (d_l, d_{l-1}), like W_l
-    db_l    = delta_l summed over the batch (axis 0)      (d_l,), like b_l
-    delta_{l-1} = (delta_l @ W_l) * relu'(z_{l-1})        the derivative of layer l-1's own
-                                                          activation, at its own pre-activation
-
-Training adds two regularizers (train_mlp): inverted dropout on every hidden activation,
-
-    a_l = relu(z_l) * m_l        m_l[i, j] = 0 (dropped, probability p) or 1 / (1 - p) (kept)
-
-the same m_l then multiplying the error in the backward pass, delta_{l-1} = (delta_l @ W_l) *
-relu'(z_{l-1}) * m_{l-1}; and L2 weight decay on the weights only: W <- W - lr * (dW + wd * W).
-
-Parameters are a list of (W, b) per layer. No autograd anywhere here (it is switched off while
-your functions run), and no torch softmax, cross-entropy, nn.Linear or torch.nn.init: you write
-them. You cannot import your other exercise modules from this file; write small pieces inline.
+Its instructions (the stub's module docstring) are written once, in
+instructions/mlp.md, English and Chinese.
 """
 
 import math

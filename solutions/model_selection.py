@@ -1,9 +1,7 @@
-"""Model selection: k-fold cross-validation splits, written with numpy index arithmetic.
+"""The reference solution of the model_selection exercise.
 
-k-fold cross-validation estimates how well a model generalizes without spending a separate test
-set: cut the samples into k folds, train k times on k - 1 folds and validate on the one left out,
-so that every sample is validated on exactly once. Not allowed here: anything from
-sklearn.model_selection (KFold, train_test_split, ...); the tests use KFold as the oracle.
+Its instructions (the stub's module docstring) are written once, in
+instructions/model_selection.md, English and Chinese.
 """
 
 import numpy as np

@@ -1,22 +1,7 @@
-"""One update step of five optimizers, SGD (with momentum, optionally Nesterov's), AdaGrad,
-RMSProp, Adam and AdamW, for a single parameter tensor.
+"""The reference solution of the optimizers exercise.
 
-Each function takes a parameter ``param``, its gradient ``grad`` (same shape, dtype and device)
-and ``state``, a dict that belongs to this one parameter: the caller creates it empty before the
-first step and passes the same dict back at every later step of the same parameter. Keep in it
-whatever must survive from one step to the next (a step count, running averages); never keep it
-anywhere else (a module-level variable would be shared by every parameter of a model).
-
-The function returns the updated parameter: update ``param`` in place (``param.add_(...)``) or
-return a new tensor, as you like; the caller always uses the returned value. It must not change
-``grad``, which belongs to the caller. The result keeps param's shape (any shape, a 0-d scalar
-included), dtype (float32 or float64) and device; tensors stored in ``state`` live on param's
-device and have its dtype too (``torch.zeros_like(param)``). ``param`` is a plain tensor here
-(no autograd history).
-
-Not allowed here: torch.optim's optimizers and its functional steps (torch.optim.sgd.sgd,
-torch.optim.adagrad.adagrad, torch.optim.rmsprop.rmsprop, torch.optim.adam.adam,
-torch.optim.adamw.adamw).
+Its instructions (the stub's module docstring) are written once, in
+instructions/optimizers.md, English and Chinese.
 """
 
 import torch

@@ -1,17 +1,7 @@
-"""Dropout, written from uniform random numbers.
+"""The reference solution of the regularization exercise.
 
-During training, dropout zeroes each activation independently with probability p and scales the
-survivors by 1 / (1 - p) ("inverted dropout"): the expected value of every output entry is then
-the input entry itself, so nothing needs rescaling at evaluation time, where dropout does
-nothing. p is the probability of DROPPING an entry, as in torch.nn.Dropout(p).
-
-Randomness: every random draw takes the ``generator`` argument (a torch.Generator), so that a
-seeded generator gives the same result whatever the global random state (torch.manual_seed) is.
-The generator must live on the device you sample on: torch.Generator() for CPU tensors,
-torch.Generator(device="cuda") for CUDA tensors. With generator=None, torch's global RNG is used.
-
-Not allowed here: torch.dropout, torch.nn.functional.dropout (and its 1d/2d/alpha variants),
-torch.nn.Dropout.
+Its instructions (the stub's module docstring) are written once, in
+instructions/regularization.md, English and Chinese.
 """
 
 import torch

@@ -550,6 +550,26 @@ def test_dropout_property_zero_or_rescaled(reg, rows, cols, p, seed):
     )
 
 
+@pytest.mark.requires("dropout")
+@pytest.mark.parametrize("shape", [(), (0,), (3, 0)], ids=["0-d", "empty", "no-columns"])
+@pytest.mark.parametrize("p", [0.3, 1.0])
+def test_dropout_of_a_scalar_or_an_empty_x(reg, shape, p):
+    """Any shape: a 0-d x (one entry, kept or dropped) and x with no entries at all."""
+    x = positive_input(shape, torch.float64, seed=35)
+    call = f"dropout(x, p={p}, generator=g) with x of shape {shape}"
+    try:
+        out = reg.dropout(x, p, generator=make_generator(36))
+    except (RuntimeError, ValueError, IndexError) as error:
+        hint = "every shape works, () and shapes with a 0 included: draw the mask with x.shape"
+        fail(call, f"raised {type(error).__name__}: {error!s:.200}", hint)
+    out = assert_like(out, call=call, shape=shape, dtype=x.dtype, device="cpu")
+    kept = torch.zeros_like(x) if p == 1 else x / (1 - p)
+    assert_tensor_close(
+        out, torch.where(out == 0, torch.zeros_like(x), kept), call=call,
+        inputs=describe(x) + ", never 0", hint="each output entry is 0 (dropped) or x / (1 - p)",
+    )  # fmt: skip
+
+
 # --- speed (pytest --impl=solutions --benchmark-only) ------------------------------------------
 
 

@@ -97,6 +97,15 @@ def test_stub_module_docstring_is_the_instructions_english_then_chinese(name):
         assert indented in english and indented in chinese, formula
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_the_instructions_are_written_once(name):
+    """The reference's module docstring points at the instructions instead of copying them: a
+    second copy would drift from the one the stub carries."""
+    solution = (SOLUTIONS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    module_doc = ast.get_docstring(ast.parse(solution)) or ""
+    assert f"instructions/{name}.md" in module_doc and len(module_doc.splitlines()) <= 4
+
+
 def test_paragraphs_are_joined_without_spaces_between_chinese_characters():
     rendered = text("activations", "zh")
     assert "每个函数都接受任意形状的张量" in rendered
