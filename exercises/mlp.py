@@ -389,5 +389,3 @@ def train_mlp(
     """
     # Your code here: replace the line below.
     raise NotImplementedError("train_mlp() is not written yet")
-
-

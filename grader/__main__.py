@@ -1,17 +1,23 @@
 """Command line: ``python -m grader <command>``; ``python -m grader <command> --help`` for more.
 
+The student's commands, in every copy:
+
 check [--impl PATH]   the student's self-check: run the public tests, print the table
-grade SUBMISSIONS     grade a class of untrusted submissions (--out OUT, --jobs, --timeout)
-merge OUT1 OUT2 ...   join the outputs of grade --shard K/N (--out OUT)
 autograde             grade this repository's own exercises (GitHub Actions, Gradescope)
-similarity SUBMISSIONS  pairs of submissions copied from each other (--out OUT, --against DIR)
-export OUT            grades into the LMS: --roster R.csv --lms canvas|moodle
 notebooks [OUT]       one Jupyter notebook per exercise ([--lang en|zh] [--impl ...])
 train, bench          train the MLP on real images; time its forward and backward pass
-stubs [--check]       regenerate exercises/ from solutions/ (instructor)
-release OUT           write the student distribution (instructor)
-gradescope OUT.zip    build the Gradescope autograder bundle (instructor)
-throughput [-n N]     seconds per graded submission (instructor)"""
+
+The instructor's, listed only in the instructor's copy (the one with solutions/); a student's
+copy runs one only when named (autograde runs grade), and has no grader/authoring at all:
+
+grade SUBMISSIONS     grade a class of untrusted submissions (--out OUT, --jobs, --timeout)
+merge OUT1 OUT2 ...   join the outputs of grade --shard K/N (--out OUT)
+similarity SUBMISSIONS  pairs of submissions copied from each other (--out OUT, --against DIR)
+export OUT            grades into the LMS: --roster R.csv --lms canvas|moodle
+stubs [--check]       regenerate exercises/ from solutions/
+release OUT           write the student distribution
+gradescope OUT.zip    build the Gradescope autograder bundle
+throughput [-n N]     seconds per graded submission"""
 
 from __future__ import annotations
 
@@ -22,8 +28,8 @@ from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES
 from grader.core.manifest import load_manifest
-from grader.core.options import HelpFormatter
-from grader.core.paths import PROJECT_ROOT
+from grader.core.options import HelpFormatter, impl_help
+from grader.core.paths import PROJECT_ROOT, instructor_copy
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -89,19 +95,22 @@ COMMANDS = {  # name -> (module of grader, help)
     "gradescope": ("authoring.gradescope", "build the Gradescope autograder zip"),
     "throughput": ("authoring.throughput", "seconds per graded submission"),
 }
+# What a student's copy lists (with check); the instructor's copy lists every command.
+STUDENT_COMMANDS = ("autograde", "notebooks", "train", "bench")
 
 
 def build_parser(chosen: str) -> argparse.ArgumentParser:
     """The command line; only the ``chosen`` command's module is imported for its options
-    (the other commands are listed with their one-line help). Every command's ``--help``
-    shows its defaults (:class:`grader.core.options.HelpFormatter`)."""
+    (the other commands are listed with their one-line help). A student's copy lists ``check``
+    and :data:`STUDENT_COMMANDS` only (:func:`grader.core.paths.instructor_copy`).
+    Every command's ``--help`` shows its defaults (:class:`grader.core.options.HelpFormatter`)."""
     summary = __doc__.split("\n")[0].replace("``", "")
     parser = argparse.ArgumentParser(prog="python -m grader", description=summary)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     check = commands.add_parser(
         "check", help="run the public tests on your exercises", formatter_class=HelpFormatter
     )
-    check.add_argument("--impl", default="exercises", help="exercises, solutions or a directory")
+    check.add_argument("--impl", default="exercises", help=impl_help())
     check.add_argument(
         "--device",
         choices=GRADED_DEVICES,
@@ -110,12 +119,17 @@ def build_parser(chosen: str) -> argparse.ArgumentParser:
     )
     check.set_defaults(run=_check)
     # A command lives in a module with add_arguments() and run(); the folder the student
-    # release leaves out (grader/authoring) takes its commands with it.
+    # release leaves out (grader/authoring) takes its commands with it. There the other
+    # instructor's commands are not listed, but one named still runs: autograde runs grade.
     # Only the chosen command's module is imported (some import torch: 1 s).
     for name, (module_name, help_text) in COMMANDS.items():
         if not (PACKAGE / f"{module_name.replace('.', '/')}.py").is_file():
             continue
-        command = commands.add_parser(name, help=help_text, formatter_class=HelpFormatter)
+        listed = name in STUDENT_COMMANDS or instructor_copy()
+        if not listed and name != chosen:
+            continue
+        shown = {"help": help_text} if listed else {}  # argparse lists a command with a help
+        command = commands.add_parser(name, formatter_class=HelpFormatter, **shown)
         if name == "stubs":
             command.add_argument("--check", action="store_true", help="only report outdated stubs")
             command.set_defaults(run=_stubs)

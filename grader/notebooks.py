@@ -48,6 +48,7 @@ from typing import Any
 from grader.core import instructions
 from grader.core.ipynb import EXERCISE_TAG, METADATA_KEY, neutralize
 from grader.core.manifest import Exercise, load_manifest
+from grader.core.options import impl_help
 from grader.core.paths import EXERCISES_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
 __all__ = [
@@ -267,7 +268,7 @@ def write_notebooks(
         raise ValueError(f"unknown language {lang!r}: expected one of en, zh")
     source_dir = IMPLEMENTATIONS.get(impl, Path(impl))
     if not source_dir.is_dir():
-        raise ValueError(f"--impl={impl!r}: expected exercises, solutions or a folder")
+        raise ValueError(f"--impl={impl!r}: expected {impl_help()}")
     planned: list[tuple[Path, str]] = []
     for number, exercise in enumerate(load_manifest(), start=1):
         module = source_dir / f"{exercise.name}.py"
@@ -394,7 +395,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--impl",
         default="exercises",
-        help="code of the exercise cells: exercises (yours), solutions or a folder",
+        help=f"code of the exercise cells: {impl_help()}",
     )
     parser.add_argument("--force", action="store_true", help="overwrite notebooks already in OUT")
 

@@ -16,6 +16,7 @@ from support import (
     DEVICES,
     DEVICES_AND_META,
     DTYPES,
+    LAYOUTS,
     Z,
     assert_gradient,
     assert_like,
@@ -24,6 +25,8 @@ from support import (
     binomial_se,
     describe,
     fail,
+    laid_out,
+    layout_hint,
     random_tensor,
 )
 
@@ -158,6 +161,44 @@ def test_forward_gives_logits(mlp, sizes, dtype, device):
     )
     assert_params_unchanged(params, before, "mlp_forward")
     assert torch.equal(X, X_before), "mlp_forward changed X"
+
+
+@pytest.mark.requires("mlp_backward")
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_forward_and_backward_of_any_layout(mlp, layout):
+    """X, the labels and the weights views of other tensors (X transposed, or a slice, or one
+    sample broadcast over the batch; W stored transposed, as X @ W would keep it): the passes
+    only read them, so the logits and gradients of contiguous ones, and nothing is changed."""
+    params, X, y = make_problem([5, 6, 3], 7, torch.float64, "cpu", seed=9)
+    if layout == "expanded":  # X and y only: one sample repeated
+        X, y = X[:1].expand_as(X).clone(), y[:1].expand_as(y).clone()
+        views = params
+    else:
+        views = [(laid_out(weight, layout), laid_out(bias, layout)) for weight, bias in params]
+    X_view, y_view = laid_out(X, layout), laid_out(y, layout)
+    before, X_before = clone_params(views), X_view.clone()
+    what = "X and y" if layout == "expanded" else "X, y and every W and b"
+    call = f"mlp_forward and mlp_backward with {what} {layout} views"
+    hint = layout_hint("X", X_view, layout) + f" ({what} are)"
+    try:
+        logits, cache = mlp.mlp_forward(views, X_view)
+        grads = mlp.mlp_backward(views, cache, y_view)
+    except RuntimeError as error:
+        fail(call, f"raised RuntimeError: {error!s:.200}", hint)
+    inputs = f"X {describe(X_view)}, strides {tuple(X_view.stride())}"
+    assert_tensor_close(logits, oracle_logits(params, X), call=f"{call}: the logits",
+                        inputs=inputs, hint=hint)  # fmt: skip
+    if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+        fail(call, f"mlp_backward returned {type(grads).__name__}, expected a list of (dW, db)")
+    for layer, (pair, wanted) in enumerate(zip(grads, oracle_gradients(params, X, y), strict=True)):
+        for name, actual, want in zip(("dW", "db"), pair, wanted, strict=True):
+            assert_tensor_close(
+                actual, want, call=f"{call}: {name} of layer {layer + 1}", inputs=inputs,
+                hint=hint, **GRAD_TOLERANCE[torch.float64],
+            )  # fmt: skip
+    assert_params_unchanged(views, before, "mlp_forward and mlp_backward")
+    if not torch.equal(X_view, X_before):
+        fail(call, "changed X", hint)
 
 
 # --- backward ----------------------------------------------------------------------------------
@@ -407,6 +448,15 @@ def test_one_full_batch_step_is_gradient_descent(mlp):
         )
 
 
+def assert_history(history, expected: list[float], call: str, hint: str) -> None:
+    """The losses ``train_mlp`` returned match the oracle's, epoch by epoch, to 1e-9 relative."""
+    if len(history) != len(expected) or not all(
+        abs(loss - wanted) <= 1e-9 * abs(wanted)
+        for loss, wanted in zip(history, expected, strict=True)
+    ):
+        fail(call, f"history is {history!r}, expected {expected!r}", hint)
+
+
 @pytest.mark.values("train_mlp")
 def test_train_follows_the_documented_sgd_loop(mlp):
     """Replays the docstring's loop with the oracle: minibatches, the smaller last one, history."""
@@ -441,15 +491,12 @@ def test_train_follows_the_documented_sgd_loop(mlp):
         rtol=1e-9,
         atol=1e-12,
     )
-    torch.testing.assert_close(
-        torch.tensor(history, dtype=torch.float64),
-        torch.tensor(expected_history, dtype=torch.float64),
-        rtol=1e-9,
-        atol=0,
-        msg=lambda m: (
-            f"train_mlp history {history} != {expected_history}: the mean over all N "
-            f"samples (the last batch is smaller: weight each batch by its size)\n{m}"
-        ),
+    assert_history(
+        history,
+        expected_history,
+        f"train_mlp(epochs={epochs}, batch_size={batch_size})",
+        "history[e] is the mean loss over all N samples of epoch e (the last batch is smaller: "
+        "weight each batch by its size)",
     )
 
 
@@ -985,16 +1032,12 @@ def test_train_with_dropout_and_weight_decay_follows_the_documented_protocol(mlp
     assert_same_params(
         [(w.cpu(), b.cpu()) for w, b in params], expected, call, hint, rtol=1e-9, atol=1e-12
     )
-    torch.testing.assert_close(
-        torch.tensor(history, dtype=torch.float64),
-        torch.tensor(expected_history, dtype=torch.float64),
-        rtol=1e-9,
-        atol=0,
-        msg=lambda m: (
-            f"{call}: history {history} != {expected_history}: the data loss of each "
-            f"minibatch's forward pass WITH its dropout masks, without the weight-decay "
-            f"penalty, averaged over all N samples\n{m}"
-        ),
+    assert_history(
+        history,
+        expected_history,
+        call,
+        "the data loss of each minibatch's forward pass WITH its dropout masks, without the "
+        "weight-decay penalty, averaged over all N samples",
     )
 
 

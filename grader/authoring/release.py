@@ -5,17 +5,20 @@ What the release keeps (everything else stays with the instructor):
 - ``exercises/`` (the stubs; refused while they are out of date with ``solutions/``),
 - the public tests: ``tests/support.py`` and the test modules the manifest lists (no
   ``tests/project/``, no ``tests/variants/``, no hidden tests),
-- ``data/``, ``manifest.toml``, ``pyproject.toml``, ``constraints.txt``, ``.gitignore``,
-  and ``instructions/`` or ``notebooks/`` where the project has them,
+- ``data/``, ``manifest.toml``, ``pyproject.toml``, ``constraints.txt``, and
+  ``instructions/`` or ``notebooks/`` where the project has them,
 - the ``grader/`` package without its instructor folder (:data:`INSTRUCTOR_PACKAGE`,
   ``grader/authoring``: the stub generator, this module, the Gradescope bundler, the
-  grading-throughput benchmark and their templates; ``python -m grader`` offers their commands
-  only where they are present); ``check``,
-  ``train``, ``bench``, ``grade`` and ``autograde`` work as in the project; it also keeps a
-  copy of the stubs as handed out in ``grader/handout/``, which ``autograde`` grades against,
+  grading-throughput benchmark and their templates); ``check``, ``autograde``, ``notebooks``,
+  ``train`` and ``bench`` work as in the project, and ``python -m grader --help`` lists only
+  them (a copy without ``solutions/`` is a student's: :func:`grader.core.paths.instructor_copy`);
+  it also keeps a copy of the stubs as handed out in ``grader/handout/``, which ``autograde``
+  grades against,
 - generated: a student ``README.md``, a ``tox.ini`` with the ``check`` and ``bench``
-  environments (nothing that needs the reference), and the GitHub Actions workflow
-  ``.github/workflows/autograde.yml`` (see :mod:`grader.grading.autograde`).
+  environments (nothing that needs the reference), a ``.gitignore`` that tracks the student's
+  notebooks, the README of ``instructions/`` (how to read them, the files in teaching order),
+  and the GitHub Actions workflow ``.github/workflows/autograde.yml`` (see
+  :mod:`grader.grading.autograde`).
 
 No ``solutions/``, and no line of solution code: before anything is written the release is
 scanned for every line between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` in ``solutions/``
@@ -38,11 +41,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from grader.authoring.templates import template
+from grader.core import instructions
 from grader.core.manifest import load_manifest
 from grader.core.paths import (
     EXERCISES_DIR,
     HANDOUT_DIR,
+    INSTRUCTIONS_DIR,
     NOTEBOOKS_DIR,
+    OUTPUT_DIR,
     PROJECT_ROOT,
     SOLUTIONS_DIR,
     TEST_HELPERS,
@@ -51,10 +57,9 @@ from grader.core.paths import (
 from grader.grading.autograde import DEFAULT_OUT
 
 INSTRUCTOR_PACKAGE = "authoring"  # grader/authoring/: instructor code, never released
-COPIED_FILES = ("manifest.toml", "pyproject.toml", "constraints.txt", ".gitignore")
+COPIED_FILES = ("manifest.toml", "pyproject.toml", "constraints.txt")
 COPIED_DIRS = ("exercises", "data")
-OPTIONAL_DIRS = ("instructions", NOTEBOOKS_DIR.name)  # student material, copied where it exists
-NOTEBOOKS_IGNORED = f"/{NOTEBOOKS_DIR.name}/"  # .gitignore's line, dropped from a release's
+OPTIONAL_DIRS = (INSTRUCTIONS_DIR.name, NOTEBOOKS_DIR.name)  # copied where the project has them
 WORKFLOW = Path(".github/workflows/autograde.yml")
 IGNORED_NAMES = ("__pycache__", ".pytest_cache", ".hypothesis", ".benchmarks", ".ipynb_checkpoints")
 # A solution line shorter than this (whitespace collapsed) is too common to be a leak:
@@ -188,10 +193,14 @@ def build_release(out: Path, *, force: bool = False) -> Path:
         shutil.copytree(EXERCISES_DIR, handout, ignore=_ignore)
         (staging / "README.md").write_text(student_readme(), encoding="utf-8")
         (staging / "tox.ini").write_text(template("student_tox.ini"), encoding="utf-8")
-        gitignore = staging / ".gitignore"
-        existing = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
-        existing = existing.replace(f"\n{NOTEBOOKS_IGNORED}\n", "\n")  # the student's work there
-        gitignore.write_text(f"{existing.rstrip()}\n/{DEFAULT_OUT}/\n".lstrip(), encoding="utf-8")
+        (staging / ".gitignore").write_text(
+            template("student_gitignore").format(output=OUTPUT_DIR.name, autograde_out=DEFAULT_OUT),
+            encoding="utf-8",
+        )
+        if (staging / INSTRUCTIONS_DIR.name).is_dir():  # the project's README there is for authors
+            (staging / INSTRUCTIONS_DIR.name / "README.md").write_text(
+                instructions_readme(), encoding="utf-8"
+            )
         (staging / WORKFLOW).parent.mkdir(parents=True)
         (staging / WORKFLOW).write_text(
             template("autograde.yml").format(autograde_out=DEFAULT_OUT), encoding="utf-8"
@@ -273,6 +282,17 @@ def student_readme() -> str:
         title=_title(), rows=rows, first=first, total=sum(e.points for e in exercises),
         check=check, autograde_out=DEFAULT_OUT, workflow=WORKFLOW.as_posix(),
     )  # fmt: skip
+
+
+def instructions_readme() -> str:
+    """The README of the release's ``instructions/``, in English and Chinese: how the files are
+    written and where else the instructions are, and the files in teaching order."""
+    rows = "\n".join(
+        f"| {number} | [{exercise.name}.md]({exercise.name}.md) | {exercise.title} | "
+        f"{instructions.title(exercise.name, 'zh')} |"
+        for number, exercise in enumerate(load_manifest(), start=1)
+    )
+    return template("student_instructions.md").format(rows=rows)
 
 
 # --------------------------------------------------------------------------------- command

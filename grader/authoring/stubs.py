@@ -55,7 +55,7 @@ def stub_source(solution: str, filename: str = "<solution>", docstring: str | No
             out.append(line)
     if inside is not None:
         raise ValueError(f"{filename}: {BEGIN} in {inside} is never closed")
-    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", "".join(out))
+    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", "".join(out)).rstrip("\n") + "\n"  # as ruff formats
 
 
 def with_module_docstring(source: str, docstring: str, filename: str = "<solution>") -> str:

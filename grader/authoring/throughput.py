@@ -86,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     ratio = seconds["reference copies only"] / baseline
     print(f"ratio, a graded reference copy / the baseline run: {ratio:.2f}")
     walls = seconds["reference copies only"] / seconds[PROCESS_LABEL]
-    print(f"ratio, a reference copy walled in / at --isolation process: {walls:.2f} "
-          f"(goal: at most {WALLS_GOAL:g})")
+    print(
+        f"ratio, a reference copy walled in / at --isolation process: {walls:.2f} "
+        f"(goal: at most {WALLS_GOAL:g})"
+    )
     return 0

@@ -31,7 +31,7 @@ from grader.core.outcomes import (
     StubReached,
     raised_by_a_stub,
 )
-from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR, instructor_copy
 
 NAMED_IMPLEMENTATIONS = {
     "exercises": EXERCISES_DIR,
@@ -58,7 +58,7 @@ def resolve_impl(choice: str) -> Path:
 def reference_hint() -> str:
     """Advice for a job (train, bench) that met a stub: watch the reference instead, where
     there is one (the instructor's project; a student release has no ``solutions/``)."""
-    return " (try --impl solutions to watch the reference)" if SOLUTIONS_DIR.is_dir() else ""
+    return " (try --impl solutions to watch the reference)" if instructor_copy() else ""
 
 
 class Implementation:

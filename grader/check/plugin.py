@@ -6,6 +6,8 @@
   every test of softmax.
 * A stub's ``raise NotImplementedError`` (or a missing module file) makes a test *not attempted*,
   shown as a skip, never as a failure.
+* A failure of an exercise test reads as a message (the test's own, or the student's line that
+  raised), never as pytest's traceback through the test.
 * ``--slow`` adds the slow tests; benchmarks run only with ``--benchmark-only``.
 * The run ends with a per-exercise table.
 """
@@ -13,6 +15,8 @@
 from __future__ import annotations
 
 import gc
+import linecache
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
@@ -30,7 +34,8 @@ from grader.check.implementation import (
 )
 from grader.core.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
 from grader.core.gating import REQUIRES_MARKER, VALUES_MARKER
-from grader.core.manifest import exercise_for_test_file, load_manifest
+from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
+from grader.core.options import impl_help
 from grader.core.outcomes import (
     NOT_ATTEMPTED,
     ImplementationError,
@@ -48,6 +53,9 @@ LOADER = pytest.StashKey[Callable[[str], Any]]()
 # per exercise: (outcome, values functions, requires functions) of each test, in run order
 TALLY = pytest.StashKey[dict[str, list[tuple[str, list[str], list[str]]]]]()
 GRADED_TESTS = pytest.StashKey[Counter[str]]()  # per exercise: the tests a full run grades
+# the exercises the command line named only part of (a test id, some of their test files): this
+# run cannot count the tests it left out
+NAMED_IN_PART = pytest.StashKey[set[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,8 +63,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--impl",
         default="exercises",
-        help="implementation under test: 'exercises' (your work, the default), 'solutions' "
-        "(the reference) or a directory holding the exercise files",
+        help=f"implementation under test: {impl_help()} (default: exercises)",
     )
     group.addoption("--slow", action="store_true", help="also run the tests marked slow")
     group.addoption(
@@ -133,6 +140,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.hookimpl(tryfirst=True)  # before -k and -m deselect: the whole graded set is counted
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[NAMED_IN_PART] = _named_in_part(config, items)
     keep, drop = [], []
     benchmarks_only = bool(config.getoption("benchmark_only", False))
     grading = bool(config.getoption("sandbox", False))  # the sandbox plugin's option
@@ -160,6 +168,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config.stash[GRADED_TESTS] = collected
     counts = {name: n for name, n in collected.items() if name}
     append_record(config.getoption("report_json", None), COLLECTED, counts)
+
+
+def _named_in_part(config: pytest.Config, items: list[pytest.Item]) -> set[str]:
+    """The exercises the command line named only part of: some tests of a file (``file::test``)
+    and not the whole file, or some of their test files only."""
+    here = config.invocation_params.dir
+    whole = [Path(os.path.abspath(here / arg)) for arg in config.args if "::" not in arg]
+    files: dict[Exercise, set[Path]] = {}
+    for item in items:
+        exercise = exercise_for_test_file(item.path)
+        if exercise is not None:
+            files.setdefault(exercise, set()).add(item.path)
+    return {
+        exercise.name
+        for exercise, found in files.items()
+        if not all(any(path.is_relative_to(named) for named in whole) for path in found)
+        or not {Path(test).name for test in exercise.tests} <= {path.name for path in found}
+    }
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -282,6 +308,48 @@ def _sandboxed_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.
     return f"{item.name}: {text}\n  (test: {item.nodeid})"
 
 
+def _failure_message(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str:
+    """What a student sees of a failed exercise test: always one of the messages below, never
+    pytest's traceback (which prints the test's source, its arguments and chained errors)."""
+    return (
+        _test_failure(excinfo, item)
+        or _student_error(excinfo, item)
+        or _sandboxed_error(excinfo, item)
+        or _test_error(excinfo, item)
+    )
+
+
+def _test_failure(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
+    """A test's own failure (tests/support.py's ``fail``, ``pytest.fail``): its message alone.
+    Raised while handling an error of the student's code, it names that error's line instead
+    of printing its traceback ("During handling of the above exception ...")."""
+    if not excinfo.errisinstance(pytest.fail.Exception):
+        return None
+    error = excinfo.value
+    handled = error.__context__
+    where = student_line(handled, item.config.stash[IMPL_DIR]) if handled is not None else ""
+    return f"{error}\n  ({type(handled).__name__} raised {where})" if where else str(error)
+
+
+def _test_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str:
+    """Any other failure: an assertion of the test, or an error in the test's code (often on
+    what the student's code returned, say a tuple of the wrong length): the error and the
+    test's line."""
+    error = excinfo.value
+    in_test = [entry for entry in excinfo.traceback if entry.path == item.path]
+    entry = (in_test or excinfo.traceback)[-1]  # the test's line, else the innermost one
+    number = entry.lineno + 1
+    source = linecache.getline(str(entry.path), number).strip()
+    # a failed assert's explanation: its comparison, not the " +  where" lines naming every
+    # object on the way (<...Implementation object at 0x...>)
+    lines = [line for line in str(error).strip().splitlines() if not line.startswith(" +")]
+    text = "\n    ".join([*lines[:6], *getattr(error, "__notes__", ())])
+    return (
+        f"{item.name}: {type(error).__name__}: {text}\n"
+        f"  at {Path(entry.path).name}, line {number}: {source}\n  (test: {item.nodeid})"
+    )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
@@ -292,6 +360,8 @@ def pytest_runtest_makereport(
     if call.excinfo is not None and call.when in ("setup", "call"):
         if call.excinfo.errisinstance(NotAttemptedSkip):
             status = NOT_ATTEMPTED
+        elif report.failed and exercise is not None:
+            report.longrepr = _failure_message(call.excinfo, item)
         elif report.failed and not call.excinfo.errisinstance(pytest.fail.Exception):
             report.longrepr = (
                 _student_error(call.excinfo, item)

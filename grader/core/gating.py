@@ -7,8 +7,9 @@ Every test of an exercise is one of two kinds, by its markers (``tests/test_<exe
   echoed, values off by 1 %) fails it.
 * ``@pytest.mark.requires("softmax")``: everything else about softmax (the input left alone,
   dtype and device, extreme inputs, errors raised, statistics, determinism). It counts only
-  once every ``values("softmax")`` test of the run passed; until then its pass is reported as
-  a failure that says so ("counts once softmax's values are right").
+  once every ``values("softmax")`` test of the run passed; until then its pass is graded as
+  a failure that says so ("counts once softmax's values are right"), and the student's table
+  counts it as waiting.
 
 So a module of garbage with the right types earns 0 points, and right values that, say,
 modify their input still lose the points of that test. The rule is applied to the outcomes of
@@ -24,6 +25,7 @@ from collections.abc import Iterable, Sequence
 
 VALUES_MARKER = "values"
 REQUIRES_MARKER = "requires"
+WAITING = "waiting"  # a pass that counts once the values of the functions it waits for are right
 
 
 def waiting_message(functions: Sequence[str]) -> str:
@@ -61,8 +63,11 @@ def gate(tests: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> list[tupl
     return [gated_outcome(outcome, requires, wrong) for outcome, _, requires in tests]
 
 
-def gated_counts(tests: list[tuple[str, list[str], list[str]]]) -> tuple[Counter[str], int]:
-    """The outcome counts of one exercise's tests after gating; how many passes wait."""
+def gated_counts(tests: list[tuple[str, list[str], list[str]]]) -> Counter[str]:
+    """The outcome counts of one exercise's tests after gating: a pass that waits counts under
+    :data:`WAITING`, neither as passed nor as failed (pytest reports it passed)."""
     gated = [outcome for outcome, _ in gate(tests)]
-    waiting = sum(after != before for after, (before, _, _) in zip(gated, tests, strict=True))
-    return Counter(gated), waiting
+    return Counter(
+        WAITING if after != before else after
+        for after, (before, _, _) in zip(gated, tests, strict=True)
+    )

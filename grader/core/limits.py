@@ -14,6 +14,11 @@ nothing.
 
 from __future__ import annotations
 
+DEFAULT_TIMEOUT = 120.0  # seconds of the student's own time per exercise (grade --timeout)
+# A grading session's allowance beyond its exercises' budgets: start-up, the tests' own work.
+SESSION_ALLOWANCE_SECONDS = 60.0
+OUTPUT_TAIL_CHARS = 1500  # of a test session's output, kept for a message when it crashed
+
 
 def time_limit_message(exercise: str, seconds: float) -> str:
     """The failure of an exercise whose calls ran out of time."""
@@ -36,3 +41,10 @@ def wall_allowance(seconds: float) -> float:
     loaded machine adds to correct code, so that only a hang (or a sandbox that lies about its
     time) reaches it."""
     return 10 * seconds + 60
+
+
+def session_limit(timeout: float, exercises: int) -> float:
+    """Seconds a whole grading session of ``exercises`` may take before it is killed: each
+    exercise stops its own calls at ``timeout``; the rest (start-up, the tests' own work) gets a
+    generous allowance, since only a broken test process, never a student's code, reaches it."""
+    return (timeout + SESSION_ALLOWANCE_SECONDS) * exercises + SESSION_ALLOWANCE_SECONDS

@@ -1,5 +1,6 @@
-"""What every command line of the grader shares: argument types that name the bad value, and
-the help layout that shows each option's default. Imports nothing of grader.
+"""What every command line of the grader shares: argument types that name the bad value, the
+help layout that shows each option's default, the help of ``--impl`` (the reference only where
+this copy has it) and progress bars (on a terminal only). Imports only grader.core.paths.
 
 A type function runs inside argparse, so a bad value is reported with the option it was given
 to, before any work starts::
@@ -14,6 +15,12 @@ forget; these are reused by every option that takes a count, a size, a rate or a
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
+
+from grader.core.paths import instructor_copy
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 def positive_int(text: str) -> int:
@@ -53,3 +60,20 @@ class HelpFormatter(argparse.HelpFormatter):
         if not action.option_strings and action.nargs not in ("?", "*"):
             return action.help  # a required positional argument has no default to show
         return f"{text} (default: %(default)s)".lstrip()
+
+
+def impl_help() -> str:
+    """The help of an ``--impl`` option: the student's own code, the reference where this copy
+    has it (:func:`grader.core.paths.instructor_copy`), or a folder of exercise files."""
+    if instructor_copy():
+        return "exercises (yours), solutions (the reference) or a directory"
+    return "exercises (yours) or a directory"
+
+
+def progress_bar(iterable: Any = None, **options: Any) -> tqdm:
+    """A tqdm progress bar that is drawn only where its stream (stderr unless ``file=``) is a
+    terminal: in a log, a pipe or a CI run, a redrawn bar is only noise (tqdm's
+    ``disable=None``). Its ``write`` prints either way."""
+    from tqdm import tqdm  # imported when a bar is made: a command without one starts faster
+
+    return tqdm(iterable, disable=None, **options)

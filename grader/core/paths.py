@@ -25,6 +25,13 @@ OUTPUT_DIR = PROJECT_ROOT / "output"  # train's plot
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"  # the notebooks command's (the student's work there)
 
 
+def instructor_copy() -> bool:
+    """Whether this copy of the project is the instructor's: the one that holds the reference,
+    ``solutions/``. A student release has none (nor has the Gradescope bundle): there the
+    command line offers the student's commands only, and no ``--impl solutions``."""
+    return SOLUTIONS_DIR.is_dir()
+
+
 def handout_stubs(handout: Path = HANDOUT_DIR) -> Path:
     """The stubs as handed out, which grading compares submissions with (signatures, untouched
     stubs): ``grader/handout/`` in a student release, where ``exercises/`` is the student's own

@@ -337,5 +337,3 @@ def _seccomp() -> bool:
             rules.add_rule(refuse, name)
     rules.load()
     return True
-
-

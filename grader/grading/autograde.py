@@ -46,12 +46,8 @@ DEFAULT_OUT = "autograde-results"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--root", type=Path, default=Path("."), help="the repository to grade"
-    )
-    parser.add_argument(
-        "--out", type=Path, default=Path(DEFAULT_OUT), help="results folder"
-    )
+    parser.add_argument("--root", type=Path, default=Path("."), help="the repository to grade")
+    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help="results folder")
     parser.add_argument(
         "--summary",
         type=Path,
@@ -173,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
             ["--tests", *(str(folder.resolve()) for folder in args.tests)] if args.tests else []
         )
         # grade's own table names the temporary folder: ours follows instead. Its progress
-        # bar (stderr) shows as it goes.
+        # bar (stderr) shows as it goes, where stderr is a terminal.
         finished = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
         try:
             result = load_submission(graded / student / STORED_FILE)

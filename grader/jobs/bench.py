@@ -17,14 +17,12 @@ from torch.utils.benchmark import Timer
 
 from grader.check.implementation import load_module, reference_hint, resolve_impl
 from grader.core.devices import unavailable_device
-from grader.core.options import positive_float, positive_int
+from grader.core.options import impl_help, positive_float, positive_int
 from grader.core.outcomes import ImplementationError, StubReached
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--impl", default="exercises", help="exercises (yours), solutions or a directory"
-    )
+    parser.add_argument("--impl", default="exercises", help=impl_help())
     parser.add_argument(
         "--sizes", type=positive_int, nargs="+", default=[784, 256, 10], help="layer widths"
     )

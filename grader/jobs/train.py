@@ -17,7 +17,7 @@ import torch
 
 from grader.check.implementation import load, reference_hint, resolve_impl
 from grader.core.devices import unavailable_device
-from grader.core.options import positive_float, positive_int
+from grader.core.options import impl_help, positive_float, positive_int, progress_bar
 from grader.core.outcomes import ImplementationError, NotAttempted, StubReached
 from grader.core.paths import OUTPUT_DIR
 from grader.jobs.data import (
@@ -32,9 +32,7 @@ from grader.jobs.data import (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--impl", default="exercises", help="exercises (yours), solutions or a directory"
-    )
+    parser.add_argument("--impl", default="exercises", help=impl_help())
     parser.add_argument(
         "--data",
         default="digits",
@@ -98,8 +96,6 @@ def _plot(path: Path, history: dict[str, list[float]], title: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     if problem := unavailable_device(args.device):
         print(f"cannot train: {problem}")
         return 2
@@ -154,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         params = [(w.to(device), b.to(device)) for w, b in mlp.init_mlp(sizes, generator=generator)]
-        progress = tqdm(range(1, args.epochs + 1), unit="epoch", dynamic_ncols=True)
+        progress = progress_bar(range(1, args.epochs + 1), unit="epoch", dynamic_ncols=True)
         for epoch in progress:
             total = torch.zeros((), dtype=torch.float64, device=device)
             for batch in datasets.minibatches(len(train_X), args.batch_size, generator=generator):

@@ -288,7 +288,7 @@ def _apply_update(target: Any, decoder: Decoder, node: Any) -> None:
 
 _REBUILT = {cls.__name__: cls for cls in (
     ValueError, TypeError, IndexError, KeyError, RuntimeError, ZeroDivisionError, AssertionError,
-    ArithmeticError, OverflowError, LookupError, AttributeError, MemoryError,
+    ArithmeticError, OverflowError, LookupError, AttributeError, MemoryError, EOFError,
 )}  # fmt: skip
 
 

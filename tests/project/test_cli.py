@@ -9,14 +9,16 @@ instructor's paths inside.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import subprocess
 
 import pytest
 import torch
 
-from grader.__main__ import COMMANDS, build_parser, main
-from grader.core import options
+from grader.__main__ import COMMANDS, STUDENT_COMMANDS, build_parser, main
+from grader.core import options, paths
 from grader.core.devices import device_problem, unavailable_device
 from grader.core.paths import NOTEBOOKS_DIR, OUTPUT_DIR, PROJECT_ROOT
 from grader.jobs import bench, train
@@ -139,6 +141,53 @@ def test_the_generated_folders_are_ignored_by_git():
         if ignored.returncode == 128:
             pytest.skip("not a git checkout")
         assert ignored.returncode == 0, f"{folder} is not ignored by .gitignore"
+
+
+@pytest.fixture
+def student_s_copy(monkeypatch, tmp_path):
+    """This project as a student's copy sees it: without solutions/, as a release is."""
+    monkeypatch.setattr(paths, "SOLUTIONS_DIR", tmp_path / "solutions")
+    assert not paths.instructor_copy()
+
+
+def test_a_student_s_copy_lists_the_student_s_commands_only(student_s_copy, capsys):
+    assert main([]) == 2
+    listed = re.findall(r"^    (\w+)", capsys.readouterr().out, re.MULTILINE)
+    assert listed == ["check", *STUDENT_COMMANDS]
+    # unlisted, but it runs when named: autograde runs `python -m grader grade`
+    assert build_parser("grade").parse_args(["grade", ".", "--out", "x"]).command == "grade"
+
+
+@pytest.mark.parametrize("name", ["check", "notebooks", "train", "bench"])
+def test_impl_offers_the_reference_only_where_there_is_one(name, monkeypatch, tmp_path):
+    def help_text() -> str:  # its lines joined, as argparse wraps them where it likes
+        return " ".join(subparser(name).format_help().split())
+
+    assert "solutions (the reference)" in help_text()  # the instructor's copy
+    monkeypatch.setattr(paths, "SOLUTIONS_DIR", tmp_path / "solutions")
+    assert "--impl IMPL" in help_text() and "solutions" not in help_text()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bars_are_drawn_on_a_terminal_only():
+    for stream, drawn in ((io.StringIO(), False), (Terminal(), True)):
+        with options.progress_bar(range(3), file=stream, unit="epoch") as bar:
+            assert list(bar) == [0, 1, 2]
+        assert ("3/3" in stream.getvalue()) is drawn
+
+
+def test_train_draws_no_progress_bar_into_a_log(tmp_path, capsys):
+    """Captured output is not a terminal: the epochs' lines, without tqdm's bar between them."""
+    plot = str(tmp_path / "plot.png")
+    assert main(["train", "--impl", "solutions", "--device", "cpu", "--epochs", "2",
+                 "--hidden", "8", "--plot", plot]) == 0  # fmt: skip
+    said = capsys.readouterr()
+    assert "epoch   2  loss" in said.out
+    assert "2/2" not in said.err and "\r" not in said.err
 
 
 def test_notebooks_do_not_carry_the_project_s_path(tmp_path):

@@ -139,6 +139,7 @@ def test_grading_completes_and_writes_every_file(graded_class):
     assert results["score"] == 10 and len(results["tests"]) == len(load_manifest())
     assert (out / "summary.md").is_file() and (out / "scores.png").is_file()
     assert "kfold" in result.stdout  # the table
+    assert "submission/s" not in result.stderr  # no progress bar: captured, not a terminal
 
 
 def test_a_correct_exercise_earns_its_points_and_stubs_none(graded_class):
@@ -297,7 +298,7 @@ def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
 
 def test_a_hidden_tests_details_stay_hidden_unless_asked():
     """Only the name, outcome and points of a hidden test reach the student by default."""
-    from grader.grading.grade import HIDDEN_DETAIL, _outcome
+    from grader.grading.sessions import HIDDEN_DETAIL, _outcome
 
     record = {"exercise": "losses", "name": "test_secret[3]", "outcome": "failed",
               "message": "mse_loss(x=[1, 2, 3]): expected 4.0. Hint: ...",

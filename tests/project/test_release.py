@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 import grader.authoring.stubs
-from grader.__main__ import main
+from grader.__main__ import COMMANDS, STUDENT_COMMANDS, main
 from grader.authoring import release
+from grader.core import instructions
 from grader.core.manifest import load_manifest
-from grader.core.paths import PROJECT_ROOT
+from grader.core.paths import NOTEBOOKS_DIR, OUTPUT_DIR, PROJECT_ROOT
+from grader.grading.autograde import DEFAULT_OUT
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
 # The test modules of every exercise, and the helper modules beside them that they import
@@ -273,14 +275,14 @@ def test_a_clean_copy_of_the_release_passes_its_own_check(released, tmp_path):
         match["name"]: match
         for match in re.finditer(
             r"^\s*\d+\s+(?P<name>\w+)\s+(?P<passed>\d+)/(?P<graded>\d+)\s+(?P<failed>\d+)"
-            r"\s+(?P<missing>\d+)\s",
+            r"\s+(?P<waiting>\d+)\s+(?P<missing>\d+)\s",
             finished.stdout,
             re.MULTILINE,
         )
     }
     assert set(rows) == {exercise.name for exercise in load_manifest()}
     for name, row in rows.items():
-        assert int(row["passed"]) == 0 and int(row["failed"]) == 0, name
+        assert int(row["passed"]) == int(row["failed"]) == int(row["waiting"]) == 0, name
         assert int(row["missing"]) == int(row["graded"]) > 0, f"{name} is not 'not attempted'"
 
 
@@ -294,6 +296,63 @@ def test_the_jobs_work_or_say_why_in_one_line_in_the_release(released):
     reference = run_grader("train", "--impl", "solutions", cwd=released)
     assert reference.returncode == 2 and "Traceback" not in reference.stderr
     assert "this distribution has no solutions/" in reference.stdout
-    ignored = (released / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert release.NOTEBOOKS_IGNORED not in ignored  # the student's notebooks are their work
-    assert release.NOTEBOOKS_IGNORED in (PROJECT_ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_the_release_s_command_line_offers_the_student_s_commands_only(released):
+    """`python -m grader --help` there lists check and the student's commands; no command's
+    help offers the absent reference. An instructor's command still runs when named:
+    autograde runs `grade`."""
+    listing = run_grader("--help", cwd=released)
+    assert listing.returncode == 0, listing.stderr
+    listed = re.findall(r"^    (\w+)", listing.stdout, re.MULTILINE)
+    assert listed == ["check", *STUDENT_COMMANDS]
+    assert set(STUDENT_COMMANDS) < set(COMMANDS)
+    for name in listed:
+        helped = run_grader(name, "--help", cwd=released)
+        assert helped.returncode == 0, helped.stderr
+        assert "solutions" not in helped.stdout, name
+    wrong = run_grader("nonsense", cwd=released)
+    assert "invalid choice" in wrong.stderr and "'grade'" not in wrong.stderr
+    assert run_grader("grade", "--help", cwd=released).returncode == 0
+
+
+def test_the_release_s_gitignore_speaks_to_students(released, tmp_path):
+    """The release's own .gitignore: what the student's commands write by default is ignored,
+    the student's work (exercises, notebooks) is not, and no line names the instructor's files."""
+    text = (released / ".gitignore").read_text(encoding="utf-8")
+    for instructor_s in ("authoring", "release.py", "examples", "solutions", "gpu-check"):
+        assert instructor_s not in text
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repository = tmp_path / "clone"  # git's own answer, in a repository of its own
+    repository.mkdir()
+    (repository / ".gitignore").write_text(text, encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=repository, check=True)
+
+    def ignored(path: str) -> bool:
+        check = subprocess.run(["git", "check-ignore", "-q", path], cwd=repository)
+        return check.returncode == 0
+
+    generated = [f"{OUTPUT_DIR.name}/training.png", f"{DEFAULT_OUT}/results.json", ".venv",
+                 ".tox/check/x", "exercises/__pycache__/x.pyc", ".pytest_cache/x"]  # fmt: skip
+    assert [path for path in generated if not ignored(path)] == []
+    work = [f"{NOTEBOOKS_DIR.name}/02_activations.ipynb", "exercises/activations.py"]
+    assert [path for path in work if ignored(path)] == []
+
+
+def test_the_release_s_instructions_readme_is_for_students(released):
+    """The project's instructions/README.md is for their authors (the checks, the stub
+    generator); the release's tells a student how to read them, in both languages."""
+    if not (PROJECT_ROOT / "instructions").is_dir():
+        pytest.skip("this project has no instructions/")
+    text = (released / "instructions" / "README.md").read_text(encoding="utf-8")
+    for author_s in ("tests/project", "grader stubs", "test_instructions"):
+        assert author_s not in text
+    assert "python -m grader notebooks --lang zh" in text and "GRADER_LANG=zh" in text
+    assert "每个练习一个文件" in text  # the Chinese half
+    for exercise in load_manifest():
+        zh = instructions.title(exercise.name, "zh")
+        assert f"[{exercise.name}.md]({exercise.name}.md) | {exercise.title} | {zh} |" in text
+    for path in (PROJECT_ROOT / "instructions").glob("*.md"):  # the others, as written
+        if path.name != "README.md":
+            assert (released / "instructions" / path.name).read_bytes() == path.read_bytes()

@@ -5,6 +5,7 @@ Each test writes a small "submission" and calls it through a Sandbox, as the gra
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 import sys
@@ -461,6 +462,24 @@ def test_an_exception_kind_that_is_not_a_name_is_a_malformed_reply():
     error = _rebuild_exception(["ValueError"], "message")
     assert isinstance(error, SandboxError) and "malformed" in str(error)
     assert type(_rebuild_exception("ValueError", "message")) is ValueError
+
+
+def test_every_exception_the_exercise_tests_catch_crosses_as_itself():
+    """A test's ``except EOFError:`` meets the student's EOFError when grading too: it crossed
+    as a StudentError, and the test gave the hint of another mistake. (Exception catches all;
+    a stub's NotImplementedError crosses as not attempted, which the tests let through.)"""
+    from grader.sandbox.client import _rebuild_exception
+
+    caught = {
+        ast.unparse(name)
+        for path in (PROJECT_ROOT / "tests").glob("test_*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ExceptHandler) and node.type is not None
+        for name in ([*node.type.elts] if isinstance(node.type, ast.Tuple) else [node.type])
+    } - {"Exception", "NotImplementedError"}
+    assert "EOFError" in caught
+    crossed = {name: type(_rebuild_exception(name, "message")).__name__ for name in caught}
+    assert crossed == {name: name for name in caught}
 
 
 @BOTH_STARTS

@@ -71,6 +71,13 @@ def test_module_level_region_is_dropped():
     assert stub_source(source) == "import torch\n\n\ndef g():\n    pass\n"
 
 
+def test_a_region_at_the_end_of_the_file_leaves_no_blank_lines_behind():
+    """mlp.py's reference ends with a helper inside the markers: its stub ended in blank
+    lines, which ruff format would strip."""
+    source = "def g():\n    pass\n\n\n# BEGIN SOLUTION\ndef _h():\n    return 1\n# END SOLUTION\n"
+    assert stub_source(source) == "def g():\n    pass\n"
+
+
 @pytest.mark.parametrize(
     ("source", "problem"),
     [

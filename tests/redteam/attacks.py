@@ -69,17 +69,17 @@ ATTACKS: dict[str, str] = {
     # Read the reference through sys.path (the project root is on it) and exec it.
     "reads-solutions": "_quiet(_copy_reference_in)\n",
     # Hard-link the reference into the scratch folder (an audit hook never sees os.link).
-    "links-solutions": r'''
+    "links-solutions": r"""
 def _link():
     for path in _files("solutions/model_selection.py"):
         target = _scratch("linked.py")
         _os.link(path, target)
         exec(compile(open(target).read(), target, "exec"), globals())
 _quiet(_link)
-''',
+""",
     # Replace the trusted test copies with tests that always pass, then kill the test process
     # through a pidfd (not audited), so that the "unfinished" exercise is graded again on them.
-    "forges-tests-then-kills": r'''
+    "forges-tests-then-kills": r"""
 def _forge():
     found = _files("tests/test_model_selection*.py") + _files("tests-*/test_model_selection*.py")
     for path in found:
@@ -92,9 +92,9 @@ def _kill_parent():
     signal.pidfd_send_signal(_os.pidfd_open(_os.getppid()), signal.SIGKILL)
 _quiet(_forge)
 _quiet(_kill_parent)
-''',
+""",
     # Rewrite the session's report (directly, or through a hard link in the scratch folder).
-    "rewrites-report": r'''
+    "rewrites-report": r"""
 def _rewrite():
     for path in _files("report-*.jsonl"):
         link = _scratch("report-link")
@@ -105,9 +105,9 @@ def _rewrite():
         text = open(link).read().replace('"failed"', '"passed"').replace('"skipped"', '"passed"')
         open(link, "w").write(text)
 _quiet(_rewrite)
-''',
+""",
     # Read the hidden tests beside the public ones and raise their text from every call.
-    "leaks-hidden-tests": r'''
+    "leaks-hidden-tests": r"""
 _leak = []
 def _read_hidden():
     for number, path in enumerate(_files("tests*/test_model_selection_*.py")):
@@ -120,10 +120,10 @@ def _read_hidden():
 _quiet(_read_hidden)
 def k_fold_split(n_samples, k, *, shuffle=False, seed=None):
     raise ValueError("LEAK " + " ".join(_leak)[:5000])
-''',
+""",
     # Scan /proc: kill every grader, pytest and sandbox process it can see, and rewrite the
     # submission files of every other grading session found through /proc/<pid>/cwd.
-    "scans-proc": r'''
+    "scans-proc": r"""
 def _scan():
     import signal
     for name in _os.listdir("/proc"):
@@ -138,10 +138,10 @@ def _scan():
                 _quiet(lambda: open(path, "w").write("raise SystemExit('redteam')\n"))
             _quiet(lambda: _os.kill(int(name), signal.SIGKILL))
 _quiet(_scan)
-''',
+""",
     # Start a shell with no audit hook at all (_posixsubprocess.fork_exec), in a session of its
     # own, that outlives grading and kills everything it may.
-    "starts-a-shell": r'''
+    "starts-a-shell": r"""
 def _shell():
     import _posixsubprocess
     script = f"sleep {31337} & kill -9 -1; touch /tmp/redteam-escaped-shell"
@@ -156,9 +156,9 @@ def _fork():
     if _os.fork() == 0:
         _os.execv("/bin/sleep", ["sleep", "31337"])
 _quiet(_fork)
-''',
+""",
     # Signal everything: the parent, the process group, every process it may.
-    "signals-everyone": r'''
+    "signals-everyone": r"""
 def _everyone():
     for pid in range(2, 4_000_000):
         if pid == _os.getpid():
@@ -173,9 +173,9 @@ def _everyone():
 _quiet(_everyone)
 _quiet(lambda: _os.kill(_os.getppid(), 9))
 _quiet(lambda: _os.kill(-1, 9))  # every process it may signal, itself last
-''',
+""",
     # Trace the parent and read or change its memory.
-    "traces-parent": r'''
+    "traces-parent": r"""
 def _trace():
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -188,10 +188,10 @@ def _memory():
     open(f"/tmp/{'redteam-escaped'}-mem", "w").write("read")
 _quiet(_trace)
 _quiet(_memory)
-''',
+""",
     # Write outside: the project's tests, the temporary folder, the home folder; move files
     # out of the scratch folder (os.replace is not audited); fill the disk.
-    "writes-outside": r'''
+    "writes-outside": r"""
 def _write():
     places = ["/tmp", _os.path.expanduser("~"), *_places()]
     for place in places:
@@ -208,9 +208,9 @@ def _storm():
             handle.write(b"x" * 4096)
 _quiet(_write)
 _quiet(_storm)
-''',
+""",
     # Processes and threads without end, then memory without end.
-    "forks-and-allocates": r'''
+    "forks-and-allocates": r"""
 def _fork_storm():
     for _ in range(1000):
         if _os.fork() == 0:
@@ -221,9 +221,9 @@ def k_fold_split(n_samples, k, *, shuffle=False, seed=None):
     hoard = []
     while True:
         hoard.append(bytearray(1 << 26))
-''',
+""",
     # Talk to the network, or to another sandbox through an abstract unix socket.
-    "uses-the-network": r'''
+    "uses-the-network": r"""
 def _connect():
     import socket
     socket.create_connection(("127.0.0.1", 22), timeout=1)
@@ -235,5 +235,5 @@ def _abstract():
     open(f"/tmp/{'redteam-escaped'}-abstract", "w").write("bound")
 _quiet(_connect)
 _quiet(_abstract)
-''',
+""",
 }
