@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -147,3 +148,19 @@ def test_run_autograder_grades_a_submission_end_to_end(bundle, tmp_path):
     text = json.dumps(results) + (root / "results" / "feedback.md").read_text(encoding="utf-8")
     assert "not relu" not in text, "a hidden test's details reached the student"
     assert all(by_exercise[name]["score"] == 0 for name in POINTS if name != "activations")
+
+
+def test_the_budget_script_counts_a_process_tree_once():
+    """gradescope_budget's memory figure: the tree's PSS, a child's included (no figure is
+    asserted: it depends on the machine)."""
+    from grader.authoring.gradescope_budget import tree_pss_bytes
+
+    alone = tree_pss_bytes(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        time.sleep(0.5)
+        assert alone > 0 and tree_pss_bytes(child.pid) > 0
+        assert tree_pss_bytes(os.getpid()) > tree_pss_bytes(child.pid)
+    finally:
+        child.kill()
+        child.wait()
