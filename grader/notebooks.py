@@ -46,9 +46,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.core import instructions
+from grader.core.exits import OK, error
 from grader.core.ipynb import EXERCISE_TAG, METADATA_KEY, neutralize
 from grader.core.manifest import Exercise, load_manifest
-from grader.core.options import impl_help
+from grader.core.options import add_impl_option, impl_help
 from grader.core.paths import EXERCISES_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
 __all__ = [
@@ -392,19 +393,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="language of the instructions (default: GRADER_LANG, else en)",
     )
-    parser.add_argument(
-        "--impl",
-        default="exercises",
-        help=f"code of the exercise cells: {impl_help()}",
-    )
+    add_impl_option(parser)
     parser.add_argument("--force", action="store_true", help="overwrite notebooks already in OUT")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         written = write_notebooks(args.out, args.lang, args.impl, force=args.force)
-    except (ValueError, FileExistsError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    except (ValueError, FileExistsError) as problem:
+        return error(str(problem))
     print(f"wrote {len(written)} notebooks to {args.out}: {', '.join(p.name for p in written)}")
-    return 0
+    return OK

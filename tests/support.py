@@ -17,11 +17,15 @@ CUDA = [
     pytest.mark.cuda,
     pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine"),
 ]
-DEVICES = [pytest.param("cpu", id="cpu"), pytest.param("cuda", id="cuda", marks=CUDA)]
+# Each device with the marks a test on it carries, and each float dtype by its id: plain data, for
+# the grids that combine them with other inputs; DEVICES and DTYPES are the same as parameters.
+DEVICE_MARKS = {"cpu": [], "cuda": CUDA}
+FLOAT_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+DEVICES = [pytest.param(device, id=device, marks=marks) for device, marks in DEVICE_MARKS.items()]
 # The meta device computes shapes, dtypes and devices but no values: it checks, on a machine
 # without a GPU, that an implementation keeps its tensors on the input's device.
 DEVICES_AND_META = [*DEVICES, pytest.param("meta", id="meta")]
-DTYPES = [pytest.param(torch.float32, id="float32"), pytest.param(torch.float64, id="float64")]
+DTYPES = [pytest.param(dtype, id=name) for name, dtype in FLOAT_DTYPES.items()]
 
 # Tolerances for comparing with an oracle computed by a different but equally valid formula.
 TOLERANCE = {

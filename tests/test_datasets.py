@@ -27,6 +27,7 @@ import torchvision.datasets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import (
+    DEVICE_MARKS,
     DEVICES,
     LAYOUTS,
     assert_like,
@@ -453,30 +454,32 @@ def check_one_hot(ds, labels: torch.Tensor, num_classes: int, inputs: str) -> No
     )
 
 
-def values_where_ordinary(values: pytest.MarkDecorator, cases: list, ordinary: set[str]) -> list:
-    """Each case (a pytest.param) on each device, with the ids stacked parametrize decorators
+def values_where_ordinary(
+    values: pytest.MarkDecorator, cases: dict[str, tuple], ordinary: set[str]
+) -> list:
+    """Each case (id -> arguments) on each device, with the ids stacked parametrize decorators
     would give ("mnist-cpu"): the ``values`` marker on the ordinary cases on the CPU; the
     unusual cases and the other devices count once those values are right (requires on the
     test, grader/core/gating.py)."""
-    params = []
-    for device in DEVICES:
-        for case in cases:
-            marks = [*case.marks, *device.marks]
-            if case.id in ordinary and device.id == "cpu":
-                marks.append(values)
-            params.append(
-                pytest.param(*case.values, *device.values, id=f"{case.id}-{device.id}", marks=marks)
-            )
-    return params
+    return [
+        pytest.param(
+            *case,
+            device,
+            id=f"{key}-{device}",
+            marks=[*marks, *([values] if key in ordinary and device == "cpu" else [])],
+        )
+        for device, marks in DEVICE_MARKS.items()
+        for key, case in cases.items()
+    ]
 
 
-ONE_HOT_CASES = [
-    pytest.param(50, 10, 10, id="mnist"),
-    pytest.param(60, 13, 5, id="unused-classes"),
-    pytest.param(1, 1, 1, id="one-class"),
-    pytest.param(7, 2, 2, id="binary"),
-    pytest.param(0, 4, 4, id="no-labels"),
-]
+ONE_HOT_CASES = {  # id -> (n, num_classes, label_range)
+    "mnist": (50, 10, 10),
+    "unused-classes": (60, 13, 5),
+    "one-class": (1, 1, 1),
+    "binary": (7, 2, 2),
+    "no-labels": (0, 4, 4),
+}
 
 
 @pytest.mark.requires("one_hot")

@@ -52,22 +52,22 @@ TANH_GAIN = 5 / 3  # torch.nn.init.calculate_gain("tanh"); gain ignored divides 
 SHAPES = {"he_uniform": [((400, 75), 1.0), ((75, 400), 1.0)]}
 # (name, shape, gain): shape = (fan_out, fan_in), 30 000 weights each.
 CASES = [
-    pytest.param(
-        name,
-        shape,
-        gain,
-        id=f"{name}-{shape[0]}x{shape[1]}" + (f"-gain{gain:.3g}" if name not in GAINLESS else ""),
-    )  # he_normal and he_uniform take no gain
+    (name, shape, gain)
     for name in NAMES
     for shape, gain in SHAPES.get(name, [((300, 100), 1.0), ((100, 300), TANH_GAIN)])
 ]
-UNIFORM_CASES = [case for case in CASES if case.values[0] in UNIFORM]
-NORMAL_CASES = [case for case in CASES if case.values[0] not in UNIFORM]
+UNIFORM_CASES = [case for case in CASES if case[0] in UNIFORM]
+NORMAL_CASES = [case for case in CASES if case[0] not in UNIFORM]
+
+
+def case_id(name: str, shape: tuple[int, int], gain: float) -> str:
+    """``xavier_normal-300x100-gain1``; he_normal and he_uniform take no gain."""
+    return f"{name}-{shape[0]}x{shape[1]}" + (f"-gain{gain:.3g}" if name not in GAINLESS else "")
 
 
 def marked(cases: list, marks: dict) -> list:
     """The cases, each marked with its function's marker from ``marks`` (VALUES or REQUIRES)."""
-    return [pytest.param(*case.values, id=case.id, marks=marks[case.values[0]]) for case in cases]
+    return [pytest.param(*case, id=case_id(*case), marks=marks[case[0]]) for case in cases]
 
 
 HINT_GENERATOR = (

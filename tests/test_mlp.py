@@ -13,6 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from support import (
+    DEVICE_MARKS,
     DEVICES,
     DEVICES_AND_META,
     DTYPES,
@@ -49,12 +50,8 @@ def values_on_the_cpu(values: pytest.MarkDecorator) -> list:
     """DEVICES, with the ``values`` marker on the CPU: the other devices' runs of a test of the
     values count once those are right (requires on the test, grader/core/gating.py)."""
     return [
-        pytest.param(
-            *device.values,
-            id=device.id,
-            marks=[*device.marks, *([values] if device.id == "cpu" else [])],
-        )
-        for device in DEVICES
+        pytest.param(device, id=device, marks=[*marks, *([values] if device == "cpu" else [])])
+        for device, marks in DEVICE_MARKS.items()
     ]
 
 

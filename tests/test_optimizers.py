@@ -10,6 +10,7 @@ optimizers has one; Adam with betas (0, 0)).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -17,9 +18,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import (
-    DEVICES,
+    DEVICE_MARKS,
     DEVICES_AND_META,
     DTYPES,
+    FLOAT_DTYPES,
     LAYOUTS,
     TOLERANCE,
     assert_like,
@@ -33,7 +35,7 @@ from support import (
 from torch import Tensor
 
 STEPS = 30
-SHAPES = [pytest.param((17,), id="1d"), pytest.param((6, 5), id="2d"), pytest.param((), id="0d")]
+SHAPES = {"1d": (17,), "2d": (6, 5), "0d": ()}  # id -> shape
 ORACLES = {
     "sgd_step": torch.optim.SGD,
     "adagrad_step": torch.optim.Adagrad,
@@ -279,23 +281,26 @@ ADAM_CASES = [
 ]
 
 
-def inputs_grid(values: pytest.MarkDecorator) -> list:
-    """Every (shape, dtype, device) of SHAPES x DTYPES x DEVICES, with the ids and the order of
-    three stacked parametrizations. ``values`` marks the ordinary inputs only: a shape with
-    entries, on the CPU. A 0-d parameter and the other devices count once the values are right,
-    and a mistake there costs only those tests."""
+def inputs(values: pytest.MarkDecorator) -> list[tuple[str, tuple, list]]:
+    """(id, (shape, dtype, device), marks) for every input of SHAPES x DTYPES x DEVICES, with the
+    ids and the order of three stacked parametrizations. ``values`` marks the ordinary inputs
+    only: a shape with entries, on the CPU. A 0-d parameter and the other devices count once the
+    values are right, and a mistake there costs only those tests."""
     return [
-        pytest.param(
-            shape.values[0],
-            dtype.values[0],
-            device.values[0],
-            id=f"{shape.id}-{dtype.id}-{device.id}",
-            marks=[*device.marks, *([values] if shape.id != "0d" and device.id == "cpu" else [])],
+        (
+            f"{shape_id}-{dtype_id}-{device}",
+            (shape, dtype, device),
+            [*marks, *([values] if shape_id != "0d" and device == "cpu" else [])],
         )
-        for shape in SHAPES
-        for dtype in DTYPES
-        for device in DEVICES
+        for shape_id, shape in SHAPES.items()
+        for dtype_id, dtype in FLOAT_DTYPES.items()
+        for device, marks in DEVICE_MARKS.items()
     ]
+
+
+def inputs_grid(values: pytest.MarkDecorator) -> list:
+    """:func:`inputs` as parameters (shape, dtype, device)."""
+    return [pytest.param(*args, id=key, marks=marks) for key, args, marks in inputs(values)]
 
 
 @pytest.mark.requires("sgd_step")
@@ -450,46 +455,39 @@ def test_adam_weight_decay_is_l2_in_the_gradient(opt, weight_decay):
 
 # --- the other optimizers against torch.optim, over many steps ---------------------------------
 
-NESTEROV_CASES = [
-    pytest.param({"lr": 0.05, "momentum": 0.9, "nesterov": True}, id="nesterov"),
-    pytest.param(
-        {"lr": 0.02, "momentum": 0.5, "weight_decay": 0.05, "nesterov": True}, id="nesterov-decay"
-    ),
-]
-ADAGRAD_CASES = [
-    pytest.param({}, id="defaults"),
-    pytest.param({"lr": 0.1, "weight_decay": 0.05}, id="decay"),
-    pytest.param({"lr": 0.05, "eps": 1e-6}, id="eps1e-6"),
-]
-RMSPROP_CASES = [
-    pytest.param({}, id="defaults"),
-    pytest.param({"lr": 1e-3, "alpha": 0.9, "eps": 1e-6}, id="alpha0.9-eps1e-6"),
-    pytest.param({"lr": 1e-3, "momentum": 0.9}, id="momentum"),
-    pytest.param(
-        {"lr": 5e-3, "alpha": 0.95, "weight_decay": 0.1, "momentum": 0.5}, id="momentum-decay"
-    ),
-]
-ADAMW_CASES = [
-    pytest.param({}, id="defaults"),
-    pytest.param({"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.5}, id="strong-decay"),
-    pytest.param({"lr": 1e-2, "weight_decay": 0.0}, id="no-decay"),
-    pytest.param(
-        {"lr": 1e-3, "betas": (0.95, 0.9999), "eps": 1e-10, "weight_decay": 0.1}, id="slow-betas"
-    ),
-]
+# id -> hyperparameters
+NESTEROV_CASES = {
+    "nesterov": {"lr": 0.05, "momentum": 0.9, "nesterov": True},
+    "nesterov-decay": {"lr": 0.02, "momentum": 0.5, "weight_decay": 0.05, "nesterov": True},
+}
+ADAGRAD_CASES = {
+    "defaults": {},
+    "decay": {"lr": 0.1, "weight_decay": 0.05},
+    "eps1e-6": {"lr": 0.05, "eps": 1e-6},
+}
+RMSPROP_CASES = {
+    "defaults": {},
+    "alpha0.9-eps1e-6": {"lr": 1e-3, "alpha": 0.9, "eps": 1e-6},
+    "momentum": {"lr": 1e-3, "momentum": 0.9},
+    "momentum-decay": {"lr": 5e-3, "alpha": 0.95, "weight_decay": 0.1, "momentum": 0.5},
+}
+ADAMW_CASES = {
+    "defaults": {},
+    "strong-decay": {"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.5},
+    "no-decay": {"lr": 1e-2, "weight_decay": 0.0},
+    "slow-betas": {"lr": 1e-3, "betas": (0.95, 0.9999), "eps": 1e-10, "weight_decay": 0.1},
+}
 
 
-def cases_grid(name: str, cases: list) -> list:
+def cases_grid(name: str, cases: dict[str, dict]) -> list:
     """(hyper, shape, dtype, device) for each case: the first case on every input of
-    ``inputs_grid``, the others on the 2-d parameter only (both dtypes, every device), which
+    :func:`inputs`, the others on the 2-d parameter only (both dtypes, every device), which
     keeps the suite fast; ``values(name)`` marks the CPU inputs with entries, as there."""
     return [
-        pytest.param(
-            case.values[0], *inputs.values, id=f"{case.id}-{inputs.id}", marks=inputs.marks
-        )
-        for index, case in enumerate(cases)
-        for inputs in inputs_grid(pytest.mark.values(name))
-        if index == 0 or inputs.id.startswith("2d-")
+        pytest.param(hyper, *args, id=f"{case_id}-{key}", marks=marks)
+        for index, (case_id, hyper) in enumerate(cases.items())
+        for key, args, marks in inputs(pytest.mark.values(name))
+        if index == 0 or key.startswith("2d-")
     ]
 
 
@@ -781,44 +779,36 @@ def test_adamw_constant_gradient_shrinks_then_moves_lr(
 
 # --- contract: grad untouched, one state per parameter, dtype and device --------------------------
 
-# Each case counts once its optimizer's values are right.
-CONTRACT_CASES = [
-    pytest.param("sgd_step", {"lr": 0.1}, id="sgd-plain", marks=REQUIRES_SGD),
-    pytest.param("sgd_step", {"lr": 0.1, "momentum": 0.9}, id="sgd-momentum", marks=REQUIRES_SGD),
-    pytest.param(
-        "sgd_step",
-        {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1},
-        id="sgd-decay",
-        marks=REQUIRES_SGD,
-    ),
-    pytest.param("adam_step", {"lr": 0.01}, id="adam", marks=REQUIRES_ADAM),
-    pytest.param(
-        "adam_step", {"lr": 0.01, "weight_decay": 0.1}, id="adam-decay", marks=REQUIRES_ADAM
-    ),
-    pytest.param(
+# id -> (optimizer, hyperparameters)
+CONTRACT = {
+    "sgd-plain": ("sgd_step", {"lr": 0.1}),
+    "sgd-momentum": ("sgd_step", {"lr": 0.1, "momentum": 0.9}),
+    "sgd-decay": ("sgd_step", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1}),
+    "adam": ("adam_step", {"lr": 0.01}),
+    "adam-decay": ("adam_step", {"lr": 0.01, "weight_decay": 0.1}),
+    "sgd-nesterov": (
         "sgd_step",
         {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1, "nesterov": True},
-        id="sgd-nesterov",
-        marks=REQUIRES_SGD,
     ),
-    pytest.param(
-        "adagrad_step", {"lr": 0.1, "weight_decay": 0.1}, id="adagrad", marks=REQUIRES_ADAGRAD
-    ),
-    pytest.param(
-        "rmsprop_step",
-        {"lr": 0.01, "momentum": 0.9, "weight_decay": 0.1},
-        id="rmsprop",
-        marks=REQUIRES_RMSPROP,
-    ),
-    pytest.param("adamw_step", {"lr": 0.01, "weight_decay": 0.1}, id="adamw", marks=REQUIRES_ADAMW),
-]
+    "adagrad": ("adagrad_step", {"lr": 0.1, "weight_decay": 0.1}),
+    "rmsprop": ("rmsprop_step", {"lr": 0.01, "momentum": 0.9, "weight_decay": 0.1}),
+    "adamw": ("adamw_step", {"lr": 0.01, "weight_decay": 0.1}),
+}
+
+
+def contract_cases(ids: Iterable[str]) -> list:
+    """The CONTRACT cases of ``ids``, (name, hyper) each: it counts once its optimizer's values
+    are right."""
+    return [
+        pytest.param(*CONTRACT[key], id=key, marks=pytest.mark.requires(CONTRACT[key][0]))
+        for key in ids
+    ]
+
+
+CONTRACT_CASES = contract_cases(CONTRACT)
 # One case per kind of state (a momentum buffer, Adam's moments, AdaGrad's sum, RMSProp's average
 # and buffer, AdamW's moments), for the tests of the state itself.
-STATE_CASES = [
-    case
-    for case in CONTRACT_CASES
-    if case.id in ("sgd-decay", "adam-decay", "adagrad", "rmsprop", "adamw")
-]
+STATE_CASES = contract_cases(("sgd-decay", "adam-decay", "adagrad", "rmsprop", "adamw"))
 
 
 @pytest.mark.parametrize(("name", "hyper"), CONTRACT_CASES)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -34,11 +33,12 @@ from grader.authoring.release import (
     ReleaseError,
     check_project,
     copy_common,
-    find_leaks,
-    solution_lines,
+    refuse_leaks,
 )
 from grader.authoring.templates import template
+from grader.core.exits import OK, error
 from grader.core.manifest import exercise_for_test_file
+from grader.core.options import add_tests_option
 
 HIDDEN_TESTS = "hidden_tests"
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -86,9 +86,7 @@ def build_bundle(out: Path, *, hidden: Sequence[Path] = (), force: bool = False)
         (staging / "README.md").write_text(template("gradescope_README.md"), encoding="utf-8")
         for script in EXECUTABLES:
             (staging / script).write_text(template(script), encoding="utf-8")
-        leaks = find_leaks(staging, solution_lines())  # before the hidden tests: theirs to hold
-        if leaks:
-            raise ReleaseError("solution code would be bundled, in:\n  " + "\n  ".join(leaks[:20]))
+        refuse_leaks(staging, "bundled")  # before the hidden tests: theirs to hold
         if hidden_modules:
             (staging / HIDDEN_TESTS).mkdir()
             for module in hidden_modules:
@@ -113,20 +111,17 @@ def _zip(folder: Path, target: Path) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", type=Path, metavar="OUT.zip", help="the bundle to write")
-    parser.add_argument(
-        "--tests", type=Path, action="append", default=[], help="a folder of hidden tests"
-    )
+    add_tests_option(parser)
     parser.add_argument("--force", action="store_true", help="replace an existing OUT.zip")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         out = build_bundle(args.out, hidden=args.tests, force=args.force)
-    except ReleaseError as error:
-        print(f"gradescope: {error}", file=sys.stderr)
-        return 2
+    except ReleaseError as problem:
+        return error(str(problem))
     with zipfile.ZipFile(out) as archive:
         count = len(archive.namelist())
     size = os.path.getsize(out)
     print(f"wrote the Gradescope autograder {out} ({count} files, {size // 1024} KiB)")
-    return 0
+    return OK

@@ -35,13 +35,13 @@ from __future__ import annotations
 import argparse
 import ast
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from grader.authoring.templates import template
 from grader.core import instructions
+from grader.core.exits import OK, error
 from grader.core.manifest import load_manifest
 from grader.core.paths import (
     EXERCISES_DIR,
@@ -112,6 +112,15 @@ def find_leaks(root: Path, lines: dict[str, str]) -> list[str]:
                 relative = path.relative_to(root)
                 leaks.append(f"{relative}:{number}: {normalise(line)} (from solutions/{where})")
     return leaks
+
+
+def refuse_leaks(root: Path, done: str) -> None:
+    """Raise :class:`ReleaseError` when a file under ``root`` holds a solution line: "solution
+    code would be ``done``", and where."""
+    leaks = find_leaks(root, solution_lines())
+    if leaks:
+        shown = "\n  ".join(leaks[:20])  # the first places: enough to find the cause, not a flood
+        raise ReleaseError(f"solution code would be {done}, in:\n  {shown}")
 
 
 def public_test_files() -> list[Path]:
@@ -205,10 +214,7 @@ def build_release(out: Path, *, force: bool = False) -> Path:
         (staging / WORKFLOW).write_text(
             template("autograde.yml").format(autograde_out=DEFAULT_OUT), encoding="utf-8"
         )
-        leaks = find_leaks(staging, solution_lines())
-        if leaks:
-            shown = "\n  ".join(leaks[:20])
-            raise ReleaseError(f"solution code would be released, in:\n  {shown}")
+        refuse_leaks(staging, "released")
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)
@@ -306,9 +312,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         out = build_release(args.out, force=args.force)
-    except ReleaseError as error:
-        print(f"release: {error}", file=sys.stderr)
-        return 2
+    except ReleaseError as problem:
+        return error(str(problem))
     files = sum(1 for path in out.rglob("*") if path.is_file())
     print(f"wrote the student release to {out} ({files} files, no solutions)")
-    return 0
+    return OK

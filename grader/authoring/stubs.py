@@ -15,10 +15,12 @@ functions' teaching docstrings) is copied as it is.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 from pathlib import Path
 
+from grader.core.exits import FAILED, OK
 from grader.core.paths import EXERCISES_DIR, INSTRUCTIONS_DIR, SOLUTIONS_DIR
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
@@ -133,3 +135,28 @@ def write_stubs(
         else:
             (exercises_dir / name).unlink()
     return changed
+
+
+# --------------------------------------------------------------------------------- command
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--check", action="store_true", help="only report outdated stubs")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Rewrite the stubs; with ``--check``, name those out of date instead (exit 1 if any)."""
+    if args.check:
+        outdated = outdated_stubs()
+        for name in outdated:
+            print(f"out of date: {EXERCISES_DIR.name}/{name}")
+        if outdated:
+            print("run `python -m grader stubs` to regenerate them from solutions/")
+        return FAILED if outdated else OK
+    changed = write_stubs()
+    print(
+        f"rewrote {len(changed)} stub(s): {', '.join(changed)}"
+        if changed
+        else "stubs are up to date"
+    )
+    return OK

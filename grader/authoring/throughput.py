@@ -21,9 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.core.exits import FAILED, OK, error
 from grader.core.isolation import strongest
+from grader.core.limits import OUTPUT_TAIL_CHARS
 from grader.core.manifest import load_manifest
-from grader.core.options import positive_int
+from grader.core.options import add_jobs_option, positive_int
 from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 
 GOAL_SECONDS = 2.0  # per perfect submission (a reference copy), --jobs 2, on a 2-core machine
@@ -33,7 +35,11 @@ PROCESS_LABEL = "reference, --isolation process"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", type=positive_int, default=10, help="copies of each kind")
-    parser.add_argument("--jobs", type=positive_int, default=2, help="submissions graded at once")
+    add_jobs_option(parser)
+
+
+class StepFailed(Exception):
+    """A grading or pytest run of the benchmark failed: no timing to give."""
 
 
 def _make_class(root: Path, sources: list[Path], copies: int, tag: str = "") -> Path:
@@ -52,11 +58,18 @@ def _seconds(command: list[str]) -> float:
     result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 1):  # 1: pytest found failures, still a timing
-        sys.exit(f"grader: `{' '.join(command)}` failed:\n{result.stderr[-2000:]}")
+        raise StepFailed(f"`{' '.join(command)}` failed:\n{result.stderr[-OUTPUT_TAIL_CHARS:]}")
     return elapsed
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _measure(args)
+    except StepFailed as failure:
+        return error(str(failure), FAILED)
+
+
+def _measure(args: argparse.Namespace) -> int:
     python = sys.executable
     tests = [str(PROJECT_ROOT / test) for exercise in load_manifest() for test in exercise.tests]
     baseline = _seconds([python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
@@ -90,4 +103,4 @@ def run(args: argparse.Namespace) -> int:
         f"ratio, a reference copy walled in / at --isolation process: {walls:.2f} "
         f"(goal: at most {WALLS_GOAL:g})"
     )
-    return 0
+    return OK

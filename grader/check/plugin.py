@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +36,37 @@ from grader.check.implementation import (
 from grader.core.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
 from grader.core.gating import REQUIRES_MARKER, VALUES_MARKER
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
-from grader.core.options import impl_help
+from grader.core.options import GRADED_DEVICE_HELP, impl_help
 from grader.core.outcomes import (
-    NOT_ATTEMPTED,
     ImplementationError,
     NotAttempted,
+    Outcome,
     StubReached,
     raised_by_a_stub,
 )
-from grader.core.report import COLLECTED, FINISHED, TEST, append_record
+from grader.core.report import COLLECTED, TEST, TestRecord, append_record
 
-SANDBOX_PACKAGE = Path(__file__).resolve().parent.parent / "sandbox"
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """How the implementation under test runs when it does not run in this process: the plugin
+    that runs it elsewhere (the sandbox's, when grading: --sandbox) puts one in
+    ``config.stash[ELSEWHERE]`` at configure; without one, load_impl loads it here."""
+
+    load: Callable[[str], Any]  # load_impl's loader: an exercise's module, by name
+    # what a failed test says of an error that came back from there (None: it did not)
+    error_text: Callable[[BaseException], str | None]
+
+
+ELSEWHERE = pytest.StashKey[Elsewhere]()
 IMPL_DIR = pytest.StashKey[Path]()
-# how load_impl loads an exercise's module: in-process by default; the sandbox plugin swaps in
-# its own loader when grading (--sandbox)
-LOADER = pytest.StashKey[Callable[[str], Any]]()
 # per exercise: (outcome, values functions, requires functions) of each test, in run order
 TALLY = pytest.StashKey[dict[str, list[tuple[str, list[str], list[str]]]]]()
 GRADED_TESTS = pytest.StashKey[Counter[str]]()  # per exercise: the tests a full run grades
 # the exercises the command line named only part of (a test id, some of their test files): this
 # run cannot count the tests it left out
 NAMED_IN_PART = pytest.StashKey[set[str]]()
+MESSAGE_LINES = 6  # of an error's message, shown in a failure: its first lines say what it is
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,8 +81,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--device",
         choices=GRADED_DEVICES,
         default=GRADED_DEVICES[0],
-        help="the tests that count: 'cpu' (default) or 'cuda' (the CPU tests plus the CUDA ones; "
-        "needs a GPU). The same choice gives the same tests on every machine",
+        help=f"{GRADED_DEVICE_HELP} (default: %(default)s)",  # as `grader check --device`
     )
     group.addoption(
         "--report-json",
@@ -130,10 +140,6 @@ def _skipped_here(item: pytest.Item) -> bool:
     return any(mark.args and mark.args[0] is True for mark in item.iter_markers("skipif"))
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    append_record(config.getoption("report_json", None), FINISHED, True)
-
-
 def pytest_report_header(config: pytest.Config) -> str:
     return f"implementation under test: {config.stash[IMPL_DIR]}"
 
@@ -143,7 +149,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config.stash[NAMED_IN_PART] = _named_in_part(config, items)
     keep, drop = [], []
     benchmarks_only = bool(config.getoption("benchmark_only", False))
-    grading = bool(config.getoption("sandbox", False))  # the sandbox plugin's option
+    grading = ELSEWHERE in config.stash  # the implementation runs in a sandbox
     for item in items:
         exercise = exercise_for_test_file(item.path)
         if exercise is not None:
@@ -202,7 +208,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def load_impl(request: pytest.FixtureRequest) -> Callable[[str], Implementation]:
     """``load_impl("activations")``: the implementation under test, functions guarded."""
     directory = request.config.stash[IMPL_DIR]
-    load_module_of = request.config.stash.get(LOADER, None) or (lambda name: load(directory, name))
+    elsewhere = request.config.stash.get(ELSEWHERE, None)
+    load_module_of = elsewhere.load if elsewhere else (lambda name: load(directory, name))
     cache: dict[str, Implementation | BaseException] = {}
 
     def loader(name: str) -> Implementation:
@@ -228,6 +235,11 @@ class NotAttemptedSkip(pytest.skip.Exception):
     """How a test that met a stub ends: a skip, counted as not attempted."""
 
 
+def not_attempted(reason: str) -> NotAttemptedSkip:
+    """The skip of a test that met a stub: ``not attempted: <reason>``, at the test's line."""
+    return NotAttemptedSkip(f"{Outcome.NOT_ATTEMPTED}: {reason}", _use_item_location=True)
+
+
 @contextmanager
 def _stubs_skip(item: pytest.Item) -> Iterator[None]:
     """Turn a stub's NotImplementedError into a cheap skip before pytest renders a failure."""
@@ -237,7 +249,7 @@ def _stubs_skip(item: pytest.Item) -> Iterator[None]:
         if not raised_by_a_stub(error, item.config.stash[IMPL_DIR]):
             raise
         message = str(error) or "still raises NotImplementedError"
-        raise NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True) from None
+        raise not_attempted(message) from None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -279,33 +291,21 @@ def _student_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.It
     where = student_line(error, item.config.stash[IMPL_DIR])
     if not where:
         return None
-    first_lines = "\n    ".join(str(error).strip().splitlines()[:6])
+    first_lines = "\n    ".join(str(error).strip().splitlines()[:MESSAGE_LINES])
     return (
         f"{item.name}: your code raised {type(error).__name__}:\n    {first_lines}\n"
         f"  {where}\n  (test: {item.nodeid})"
     )
 
 
-def _in_sandbox_client(path: str) -> bool:
-    """Whether ``path`` is the sandbox's code (grader/sandbox/)."""
-    return (
-        Path(path).with_suffix("").parts[-2:] == ("grader", "sandbox")
-        or Path(path).parent == SANDBOX_PACKAGE
-    )
-
-
-def _sandboxed_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
-    """For an exception that came back from the sandbox: its message, not our traceback."""
-    if not any(_in_sandbox_client(str(entry.path)) for entry in excinfo.traceback):
-        return None
-    error = excinfo.value
-    kind = type(error).__name__
-    text = (
-        str(error)
-        if kind in ("SandboxError", "StudentError")
-        else f"your code raised {kind}: {error}"
-    )
-    return f"{item.name}: {text}\n  (test: {item.nodeid})"
+def _error_from_elsewhere(
+    excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item
+) -> str | None:
+    """For an exception that came back from where the implementation runs (the sandbox): its
+    message as that side words it, not our traceback."""
+    elsewhere = item.config.stash.get(ELSEWHERE, None)
+    text = elsewhere.error_text(excinfo.value) if elsewhere else None
+    return None if text is None else f"{item.name}: {text}\n  (test: {item.nodeid})"
 
 
 def _failure_message(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str:
@@ -314,7 +314,7 @@ def _failure_message(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.
     return (
         _test_failure(excinfo, item)
         or _student_error(excinfo, item)
-        or _sandboxed_error(excinfo, item)
+        or _error_from_elsewhere(excinfo, item)
         or _test_error(excinfo, item)
     )
 
@@ -343,7 +343,7 @@ def _test_error(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item)
     # a failed assert's explanation: its comparison, not the " +  where" lines naming every
     # object on the way (<...Implementation object at 0x...>)
     lines = [line for line in str(error).strip().splitlines() if not line.startswith(" +")]
-    text = "\n    ".join([*lines[:6], *getattr(error, "__notes__", ())])
+    text = "\n    ".join([*lines[:MESSAGE_LINES], *getattr(error, "__notes__", ())])
     return (
         f"{item.name}: {type(error).__name__}: {text}\n"
         f"  at {Path(entry.path).name}, line {number}: {source}\n  (test: {item.nodeid})"
@@ -356,16 +356,16 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     exercise = exercise_for_test_file(item.path)
-    status = report.outcome
+    status = Outcome(report.outcome)
     if call.excinfo is not None and call.when in ("setup", "call"):
         if call.excinfo.errisinstance(NotAttemptedSkip):
-            status = NOT_ATTEMPTED
+            status = Outcome.NOT_ATTEMPTED
         elif report.failed and exercise is not None:
             report.longrepr = _failure_message(call.excinfo, item)
         elif report.failed and not call.excinfo.errisinstance(pytest.fail.Exception):
             report.longrepr = (
                 _student_error(call.excinfo, item)
-                or _sandboxed_error(call.excinfo, item)
+                or _error_from_elsewhere(call.excinfo, item)
                 or report.longrepr
             )
     counts_once = call.when == "call" or (call.when == "setup" and report.outcome != "passed")
@@ -373,18 +373,18 @@ def pytest_runtest_makereport(
         values, requires = _gating_names(item)
         item.config.stash[TALLY].setdefault(exercise.name, []).append((status, values, requires))
         if call.when == "setup" and report.failed:
-            status = "error"
-        outcome = {
-            "exercise": exercise.name,
-            "name": item.name,
-            "outcome": status,
-            "message": "" if report.passed else _report_text(report),
-            "duration": report.duration,
-            "values": values,
-            "requires": requires,
-            "file": item.path.name,
-        }
-        append_record(item.config.getoption("report_json", None), TEST, outcome)
+            status = Outcome.ERROR
+        record = TestRecord(
+            exercise=exercise.name,
+            name=item.name,
+            outcome=status,
+            message="" if report.passed else _report_text(report),
+            duration=report.duration,
+            values=tuple(values),
+            requires=tuple(requires),
+            file=item.path.name,
+        )
+        append_record(item.config.getoption("report_json", None), TEST, record.to_json())
     return report
 
 

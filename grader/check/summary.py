@@ -13,7 +13,7 @@ import pytest
 from grader.check.plugin import GRADED_TESTS, IMPL_DIR, NAMED_IN_PART, TALLY
 from grader.core.gating import WAITING, gated_counts
 from grader.core.manifest import load_manifest
-from grader.core.outcomes import NOT_ATTEMPTED
+from grader.core.outcomes import Outcome
 from grader.core.paths import EXERCISES_DIR
 
 STOPPED = pytest.StashKey[bool]()  # the run stopped at a failure (-x, --maxfail, --sw)
@@ -50,7 +50,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section(f"exercise summary ({config.stash[IMPL_DIR]})")
     write(
         f"{'#':>2}  {'exercise':<16} {'passed':>9} {'failed':>7} {WAITING:>8} "
-        f"{NOT_ATTEMPTED:>14}   points"
+        f"{Outcome.NOT_ATTEMPTED:>14}   points"
     )
     next_up = None
     total_points = earned = 0.0
@@ -63,10 +63,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             continue
         counts = gated_counts(tally[exercise.name])
         waiting += counts[WAITING]
-        graded = counts["passed"] + counts["failed"] + counts[WAITING] + counts[NOT_ATTEMPTED]
-        points = exercise.points * counts["passed"] / graded if graded else 0.0
+        passed, failed = counts[Outcome.PASSED], counts[Outcome.FAILED]
+        untouched = counts[Outcome.NOT_ATTEMPTED]
+        graded = passed + failed + counts[WAITING] + untouched
+        points = exercise.points * passed / graded if graded else 0.0
         total_points += exercise.points
-        if next_up is None and counts["passed"] < graded:
+        if next_up is None and passed < graded:
             next_up = exercise
         ran = sum(counts.values())
         if exercise.name in named_in_part or ran < full_set[exercise.name]:
@@ -77,8 +79,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             earned += points
             shown = f"{points:5.1f}/{exercise.points}"
         write(
-            f"{number:>2}  {exercise.name:<16} {counts['passed']:>4}/{graded:<4} "
-            f"{counts['failed']:>7} {counts[WAITING]:>8} {counts[NOT_ATTEMPTED]:>14}   {shown}"
+            f"{number:>2}  {exercise.name:<16} {passed:>4}/{graded:<4} "
+            f"{failed:>7} {counts[WAITING]:>8} {untouched:>14}   {shown}"
         )
     total = f"{'partial':>5}" if partial else f"{earned:5.1f}"
     write(f"{'':>2}  {'total':<16} {'':>9} {'':>7} {'':>8} {'':>14}   {total}/{total_points:g}")

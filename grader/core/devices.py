@@ -1,11 +1,11 @@
 """Which tests count: ``--device`` of ``pytest``, ``grader check``, ``grade`` and ``autograde``;
-and whether this machine has the device a job (``train``, ``bench``) is asked to compute on.
+and which devices this machine has for a job (``train``, ``bench``) to compute on.
 
 ``cpu`` (the default) grades the CPU tests only, on every machine, GPU or not; ``cuda`` adds the
 tests on a CUDA device and refuses to start without one. The machine never decides: a GPU
 grader and a CPU-only Gradescope or GitHub runner give the same submission the same score.
 A CUDA test carries the ``cuda`` marker (``tests/support.py``). Imports nothing of grader (torch
-only when ``cuda`` is asked for).
+only when ``cuda`` is asked for, or a job's devices are listed or checked).
 """
 
 from __future__ import annotations
@@ -26,6 +26,14 @@ def device_problem(device: str) -> str | None:
         return None
     problem = unavailable_device(device)
     return f"{problem} (grade on a GPU machine)" if problem else None
+
+
+def local_devices() -> list[str]:
+    """The devices this machine computes on, for a job's default (``train``, ``bench``): the
+    CPU, then a CUDA device where there is one."""
+    import torch
+
+    return ["cpu", *(["cuda"] if torch.cuda.is_available() else [])]
 
 
 def unavailable_device(name: str) -> str | None:

@@ -15,13 +15,15 @@ So a module of garbage with the right types earns 0 points, and right values tha
 modify their input still lose the points of that test. The rule is applied to the outcomes of
 one run, the same way by the student's own ``pytest`` (grader/check/summary.py) and by ``grade``
 (grader/results/). A test may name several functions; it then waits for all of them.
-Imports nothing.
+Imports only :mod:`grader.core.outcomes`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+
+from grader.core.outcomes import Outcome
 
 VALUES_MARKER = "values"
 REQUIRES_MARKER = "requires"
@@ -42,7 +44,7 @@ def functions_with_wrong_values(
     """The functions whose values tests did not all pass: (outcome, values functions) pairs."""
     wrong: set[str] = set()
     for outcome, functions in outcomes:
-        if outcome != "passed":
+        if outcome != Outcome.PASSED:
             wrong.update(functions)
     return wrong
 
@@ -51,8 +53,8 @@ def gated_outcome(outcome: str, requires: Sequence[str], wrong: set[str]) -> tup
     """(outcome, message) of a test after gating: a pass of a test that waits for a function
     with wrong values becomes a failure; every other outcome stands (message "")."""
     waiting = [name for name in requires if name in wrong]
-    if outcome == "passed" and waiting:
-        return "failed", waiting_message(waiting)
+    if outcome == Outcome.PASSED and waiting:
+        return Outcome.FAILED, waiting_message(waiting)
     return outcome, ""
 
 

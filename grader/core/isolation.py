@@ -36,7 +36,7 @@ through a maintained binding (``landlockpy``, ``pyseccomp``) or a single syscall
 ``mount``, ``setresuid``). ``docs/GRADER.md`` has the threat model and the tests of each wall.
 
 The grader chooses and records the level (this module); the sandbox puts the walls up
-(:mod:`grader.core.walls`). Both are leaf modules (they import nothing else of grader).
+(:mod:`grader.core.walls`). Both are leaf modules (of grader they import only core's).
 """
 
 from __future__ import annotations

@@ -17,7 +17,10 @@ from __future__ import annotations
 DEFAULT_TIMEOUT = 120.0  # seconds of the student's own time per exercise (grade --timeout)
 # A grading session's allowance beyond its exercises' budgets: start-up, the tests' own work.
 SESSION_ALLOWANCE_SECONDS = 60.0
-OUTPUT_TAIL_CHARS = 1500  # of a test session's output, kept for a message when it crashed
+# The end of a crashed process's output (a test session, a command timed by `throughput`) kept
+# for its message: where the error is, without flooding the message.
+OUTPUT_TAIL_CHARS = 1500
+FAULT_TAIL_CHARS = 300  # of that tail, in the message of a grader fault (what broke)
 
 
 def time_limit_message(exercise: str, seconds: float) -> str:

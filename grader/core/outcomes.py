@@ -1,4 +1,5 @@
-"""How a student's code can end besides passing: the outcomes every layer shares.
+"""How a test and an exercise end (:class:`Outcome`, :class:`ExerciseState`: the strings every
+output spells), and how a student's code can end besides passing: what every layer shares.
 
 A leaf module (pytest's ``_pytest/outcomes.py`` plays the same part): the test plugin, the
 sandbox's child process and the grader all import it, and it imports nothing of grader and not
@@ -8,9 +9,40 @@ pytest, so the untrusted child can use it.
 from __future__ import annotations
 
 import linecache
+from enum import StrEnum
 from pathlib import Path
 
-NOT_ATTEMPTED = "not attempted"  # the outcome of a test that met a stub, and its message prefix
+
+class Outcome(StrEnum):
+    """How one test ended, as the report, the stored results and every output spell it."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"  # it met a stub; also the prefix of its message
+    ERROR = "error"  # its set-up failed
+    SKIPPED = "skipped"  # it does not count (a CUDA test without a GPU, say)
+
+    @property
+    def counted(self) -> bool:
+        """Whether it counts towards the score: every outcome but skipped."""
+        return self is not Outcome.SKIPPED
+
+
+class ExerciseState(StrEnum):
+    """How the grading of one exercise went, as the stored results and every output spell it."""
+
+    GRADED = "graded"  # its tests ran
+    NOT_ATTEMPTED = "not attempted"  # no module, the untouched stub, or every test met a stub
+    TIMEOUT = "timeout"  # it ran out of time
+    CRASHED = "crashed"  # its tests could not all run
+    INVALID = "invalid"  # its module was refused when taken in
+
+    @property
+    def abnormal(self) -> bool:
+        """Its tests could not all run: it timed out, crashed, or its module was invalid."""
+        return self in (ExerciseState.TIMEOUT, ExerciseState.CRASHED, ExerciseState.INVALID)
+
+
 # The message prefix of a submission whose grading failed through no fault of its code (a test
 # process that died, a sandbox whose walls could not be put up): never stored as current, so
 # the next run grades it again.

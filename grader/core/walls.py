@@ -1,6 +1,7 @@
 """Putting a sandbox's walls up, in the sandbox, before any student code runs: namespaces, a
 private scratch folder, a uid of its own, Landlock, seccomp. What each level means, and how the
-grader chooses one: :mod:`grader.core.isolation`. A leaf module (imports nothing of grader).
+grader chooses one: :mod:`grader.core.isolation`. A leaf module (imports of grader only the exit
+status of a sandbox that failed: :mod:`grader.core.exits`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.core.exits import SANDBOX_FAILED
 
 
 class Isolation(enum.StrEnum):
@@ -192,7 +195,7 @@ def _keep(init: int, status: int) -> None:
             signal.signal(number, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, [number])
         os.kill(os.getpid(), number)
-    os._exit(os.waitstatus_to_exitcode(ended) & 0xFF if os.WIFEXITED(ended) else 70)
+    os._exit(os.waitstatus_to_exitcode(ended) & 0xFF if os.WIFEXITED(ended) else SANDBOX_FAILED)
 
 
 def _init(sandbox: int, status: int) -> None:
@@ -214,7 +217,7 @@ def _wait_for(pid: int) -> tuple[int, int]:
         except InterruptedError:
             continue
         except ChildProcessError:
-            return 0, 70 << 8
+            return 0, SANDBOX_FAILED << 8
 
 
 def sandbox_uid(pid: int) -> int:

@@ -4,8 +4,9 @@ The folder ``--root`` (default: the current one) is one submission: its ``exerci
 or the folder itself when it has no ``exercises/`` (a flat upload of module files). Its
 top-level files are copied (links as links, so that the intake reports them) into a
 temporary SUBMISSIONS folder as the one student ``--student`` (default: ``$GITHUB_ACTOR``, else
-``student``), and graded by ``python -m grader grade`` (intake, trusted copies of the tests:
-this project's public tests plus ``--tests`` folders, student code in the sandbox).
+``student``), and graded as ``python -m grader grade`` grades, in this process
+(:func:`grader.grading.grade.grade_folder`: intake, trusted copies of the tests, this
+project's public tests plus ``--tests`` folders, student code in the sandbox).
 
 In a student's repository ``exercises/`` is the student's work, not the stubs the grader
 compares a submission with (an untouched stub is not attempted; signatures must match): a
@@ -14,8 +15,9 @@ release keeps the stubs as handed out in ``grader/handout/``, which grading then
 
 Written to ``--out``: ``results.json`` (Gradescope's format), ``feedback.md`` and ``junit.xml``;
 appended to ``--summary`` (default: ``$GITHUB_STEP_SUMMARY`` where it is set): a Markdown
-score table. Exit 0 when grading completed, whatever the score; 2 for bad arguments; 1 when
-the grading machinery itself failed.
+score table. Exit 0 when grading completed, whatever the score; 2 for bad arguments (or a
+host that cannot keep student code apart as asked); 1 when the grading machinery itself
+failed; 130 when stopped with Ctrl-C (:mod:`grader.core.exits`).
 
 In a student's own repository this is a self-check: the student controls the tests and the
 workflow, so the score is theirs to see, not a grade to trust. Grade from the instructor's
@@ -28,15 +30,17 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from grader.core.devices import GRADED_DEVICES
-from grader.core.isolation import Isolation
-from grader.core.options import positive_float
-from grader.core.paths import PROJECT_ROOT
+from grader.core.exits import FAILED, INTERRUPTED, OK, error
+from grader.core.options import (
+    add_graded_device_option,
+    add_isolation_option,
+    add_tests_option,
+    add_timeout_option,
+)
+from grader.grading.grade import Refused, grade_folder
 from grader.results.formats import STORED_FILE, STUDENT_FORMATS
 from grader.results.model import SubmissionResult, format_points, load_submission
 from grader.results.table import render_table
@@ -55,26 +59,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="append the score table (Markdown) to this file (default: $GITHUB_STEP_SUMMARY)",
     )
     parser.add_argument("--student", default=None, help="student id ($GITHUB_ACTOR or student)")
-    parser.add_argument(
-        "--tests", type=Path, action="append", default=[], help="a folder of hidden tests"
-    )
-    parser.add_argument(
-        "--timeout", type=positive_float, default=120.0, help="seconds per exercise"
-    )
-    parser.add_argument(
-        "--device",
-        choices=GRADED_DEVICES,
-        default=GRADED_DEVICES[0],
-        help="the tests that count: cpu or cuda (needs a GPU); as grade --device",
-    )
-    parser.add_argument(
-        "--isolation",
-        choices=["auto", *Isolation],
-        default="auto",
-        help="how student code is kept apart, as grade --isolation: auto refuses to start on a "
-        "host that can give only process; a self-check of one's own code may take process "
-        "(default: %(default)s)",
-    )
+    add_tests_option(parser)
+    add_timeout_option(parser)
+    add_graded_device_option(parser)
+    add_isolation_option(parser)
 
 
 def student_id(name: str | None) -> str:
@@ -145,15 +133,12 @@ def _cell(text: str, limit: int = 200) -> str:
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
     if not root.is_dir():
-        print(f"autograde: --root {root} is not a folder", file=sys.stderr)
-        return 2
+        return error(f"--root {root} is not a folder")
     for folder in args.tests:
         if not folder.is_dir():
-            print(f"autograde: --tests {folder} is not a folder", file=sys.stderr)
-            return 2
+            return error(f"--tests {folder} is not a folder")
     if args.out.exists() and not args.out.is_dir():
-        print(f"autograde: --out {args.out} exists and is not a folder", file=sys.stderr)
-        return 2
+        return error(f"--out {args.out} exists and is not a folder")
     summary = args.summary or (
         Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
     )
@@ -162,22 +147,19 @@ def run(args: argparse.Namespace) -> int:
         submissions, graded = Path(scratch) / "submissions", Path(scratch) / "graded"
         for note in copy_submission(exercises_folder(root), submissions / student):
             print(f"note: {note}")
-        command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(graded)]
-        command += ["--jobs", "1", "--timeout", str(args.timeout), "--device", args.device,
-                    "--isolation", args.isolation]  # fmt: skip
-        command += (
-            ["--tests", *(str(folder.resolve()) for folder in args.tests)] if args.tests else []
-        )
-        # grade's own table names the temporary folder: ours follows instead. Its progress
-        # bar (stderr) shows as it goes, where stderr is a terminal.
-        finished = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+        try:  # grade's own lines would name the temporary folder: ours follow instead
+            grade_folder(
+                submissions, graded, jobs=1, isolation=args.isolation, timeout=args.timeout,
+                device=args.device, hidden=[folder.resolve() for folder in args.tests],
+            )  # fmt: skip
+        except Refused as problem:
+            return error(str(problem))
+        except KeyboardInterrupt:
+            return error("interrupted; nothing was written", INTERRUPTED)
         try:
             result = load_submission(graded / student / STORED_FILE)
-        except (OSError, ValueError) as error:
-            print(finished.stdout, end="")
-            problem = f"grading did not complete (exit {finished.returncode}): {error}"
-            print(f"autograde: {problem}", file=sys.stderr)
-            return 1
+        except (OSError, ValueError) as problem:
+            return error(f"grading did not complete: {problem}", FAILED)
         args.out.mkdir(parents=True, exist_ok=True)
         for name in STUDENT_FORMATS:
             if (graded / student / name).is_file():
@@ -187,4 +169,4 @@ def run(args: argparse.Namespace) -> int:
     if summary is not None:
         with summary.open("a", encoding="utf-8") as handle:
             handle.write(markdown_summary(result))
-    return 0
+    return OK

@@ -16,9 +16,9 @@ a one-line message.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from grader.core.exits import OK, error
 from grader.core.files import atomic_write_text
 from grader.core.options import positive_float
 from grader.results.formats import STORED_FILE
@@ -99,11 +99,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = export(args)
     except (ExportError, RosterError) as problem:
-        print(f"grader: {problem}", file=sys.stderr)
-        return 2
+        return error(str(problem))
     for line in written:
         print(line)
-    return 0
+    return OK
 
 
 def export(args: argparse.Namespace) -> list[str]:

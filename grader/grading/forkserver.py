@@ -1,9 +1,11 @@
 """A warm worker that runs pytest sessions, each in a fresh child forked from it.
 
-Importing torch takes about 1.6 s; a pytest session on one exercise often takes less. The
-worker imports torch, numpy, pytest and the test dependencies once, then forks a child for
-each job: the child starts with everything imported and runs one pytest session in its own
-working directory, its output in a file, its process group killed at the time limit.
+Importing torch takes about 1.6 s, which every job would pay again: a submission's pytest
+session, or the session of its own that an exercise gets when that one could not finish it
+(:mod:`grader.grading.sessions`). The worker imports torch, numpy, pytest and the test
+dependencies once, then forks a child for each job: the child starts with everything imported
+and runs one pytest session in its own working directory, its output in a file, its process
+group killed at the time limit.
 
 Fork safety: the worker itself never runs a tensor operation, so no thread pool exists when it
 forks; each child starts its own.

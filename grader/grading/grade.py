@@ -3,7 +3,9 @@
 The command finds the submissions (:mod:`grader.grading.intake.discovery`), records what the
 run sets out to do (``OUT/run.json``, :mod:`grader.grading.runrecord`), then runs each student
 through :mod:`grader.grading.pipeline` (take in, reuse or grade, write), ``--jobs`` at once,
-and last writes the class files (gradebook, summary) and prints the table.
+and last writes the class files (gradebook, summary) and prints the table. All but the
+printing is :func:`grade_folder`, a function of typed arguments, which ``autograde`` calls
+too (:mod:`grader.grading.autograde`).
 
 A student is graded again only when something their grade was computed from changed
 (:mod:`grader.grading.fingerprint`): their submission as taken in, the tests, the hidden
@@ -17,13 +19,22 @@ again, ``--only ID ...`` just those students. ``--shard K/N`` grades one N-th of
 from __future__ import annotations
 
 import argparse
-import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.devices import GRADED_DEVICES, device_problem
-from grader.core.isolation import Isolation
+from grader.core.exits import INTERRUPTED, OK, error
+from grader.core.isolation import Walls
 from grader.core.limits import DEFAULT_TIMEOUT
-from grader.core.options import positive_float, positive_int, progress_bar
+from grader.core.options import (
+    add_graded_device_option,
+    add_isolation_option,
+    add_jobs_option,
+    add_tests_option,
+    add_timeout_option,
+    progress_bar,
+)
 from grader.grading.copies.report import CSV_NAME, HTML_NAME
 from grader.grading.intake.discovery import discover
 from grader.grading.intake.model import IntakeError, Submission
@@ -32,11 +43,12 @@ from grader.grading.pipeline import grade_one
 from grader.grading.regrade import Plan, progress, stored_result
 from grader.grading.runrecord import RUN_FILE, new_record, save_record
 from grader.grading.settings import RunSettings
-from grader.grading.shards import parse_shard
+from grader.grading.shards import Shard, parse_shard
 from grader.grading.workers import Workers
 from grader.results.formats import CLASS_FORMATS, write_class_files
 from grader.results.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
 from grader.results.lms import LMS_NAMES
+from grader.results.model import SubmissionResult
 from grader.results.table import render_table
 
 # The names OUT's class-level files take: no student id may be one (its folder would stand
@@ -45,17 +57,14 @@ RESERVED_IDS = frozenset(name.lower() for name in (
     *CLASS_FORMATS, RUN_FILE, CSV_NAME, HTML_NAME,
     *(f"{lms}-grades{suffix}.csv" for lms in LMS_NAMES for suffix in ("", "-report")),
 ))  # fmt: skip
-INTERRUPTED = 130  # the exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells use
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submissions", type=Path, help="a directory with one entry per student")
     parser.add_argument("--out", type=Path, required=True, help="where the results go")
-    parser.add_argument("--jobs", type=positive_int, default=2, help="submissions graded at once")
-    parser.add_argument(
-        "--timeout", type=positive_float, default=DEFAULT_TIMEOUT, help="seconds per exercise"
-    )
-    parser.add_argument("--tests", type=Path, nargs="*", default=[], help="hidden test dirs")
+    add_jobs_option(parser)
+    add_timeout_option(parser)
+    add_tests_option(parser)
     parser.add_argument("--force", action="store_true", help="grade everyone again, changed or not")
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
@@ -78,93 +87,119 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Gradescope's visibility of the hidden tests' entries in results.json "
         "(default: %(default)s)",
     )
-    parser.add_argument(
-        "--device",
-        choices=GRADED_DEVICES,
-        default=GRADED_DEVICES[0],
-        help="the tests that count: cpu (the same on every machine) or cuda (the CPU "
-        "and the CUDA tests; refuses to start without a GPU). Recorded with every result",
-    )
-    parser.add_argument(
-        "--isolation",
-        choices=["auto", *Isolation],
-        default="auto",
-        help="how the operating system keeps student code apart (docs/GRADER.md): auto, the "
-        "strongest this host gives (namespaces, else uid), refusing to start where neither is "
-        "possible; process: process-level isolation only, said in every output "
-        "(default: %(default)s)",
-    )
+    add_graded_device_option(parser)
+    add_isolation_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        return _grade_class(args)
+        graded = grade_folder(
+            args.submissions, args.out, jobs=args.jobs, isolation=args.isolation,
+            timeout=args.timeout, device=args.device, hidden=args.tests,
+            show_hidden=args.show_hidden, hidden_visibility=args.hidden_visibility,
+            force=args.force, only=args.only or (), shard=args.shard,
+        )  # fmt: skip
+    except Refused as problem:
+        return error(str(problem))
     except KeyboardInterrupt:  # Workers stopped every job; the finished results are whole
         finished, total = progress(args.out)
-        print(f"grader: interrupted; {finished} of {total} students are finished (kept); "
-              "the same command grades the rest", file=sys.stderr)  # fmt: skip
-        return INTERRUPTED
+        return error(f"interrupted; {finished} of {total} students are finished (kept); "
+                     "the same command grades the rest", INTERRUPTED)  # fmt: skip
+    print(render_table(graded.results))
+    print(f"isolation of student code: {graded.walls.describe()}")
+    left = graded.share - graded.chosen
+    others = f"; {left} not in --only left as they were" if args.only else ""
+    print(f"graded {graded.graded}, reused {graded.chosen - graded.graded} unchanged{others}")
+    print(f"gradebook: {args.out / 'gradebook.csv'}; per student: {args.out}/<student>/")
+    return OK
 
 
-def _grade_class(args: argparse.Namespace) -> int:
-    problem = _check_arguments(args)
+class Refused(Exception):
+    """Grading cannot start: a folder, a device or an id that is not there, or a host that
+    cannot keep student code apart as asked. Its message is one line, for the user."""
+
+
+@dataclass(frozen=True)
+class ClassRun:
+    """What :func:`grade_folder` did."""
+
+    results: list[SubmissionResult]  # the complete results of the run's share, stored in OUT
+    walls: Walls  # how student code was kept apart
+    graded: int  # students graded in this run
+    chosen: int  # students the run set out to grade (the others of those were reused)
+    share: int  # students of the run's shard (of the class, without --shard)
+
+
+def grade_folder(
+    submissions: Path,
+    out: Path,
+    *,
+    jobs: int,
+    isolation: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    device: str = GRADED_DEVICES[0],
+    hidden: Sequence[Path] = (),
+    show_hidden: bool = False,
+    hidden_visibility: str = DEFAULT_VISIBILITY,
+    force: bool = False,
+    only: Sequence[str] = (),
+    shard: Shard | None = None,
+) -> ClassRun:
+    """Grade the class in the folder ``submissions`` into ``out``, ``jobs`` students at once,
+    with student code walled in at ``isolation`` (``auto`` or a level): what ``grade`` does,
+    and ``autograde`` for its one student. Reuses each stored result that still holds (unless
+    ``force``); ``only`` grades just these students (again), ``shard`` one part of the class.
+    Writes ``out/run.json``, each student's files and the class files; prints the intake's
+    notes. :class:`Refused` before anything is graded; Ctrl-C (KeyboardInterrupt) is raised
+    again, the finished students kept."""
+    problem = _problem(submissions, out, hidden, device)
     if problem:
-        print(f"grader: {problem}", file=sys.stderr)
-        return 2
-    walls, problem = choose_isolation(args.isolation, list(args.tests))
+        raise Refused(problem)
+    walls, problem = choose_isolation(isolation, list(hidden))
     if problem:
-        print(f"grader: {problem}", file=sys.stderr)
-        return 2
+        raise Refused(problem)
     notes: list[str] = []
     try:
-        submissions = discover(args.submissions, notes=notes)
-    except IntakeError as error:
-        print(f"grader: {error}", file=sys.stderr)
-        return 2
+        found = discover(submissions, notes=notes)
+    except IntakeError as intake_error:
+        raise Refused(str(intake_error)) from None
     for note in notes:
         print(f"note: {note}")
-    clashing = [s for s in submissions if s.student.lower() in RESERVED_IDS]
+    clashing = [s for s in found if s.student.lower() in RESERVED_IDS]
     for submission in clashing:
         print(f"note: skipped {submission.path.name}: its id {submission.student!r} is the name "
               "of a class file of OUT; rename it (e.g. add the student's name)")  # fmt: skip
-    submissions = [s for s in submissions if s not in clashing]
-    unknown = sorted(set(args.only or ()) - {s.student for s in submissions})
+    found = [s for s in found if s not in clashing]
+    unknown = sorted(set(only) - {s.student for s in found})
     if unknown:
-        print(f"grader: --only: no submission {', '.join(unknown)} in {args.submissions}",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    settings = RunSettings(args.timeout, args.device, tuple(args.tests), args.show_hidden,
-                           args.hidden_visibility, walls)  # fmt: skip
-    share = [s for s in submissions if args.shard is None or args.shard.holds(s.student)]
-    chosen = [s for s in share if not args.only or s.student in args.only]
+        raise Refused(f"--only: no submission {', '.join(unknown)} in {submissions}")
+    out.mkdir(parents=True, exist_ok=True)
+    settings = RunSettings(timeout, device, tuple(hidden), show_hidden, hidden_visibility, walls)
+    share = [s for s in found if shard is None or shard.holds(s.student)]
+    chosen = [s for s in share if not only or s.student in only]
     students = [s.student for s in share]
-    record = new_record(settings.scored(), settings.hidden, [s.student for s in submissions],
-                        students, args.shard)  # fmt: skip
-    save_record(record, args.out)
-    plan = Plan(args.out, settings, record.fingerprint, args.force or bool(args.only))
-    graded = grade_class(chosen, plan, args.jobs)
-    results = [stored_result(args.out, student) for student in students]
+    record = new_record(settings.scored(), settings.hidden, [s.student for s in found],
+                        students, shard)  # fmt: skip
+    save_record(record, out)
+    plan = Plan(out, settings, record.fingerprint, force or bool(only))
+    graded = grade_class(chosen, plan, jobs)
+    results = [stored_result(out, student) for student in students]
     done = [result for result in results if result is not None]
-    write_class_files(done, args.out)
-    print(render_table(done))
-    print(f"isolation of student code: {walls.describe()}")
-    others = f"; {len(share) - len(chosen)} not in --only left as they were" if args.only else ""
-    print(f"graded {graded}, reused {len(chosen) - graded} unchanged{others}")
-    print(f"gradebook: {args.out / 'gradebook.csv'}; per student: {args.out}/<student>/")
-    return 0
+    write_class_files(done, out)
+    return ClassRun(done, walls, graded, len(chosen), len(share))
 
 
-def _check_arguments(args: argparse.Namespace) -> str | None:
-    if not args.submissions.is_dir():
-        return f"SUBMISSIONS {args.submissions} is not a directory"
-    for directory in args.tests:
+def _problem(submissions: Path, out: Path, hidden: Sequence[Path], device: str) -> str | None:
+    """Why grading cannot start with these folders and this device (None: it can)."""
+    if not submissions.is_dir():
+        return f"SUBMISSIONS {submissions} is not a directory"
+    for directory in hidden:
         if not directory.is_dir():
             return f"--tests {directory} is not a directory"
-    if problem := device_problem(args.device):
+    if problem := device_problem(device):
         return problem
-    if args.out.exists() and not args.out.is_dir():
-        return f"--out {args.out} exists and is not a directory"
+    if out.exists() and not out.is_dir():
+        return f"--out {out} exists and is not a directory"
     return None
 
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
+from grader.core.exits import OK, error
 from grader.grading.fingerprint import differences
 from grader.grading.regrade import stored_result
 from grader.grading.runrecord import RunRecord, load_record, save_record
@@ -51,13 +51,12 @@ def run(args: argparse.Namespace) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise MergeError(f"--out {args.out} exists and is not a directory")
     except MergeError as problem:
-        print(f"grader: merge: {problem}", file=sys.stderr)
-        return 2
+        return error(f"merge: {problem}")
     write_merged(args.out, record, results, sources)
     print(render_table(results))
     print(f"merged {len(results)} students from {len(args.outputs)} outputs; "
           f"gradebook: {args.out / 'gradebook.csv'}")  # fmt: skip
-    return 0
+    return OK
 
 
 def merge(outputs: list[Path]) -> tuple[RunRecord, list[SubmissionResult], list[Path]]:
@@ -86,7 +85,8 @@ def merge(outputs: list[Path]) -> tuple[RunRecord, list[SubmissionResult], list[
             found.setdefault(student, (result, output))
     missing = [student for student in first.everyone if student not in found]
     if missing:
-        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        named = 5  # enough to tell which shard is missing
+        shown = ", ".join(missing[:named]) + (" ..." if len(missing) > named else "")
         many = f"{len(missing)} students of the class are" if len(missing) > 1 else "a student is"
         raise MergeError(f"{many} in no output ({shown}): is a shard missing?")
     students = tuple(sorted(found))

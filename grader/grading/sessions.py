@@ -16,15 +16,16 @@ import shutil
 from pathlib import Path
 
 from grader.core.limits import (
+    FAULT_TAIL_CHARS,
     OUTPUT_TAIL_CHARS,
     session_limit,
     session_limit_message,
     time_limit_message,
 )
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
-from grader.core.outcomes import GRADER_FAULT
+from grader.core.outcomes import GRADER_FAULT, ExerciseState
 from grader.core.paths import PROJECT_ROOT, handout_stubs
-from grader.core.report import SessionReport, read_report
+from grader.core.report import SessionReport, TestRecord, read_report
 from grader.grading.fingerprint import hidden_test_files, public_test_modules, test_helper_files
 from grader.grading.forkserver import TIMED_OUT
 from grader.grading.intake.model import Intake, Submission
@@ -58,7 +59,8 @@ def grade_submission(
     if faults:  # first in the message: the result is then never stored as current
         fault = f"{GRADER_FAULT} in {', '.join(faults)}: graded again on the next run"
         message = "; ".join(filter(None, [fault, message]))
-    ran = any(e.status not in ("not attempted", "invalid") for e in exercises)
+    never_run = (ExerciseState.NOT_ATTEMPTED, ExerciseState.INVALID)
+    ran = any(e.status not in never_run for e in exercises)
     return SubmissionResult(
         submission.student, "graded", message, exercises, tuple(intake.notes), device,
         settings.walls.describe() if ran else "",
@@ -121,14 +123,14 @@ class _Report:
 HIDDEN_DETAIL = "a hidden test: its inputs, expected values and hints are not shown"
 
 
-def _outcome(record: dict, hidden_files: frozenset[str], show_hidden: bool) -> TestOutcome:
+def _outcome(record: TestRecord, hidden_files: frozenset[str], show_hidden: bool) -> TestOutcome:
     """One test's report line as a TestOutcome; a hidden test's details are dropped here,
     before anything is written, unless the instructor asked to show them."""
-    record = dict(record)
-    hidden = record.pop("file", "") in hidden_files
-    if hidden and not show_hidden and record.get("message"):
-        record["message"] = HIDDEN_DETAIL
-    return TestOutcome(**record, hidden=hidden)
+    hidden = record.file in hidden_files
+    outcome = TestOutcome.from_record(record, hidden)
+    if hidden and not show_hidden and outcome.message:
+        return dataclasses.replace(outcome, message=HIDDEN_DETAIL)
+    return outcome
 
 
 def _run_session(
@@ -179,11 +181,11 @@ def _grade_exercises(
     for exercise in exercises:
         if exercise.name in untouched:
             message = f"{exercise.name}.py is the untouched stub"
-            results.append(_unscored(exercise, "not attempted", message))
+            results.append(_unscored(exercise, ExerciseState.NOT_ATTEMPTED, message))
             continue
         if exercise.name not in intake.modules:
             problems = intake.module_problems.get(exercise.name, [])
-            status = "invalid" if problems else "not attempted"
+            status = ExerciseState.INVALID if problems else ExerciseState.NOT_ATTEMPTED
             message = "; ".join(problems) or f"no {exercise.name}.py in the submission"
             results.append(_unscored(exercise, status, message))
             continue
@@ -193,10 +195,10 @@ def _grade_exercises(
             fresh = _trusted_tests(root / f"tests-{exercise.name}", list(settings.hidden))
             report = _run_session([exercise], fresh, root, server, settings)
             if not report.ended_normally and report.exit_code != TIMED_OUT:
-                results.append(_unscored(exercise, "crashed", (
+                results.append(_unscored(exercise, ExerciseState.CRASHED, (
                     f"{GRADER_FAULT}: the tests of {exercise.name} could not run (exit "
                     f"{report.exit_code}), through no fault of your code: graded again on the "
-                    f"next run\n{report.output[-300:].strip()}"
+                    f"next run\n{report.output[-FAULT_TAIL_CHARS:].strip()}"
                 )))  # fmt: skip
                 continue
         results.append(_exercise_result(exercise, report, intake, settings.timeout))
@@ -216,13 +218,14 @@ def _exercise_result(
     exercise: Exercise, report: _Report, intake: Intake, timeout: float
 ) -> ExerciseResult:
     if exercise.name in report.session.timed_out:
-        return _unscored(exercise, "timeout", time_limit_message(exercise.name, timeout))
+        message = time_limit_message(exercise.name, timeout)
+        return _unscored(exercise, ExerciseState.TIMEOUT, message)
     if not report.session.complete(exercise.name) and report.exit_code == TIMED_OUT:
         message = session_limit_message(exercise.name, session_limit(timeout, 1))
-        return _unscored(exercise, "timeout", message)
+        return _unscored(exercise, ExerciseState.TIMEOUT, message)
     if not report.session.complete(exercise.name):
         message = f"the tests of {exercise.name} could not run (exit {report.exit_code})"
-        return _unscored(exercise, "crashed", f"{message}\n{report.output}")
+        return _unscored(exercise, ExerciseState.CRASHED, f"{message}\n{report.output}")
     outcomes = report.tests[exercise.name]
     timings = report.session.timings.get(exercise.name, [])
     result = ExerciseResult.from_tests(
@@ -234,5 +237,5 @@ def _exercise_result(
     return result
 
 
-def _unscored(exercise: Exercise, status: str, message: str) -> ExerciseResult:
+def _unscored(exercise: Exercise, status: ExerciseState, message: str) -> ExerciseResult:
     return ExerciseResult(exercise.name, exercise.title, exercise.points, 0.0, status, message, ())

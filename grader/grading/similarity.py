@@ -14,9 +14,9 @@ Writes ``OUT/similarity.html`` (the pairs ranked, the matching regions side by s
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from grader.core.exits import OK, error
 from grader.core.manifest import load_manifest
 from grader.grading.copies.compare import (
     DEFAULT_MIN_OVERLAP,
@@ -72,15 +72,13 @@ def run(args: argparse.Namespace) -> int:
         except MissingLibrary as missing:
             problem = str(missing)
     if problem:
-        print(f"grader: {problem}", file=sys.stderr)
-        return 2
+        return error(problem)
     notes: list[str] = []
     try:
         sources = read_folder(args.submissions, notes)
         earlier = [s for folder in args.against for s in read_folder(folder, notes, earlier=True)]
-    except IntakeError as error:
-        print(f"grader: {error}", file=sys.stderr)
-        return 2
+    except IntakeError as intake_error:
+        return error(str(intake_error))
     for note in notes:
         print(f"note: {note}")
     criteria = Criteria(args.threshold, args.min_overlap)
@@ -104,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         f"(threshold {args.threshold:g}, at least {args.min_overlap} tokens); "
         f"report: {html_path}; table: {csv_path}"
     )
-    return 0
+    return OK
 
 
 def compare_all(sources: list[Source], criteria: Criteria) -> tuple[list[Pair], int]:

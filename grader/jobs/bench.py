@@ -17,22 +17,23 @@ from torch.utils.benchmark import Timer
 
 from grader.check.implementation import load_module, reference_hint, resolve_impl
 from grader.core.devices import unavailable_device
-from grader.core.options import impl_help, positive_float, positive_int
+from grader.core.exits import FAILED, OK, error
+from grader.core.options import (
+    add_compute_device_option,
+    add_impl_option,
+    positive_float,
+    positive_int,
+)
 from grader.core.outcomes import ImplementationError, StubReached
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--impl", default="exercises", help=impl_help())
+    add_impl_option(parser)
     parser.add_argument(
         "--sizes", type=positive_int, nargs="+", default=[784, 256, 10], help="layer widths"
     )
     parser.add_argument("--batch", type=positive_int, default=256, help="rows per pass")
-    parser.add_argument(
-        "--device",
-        nargs="+",
-        default=["cpu", *(["cuda"] if torch.cuda.is_available() else [])],
-        help="devices to time on (cpu, cuda, cuda:1, mps)",
-    )
+    add_compute_device_option(parser, several=True)
     parser.add_argument(
         "--seconds", type=positive_float, default=2.0, help="measuring time per candidate"
     )
@@ -94,29 +95,24 @@ def measure(
 
 def run(args: argparse.Namespace) -> int:
     if len(args.sizes) < 2:
-        print("cannot bench: --sizes needs at least two widths (input and output)")
-        return 2
+        return error("cannot bench: --sizes needs at least two widths (input and output)")
     problem = next(filter(None, map(unavailable_device, args.device)), None)
     if problem:
-        print(f"cannot bench: {problem}")
-        return 2
+        return error(f"cannot bench: {problem}")
     try:
         mlp = load_module(resolve_impl(args.impl), "mlp")
-    except (ValueError, ImplementationError) as error:
-        print(f"cannot bench: {error}")
-        return 2
-    except NotImplementedError as error:  # NotAttempted: no mlp.py
-        print(f"cannot bench yet: {error}{reference_hint()}")
-        return 2
+    except (ValueError, ImplementationError) as reason:
+        return error(f"cannot bench: {reason}")
+    except NotImplementedError as reason:  # NotAttempted: no mlp.py
+        return error(f"cannot bench yet: {reason}{reference_hint()}")
     for number, device in enumerate(args.device):
         try:
             r = measure(mlp, args.sizes, args.batch, device, args.seconds)
-        except (NotImplementedError, StubReached) as error:
-            print(f"cannot bench yet: {error}{reference_hint()}")
-            return 2
-        except Exception as error:  # the implementation's bug, reported as such
-            print(f"bench stopped: your code raised {type(error).__name__}: {error}")
-            return 1
+        except (NotImplementedError, StubReached) as reason:
+            return error(f"cannot bench yet: {reason}{reference_hint()}")
+        except Exception as raised:  # the implementation's bug, reported as such
+            return error(f"bench stopped: your code raised {type(raised).__name__}: {raised}",
+                         FAILED)  # fmt: skip
         if number == 0:  # the header once a row is sure to follow
             sizes = "-".join(map(str, args.sizes))
             print(f"MLP {sizes}, batch {args.batch}, implementation {args.impl}")
@@ -137,4 +133,4 @@ def run(args: argparse.Namespace) -> int:
         "ratio = by hand / autograd (below 1: faster than autograd); the matmul has the same "
         "number of floating-point operations as the forward + backward pass"
     )
-    return 0
+    return OK

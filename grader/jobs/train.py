@@ -17,7 +17,14 @@ import torch
 
 from grader.check.implementation import load, reference_hint, resolve_impl
 from grader.core.devices import unavailable_device
-from grader.core.options import impl_help, positive_float, positive_int, progress_bar
+from grader.core.exits import FAILED, OK, error
+from grader.core.options import (
+    add_compute_device_option,
+    add_impl_option,
+    positive_float,
+    positive_int,
+    progress_bar,
+)
 from grader.core.outcomes import ImplementationError, NotAttempted, StubReached
 from grader.core.paths import OUTPUT_DIR
 from grader.jobs.data import (
@@ -32,7 +39,7 @@ from grader.jobs.data import (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--impl", default="exercises", help=impl_help())
+    add_impl_option(parser)
     parser.add_argument(
         "--data",
         default="digits",
@@ -57,11 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=positive_float, default=0.1, help="learning rate of SGD")
     parser.add_argument("--batch-size", type=positive_int, default=16, help="rows per step")
     parser.add_argument("--seed", type=int, default=0, help="of the initialization and shuffle")
-    parser.add_argument(
-        "--device",
-        default="cuda" if torch.cuda.is_available() else "cpu",
-        help="where to compute (cpu, cuda, cuda:1, mps)",
-    )
+    add_compute_device_option(parser)
     parser.add_argument(
         "--plot",
         type=Path,
@@ -97,8 +100,7 @@ def _plot(path: Path, history: dict[str, list[float]], title: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if problem := unavailable_device(args.device):
-        print(f"cannot train: {problem}")
-        return 2
+        return error(f"cannot train: {problem}")
     try:
         impl_dir = resolve_impl(args.impl)
         datasets, mlp = load(impl_dir, "datasets"), load(impl_dir, "mlp")
@@ -117,21 +119,17 @@ def run(args: argparse.Namespace) -> int:
                 f"{directory}: a test label is {int(test_y.max())}, but the training labels "
                 f"only go up to {classes - 1}"
             )
-    except (ValueError, DataError, ImplementationError) as error:
-        print(f"cannot train: {error}")
-        return 2
-    except NotAttempted as error:
-        print(
-            f"cannot train yet: {error}. This job uses datasets.load_idx and minibatches and "
+    except (ValueError, DataError, ImplementationError) as reason:
+        return error(f"cannot train: {reason}")
+    except NotAttempted as reason:
+        return error(
+            f"cannot train yet: {reason}. This job uses datasets.load_idx and minibatches and "
             f"every function of mlp{reference_hint()}."
         )
-        return 2
-    except (NotImplementedError, StubReached) as error:
-        print(f"cannot train yet: {error}{reference_hint()}")
-        return 2
-    except Exception as error:  # the implementation's load_idx failed in its own way
-        print(f"cannot train: reading the data raised {type(error).__name__}: {error}")
-        return 2
+    except (NotImplementedError, StubReached) as reason:
+        return error(f"cannot train yet: {reason}{reference_hint()}")
+    except Exception as raised:  # the implementation's load_idx failed in its own way
+        return error(f"cannot train: reading the data raised {type(raised).__name__}: {raised}")
 
     device = torch.device(args.device)
     sizes = [train_X.shape[1], *args.hidden, classes]
@@ -171,12 +169,11 @@ def run(args: argparse.Namespace) -> int:
             if not math.isfinite(history["loss"][-1]):
                 progress.write("the loss is no longer finite: check the gradients (pytest -m mlp)")
                 break
-    except (NotImplementedError, StubReached) as error:
-        print(f"cannot train yet: {error}{reference_hint()}")
-        return 2
-    except Exception as error:  # the implementation's bug, reported as such
-        print(f"training stopped: your code raised {type(error).__name__}: {error}")
-        return 1
+    except (NotImplementedError, StubReached) as reason:
+        return error(f"cannot train yet: {reason}{reference_hint()}")
+    except Exception as raised:  # the implementation's bug, reported as such
+        return error(f"training stopped: your code raised {type(raised).__name__}: {raised}",
+                     FAILED)  # fmt: skip
 
     seconds = time.perf_counter() - started
     print(f"done in {seconds:.1f} s: test accuracy {history['test_accuracy'][-1]:.3f}")
@@ -184,4 +181,4 @@ def run(args: argparse.Namespace) -> int:
     plot.parent.mkdir(parents=True, exist_ok=True)
     _plot(plot, history, f"MLP {'-'.join(map(str, sizes))} on {args.data}")
     print(f"plot saved to {plot}")
-    return 0
+    return OK

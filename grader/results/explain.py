@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 
 from grader.core.devices import device_text
+from grader.core.outcomes import ExerciseState, Outcome
 from grader.core.text import (
     CLIP_CHARS,
     CLIP_LINES,
@@ -77,17 +78,18 @@ def ratio_text(yours: float, reference: float) -> str:
 
 
 _FORBIDDEN = re.compile(r"(\S+) is not allowed")
-STATUS_LABEL = {
-    "graded": "graded",
-    "not attempted": "not attempted",
-    "timeout": "timed out",
-    "crashed": "crashed",
-    "invalid": "could not be loaded",
-}
+# the states whose own word does not read in a sentence ("3 timed out")
+_STATUS_LABELS = {ExerciseState.TIMEOUT: "timed out", ExerciseState.INVALID: "could not be loaded"}
+
+
+def status_label(status: ExerciseState) -> str:
+    """How an exercise's state reads in a sentence: "timed out", "could not be loaded", or the
+    state's own word ("graded", "not attempted", "crashed")."""
+    return _STATUS_LABELS.get(status, str(status))
 
 
 def is_forbidden(test: TestOutcome) -> bool:
-    return test.outcome in ("failed", "error") and "is not allowed" in test.message
+    return test.outcome in (Outcome.FAILED, Outcome.ERROR) and "is not allowed" in test.message
 
 
 def forbidden_names(tests: Iterable[TestOutcome]) -> list[str]:
@@ -100,14 +102,14 @@ def forbidden_names(tests: Iterable[TestOutcome]) -> list[str]:
 
 
 def failed_tests(exercise: ExerciseResult) -> list[TestOutcome]:
-    return [test for test in exercise.tests if test.outcome in ("failed", "error")]
+    return [test for test in exercise.tests if test.outcome in (Outcome.FAILED, Outcome.ERROR)]
 
 
 def passed_line(exercise: ExerciseResult) -> str:
     counts = exercise.counts()
-    line = f"{counts['passed']} of {exercise.graded} tests passed"
-    if counts["skipped"]:
-        line += f" ({counts['skipped']} skipped, not counted)"
+    line = f"{counts[Outcome.PASSED]} of {exercise.graded} tests passed"
+    if counts[Outcome.SKIPPED]:
+        line += f" ({counts[Outcome.SKIPPED]} skipped, not counted)"
     return line + "."
 
 
@@ -170,7 +172,7 @@ def failure_section(exercise: ExerciseResult, max_lines: int, max_chars: int) ->
             more = f" ({more_like_this([test, *others])})" if others else ""
             lines.append(f"- {md_code(test.name)}{summary}{more}")
         lines.append("")
-    untouched = [test.name for test in exercise.tests if test.outcome == "not attempted"]
+    untouched = [test.name for test in exercise.tests if test.outcome == Outcome.NOT_ATTEMPTED]
     if untouched and exercise.attempted:
         listed = ", ".join(md_code(name) for name in untouched[:MAX_DETAILED])
         more = f" and {len(untouched) - MAX_DETAILED} more" if len(untouched) > MAX_DETAILED else ""
@@ -193,11 +195,11 @@ def status_lines(exercise: ExerciseResult) -> list[str]:
     first, _, rest = text.partition("\n")
     block = [md_block(rest), ""] if rest.strip() else []
     message = md_text(first)
-    if exercise.status == "graded":
+    if exercise.status == ExerciseState.GRADED:
         if exercise.full_marks and exercise.graded:
             return [f"All {exercise.graded} tests passed. Well done.", ""]
         return [passed_line(exercise), ""]
-    if exercise.status == "not attempted":
+    if exercise.status == ExerciseState.NOT_ATTEMPTED:
         sentence = as_sentence(f"Not attempted yet{': ' + message if message else ''}")
         return [
             f"{sentence} Write the functions in {md_code(exercise.name + '.py')} and the "
@@ -206,11 +208,11 @@ def status_lines(exercise: ExerciseResult) -> list[str]:
             *block,
         ]
     label = {
-        "timeout": "**Time limit:**",
-        "crashed": "**Crash:**",
-        "invalid": "**Could not be loaded:**",
+        ExerciseState.TIMEOUT: "**Time limit:**",
+        ExerciseState.CRASHED: "**Crash:**",
+        ExerciseState.INVALID: "**Could not be loaded:**",
     }[exercise.status]
-    detail = message or STATUS_LABEL[exercise.status]
+    detail = message or status_label(exercise.status)
     ran = exercise.graded
     counted = f" Of the {ran} tests that ran, {exercise.passed} passed." if ran else ""
     return [as_sentence(f"{label} {detail}") + counted, "", *block]
@@ -232,6 +234,6 @@ def summary_md(result: SubmissionResult) -> str:
         lines += ["", "| exercise | points | status |", "|---|---:|---|"]
         for exercise in sorted_exercises(result):
             points = f"{format_points(exercise.points)} / {format_points(exercise.max_points)}"
-            status = "full marks" if exercise.full_marks else STATUS_LABEL[exercise.status]
+            status = "full marks" if exercise.full_marks else status_label(exercise.status)
             lines.append(f"| {md_text(exercise.title or exercise.name)} | {points} | {status} |")
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from grader.core.files import atomic_write_text
+from grader.core.outcomes import ExerciseState
 from grader.core.text import (
     CLIP_CHARS,
     CLIP_LINES,
@@ -64,7 +65,7 @@ def feedback_md(result: SubmissionResult) -> str:
         lines += ["", f"## {number}. {md_text(title)}: {points}", ""]
         lines += [f"_{summary}_", ""] if summary else []  # trusted Markdown (instructions/)
         lines += status_lines(exercise)
-        if exercise.status == "graded" or exercise.tests:
+        if exercise.status == ExerciseState.GRADED or exercise.tests:
             lines += failure_section(exercise, CLIP_LINES, CLIP_CHARS)
         if exercise.timings and exercise.attempted:
             lines += [

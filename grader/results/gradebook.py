@@ -13,7 +13,7 @@ from grader.core.files import atomic_write_text
 from grader.core.text import (
     one_line,
 )
-from grader.results.explain import STATUS_LABEL
+from grader.results.explain import status_label
 from grader.results.model import SubmissionResult, format_points
 from grader.results.order import exercise_order, sorted_exercises, sorted_results
 
@@ -62,9 +62,9 @@ def _row_message(result: SubmissionResult) -> str:
     then each exercise that was not graded normally, with its reason on one line."""
     parts = [result.message] if result.message else []
     for exercise in sorted_exercises(result):
-        if exercise.status in ("timeout", "crashed", "invalid"):
+        if exercise.status.abnormal:
             reason = one_line(exercise.message, 200) if exercise.message else ""
-            label = STATUS_LABEL[exercise.status]
+            label = status_label(exercise.status)
             parts.append(f"{exercise.name} {label}" + (f": {reason}" if reason else ""))
     return "; ".join(parts)
 

@@ -7,6 +7,7 @@ import os
 from dataclasses import replace
 
 from grader.core.files import atomic_write_text
+from grader.core.outcomes import ExerciseState, Outcome
 from grader.core.text import (
     CLIP_CHARS,
     CLIP_LINES,
@@ -45,12 +46,12 @@ def gradescope_json(result: SubmissionResult, hidden_visibility: str = DEFAULT_V
         hidden_max = round(exercise.max_points * len(hidden) / exercise.graded, 2) if (
             hidden and exercise.graded) else 0.0  # fmt: skip
         hidden_points = 0.0
-        if hidden and exercise.status == "graded":
-            passed = sum(test.outcome == "passed" for test in hidden)
+        if hidden and exercise.status == ExerciseState.GRADED:
+            passed = sum(test.outcome == Outcome.PASSED for test in hidden)
             hidden_points = min(round(exercise.max_points * passed / exercise.graded, 2),
                                 exercise.points)  # fmt: skip
         body = status_lines(exercise)
-        if exercise.status == "graded" or public.tests:
+        if exercise.status == ExerciseState.GRADED or public.tests:
             body += failure_section(public, CLIP_LINES, CLIP_CHARS)
         points = round(exercise.points - hidden_points, 2)
         tests.append(

@@ -9,13 +9,14 @@ import re
 import xml.etree.ElementTree as ET
 
 from grader.core.files import atomic_write_text
+from grader.core.outcomes import ExerciseState, Outcome
 from grader.core.text import (
     clip,
     escape_char,
     one_line,
     printable,
 )
-from grader.results.explain import STATUS_LABEL
+from grader.results.explain import status_label
 from grader.results.model import SubmissionResult, format_points
 from grader.results.order import sorted_exercises
 
@@ -47,23 +48,25 @@ def junit_xml(result: SubmissionResult) -> str:
     total_time = 0.0
     suites: list[tuple[str, list[tuple[str, float, str | None, str, str]], dict[str, str]]] = []
     if result.status == "error":
-        cases = [("submission", 0.0, "failure", result.message, "error")]
+        cases = [("submission", 0.0, "failure", result.message, Outcome.ERROR)]
         suites.append(("submission", cases, {"status": "error"}))
     for exercise in sorted_exercises(result):
         cases = []
         for test in exercise.tests:
-            if test.outcome in ("failed", "error"):
+            if test.outcome in (Outcome.FAILED, Outcome.ERROR):
                 kind = "failure"
-            elif test.outcome in ("not attempted", "skipped"):
+            elif test.outcome in (Outcome.NOT_ATTEMPTED, Outcome.SKIPPED):
                 kind = "skipped"
             else:
                 kind = None
             cases.append((test.name, test.duration, kind, test.message, test.outcome))
-        if exercise.status in ("timeout", "crashed", "invalid"):
-            reason = exercise.message or STATUS_LABEL[exercise.status]
-            cases.append((f"{exercise.name} ({exercise.status})", 0.0, "failure", reason, "error"))
-        elif exercise.status == "not attempted" and not exercise.tests:
-            cases.append((exercise.name, 0.0, "skipped", "not attempted", "not attempted"))
+        if exercise.status.abnormal:
+            reason = exercise.message or status_label(exercise.status)
+            name = f"{exercise.name} ({exercise.status})"
+            cases.append((name, 0.0, "failure", reason, Outcome.ERROR))
+        elif exercise.status == ExerciseState.NOT_ATTEMPTED and not exercise.tests:
+            untouched = Outcome.NOT_ATTEMPTED
+            cases.append((exercise.name, 0.0, "skipped", untouched, untouched))
         properties = {
             "title": exercise.title,
             "status": exercise.status,
@@ -74,8 +77,8 @@ def junit_xml(result: SubmissionResult) -> str:
     for name, cases, properties in suites:
         counts = {
             "tests": len(cases),
-            "failures": sum(1 for c in cases if c[2] == "failure" and c[4] != "error"),
-            "errors": sum(1 for c in cases if c[2] == "failure" and c[4] == "error"),
+            "failures": sum(1 for c in cases if c[2] == "failure" and c[4] != Outcome.ERROR),
+            "errors": sum(1 for c in cases if c[2] == "failure" and c[4] == Outcome.ERROR),
             "skipped": sum(1 for c in cases if c[2] == "skipped"),
         }
         time = sum(c[1] for c in cases)
@@ -104,9 +107,8 @@ def junit_xml(result: SubmissionResult) -> str:
                 )
                 failure.text = _xml(clip(message, JUNIT_LINES, JUNIT_CHARS))
             elif kind == "skipped":
-                reason = "not attempted" if outcome == "not attempted" else "skipped"
-                skipped = ET.SubElement(case, "skipped", message=reason)
-                if message.strip() and outcome == "skipped":
+                skipped = ET.SubElement(case, "skipped", message=outcome)  # skipped, not attempted
+                if message.strip() and outcome == Outcome.SKIPPED:
                     skipped.text = _xml(clip(message, JUNIT_LINES, JUNIT_CHARS))
         for key, value in counts.items():
             totals[key] += value

@@ -16,12 +16,10 @@ from typing import Any, Literal, get_args
 
 from grader.core import gating
 from grader.core.files import atomic_write_bytes
+from grader.core.outcomes import ExerciseState, Outcome
+from grader.core.report import TestRecord
 
-Outcome = Literal["passed", "failed", "not attempted", "error", "skipped"]
-ExerciseStatus = Literal["graded", "not attempted", "timeout", "crashed", "invalid"]
 SubmissionStatus = Literal["graded", "error"]
-OUTCOMES: tuple[str, ...] = get_args(Outcome)
-EXERCISE_STATUSES: tuple[str, ...] = get_args(ExerciseStatus)
 SUBMISSION_STATUSES: tuple[str, ...] = get_args(SubmissionStatus)
 FORMAT_VERSION = 1  # of the stored per-student JSON; another version is refused on load
 _POINTS_TOLERANCE = 0.005  # points are rounded to 2 decimals
@@ -61,9 +59,10 @@ def _check_str(owner: str, name: str, value: Any) -> str:
     return value
 
 
-def _check_choice(owner: str, name: str, value: Any, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError(f"{owner}.{name} must be one of {choices}, got {value!r}")
+def _check_choice(owner: str, name: str, value: Any, choices: Iterable[str]) -> str:
+    words = tuple(map(str, choices))  # an enum's members as the strings stored
+    if value not in words:
+        raise ValueError(f"{owner}.{name} must be one of {words}, got {value!r}")
     return value
 
 
@@ -101,7 +100,8 @@ class TestOutcome:
     def __post_init__(self) -> None:
         _check_str("TestOutcome", "exercise", self.exercise)
         _check_str("TestOutcome", "name", self.name)
-        _check_choice("TestOutcome", "outcome", self.outcome, OUTCOMES)
+        outcome = Outcome(_check_choice("TestOutcome", "outcome", self.outcome, Outcome))
+        object.__setattr__(self, "outcome", outcome)
         _check_str("TestOutcome", "message", self.message)
         object.__setattr__(
             self, "duration", _check_number("TestOutcome", "duration", self.duration)
@@ -125,6 +125,14 @@ class TestOutcome:
             "requires": list(self.requires),
             "hidden": self.hidden,
         }
+
+    @classmethod
+    def from_record(cls, record: TestRecord, hidden: bool) -> TestOutcome:
+        """A test as the test process reported it (:mod:`grader.core.report`); ``hidden``, which
+        the name of its file told, stands for that name."""
+        reported = record.to_json()
+        del reported["file"]
+        return cls(**reported, hidden=hidden)
 
     @classmethod
     def from_json(cls, data: Any) -> TestOutcome:
@@ -155,7 +163,7 @@ class ExerciseResult:
     title: str
     max_points: float
     points: float
-    status: ExerciseStatus
+    status: ExerciseState
     message: str
     tests: tuple[TestOutcome, ...]
     timings: tuple[tuple[str, float, float], ...] = ()
@@ -168,7 +176,8 @@ class ExerciseResult:
         points = _check_number(owner, "points", self.points)
         if points > max_points + _POINTS_TOLERANCE:
             raise ValueError(f"{owner}: points {points} exceed max_points {max_points}")
-        _check_choice(owner, "status", self.status, EXERCISE_STATUSES)
+        status = ExerciseState(_check_choice(owner, "status", self.status, ExerciseState))
+        object.__setattr__(self, "status", status)
         _check_str(owner, "message", self.message)
         tests = tuple(self.tests)
         for test in tests:
@@ -206,45 +215,46 @@ class ExerciseResult:
         "graded" otherwise."""
         tests = gate(tests)
         counts = count_outcomes(tests)
-        graded = sum(counts[o] for o in OUTCOMES if o != "skipped")
-        untouched = graded > 0 and counts["not attempted"] == graded
+        graded = sum(counts[outcome] for outcome in Outcome if outcome.counted)
+        untouched = graded > 0 and counts[Outcome.NOT_ATTEMPTED] == graded
         return cls(
             name=name,
             title=title,
             max_points=max_points,
-            points=score(counts["passed"], graded, max_points),
-            status="not attempted" if untouched else "graded",
+            points=score(counts[Outcome.PASSED], graded, max_points),
+            status=ExerciseState.NOT_ATTEMPTED if untouched else ExerciseState.GRADED,
             message="",
             tests=tests,
             timings=tuple(timings),
         )
 
     def counts(self) -> dict[str, int]:
-        """How many tests had each outcome, every outcome present (in OUTCOMES order)."""
+        """How many tests had each outcome, every outcome present (in Outcome's order)."""
         return count_outcomes(self.tests)
 
     @property
     def passed(self) -> int:
-        return sum(1 for test in self.tests if test.outcome == "passed")
+        return sum(1 for test in self.tests if test.outcome == Outcome.PASSED)
 
     @property
     def graded(self) -> int:
         """Tests that count: passed, failed, error, not attempted (skipped ones do not)."""
-        return sum(1 for test in self.tests if test.outcome != "skipped")
+        return sum(1 for test in self.tests if test.outcome.counted)
 
     @property
     def full_marks(self) -> bool:
-        return self.status == "graded" and self.points >= self.max_points - _POINTS_TOLERANCE
+        graded = self.status == ExerciseState.GRADED
+        return graded and self.points >= self.max_points - _POINTS_TOLERANCE
 
     @property
     def attempted(self) -> bool:
         """False for status "not attempted", and for a graded exercise whose every graded test
         was not attempted; True otherwise (a timeout, crash or invalid module was an attempt)."""
-        if self.status == "not attempted":
+        if self.status == ExerciseState.NOT_ATTEMPTED:
             return False
-        if self.status == "graded" and self.tests:
-            counted = [t for t in self.tests if t.outcome != "skipped"]
-            return not counted or any(t.outcome != "not attempted" for t in counted)
+        if self.status == ExerciseState.GRADED and self.tests:
+            counted = [t for t in self.tests if t.outcome.counted]
+            return not counted or any(t.outcome != Outcome.NOT_ATTEMPTED for t in counted)
         return True
 
     def to_json(self) -> dict[str, Any]:
@@ -383,7 +393,7 @@ def gate(tests: Iterable[TestOutcome]) -> tuple[TestOutcome, ...]:
 
 
 def count_outcomes(tests: Iterable[TestOutcome]) -> dict[str, int]:
-    counts = dict.fromkeys(OUTCOMES, 0)
+    counts = dict.fromkeys(Outcome, 0)
     for test in tests:
         counts[test.outcome] += 1
     return counts

@@ -5,7 +5,6 @@ pass rate and attempt rate, the submissions that could not be graded) and ``scor
 from __future__ import annotations
 
 import io
-import os
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -15,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from grader.core.devices import device_text
 from grader.core.files import atomic_write_bytes, atomic_write_text
+from grader.core.outcomes import ExerciseState
 from grader.core.text import (
     one_line,
 )
-from grader.results.explain import STATUS_LABEL, md_code, md_text
-from grader.results.model import EXERCISE_STATUSES, SubmissionResult, format_points
+from grader.results.explain import md_code, md_text, status_label
+from grader.results.model import SubmissionResult, format_points
 from grader.results.order import exercise_order, sorted_exercises, sorted_results
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def class_summary_md(
         f"(--device {', '.join(devices)})",
         f"- isolation of student code: {'; '.join(walls)} (docs/GRADER.md)",
         "- exercises of the graded submissions: "
-        + ", ".join(f"{states[status]} {STATUS_LABEL[status]}" for status in EXERCISE_STATUSES),
+        + ", ".join(f"{states[status]} {status_label(status)}" for status in ExerciseState),
     ]
     if graded:
         totals = [r.total for r in graded]
@@ -108,11 +108,10 @@ def class_summary_md(
         lines += [f"- {md_text(r.student)}: {md_text(r.message)}" for r in errors]
     else:
         lines.append("None: every submission was graded.")
-    problems = [(r.student, e) for r in graded for e in sorted_exercises(r)
-                if e.status in ("timeout", "crashed", "invalid")]  # fmt: skip
+    problems = [(r.student, e) for r in graded for e in sorted_exercises(r) if e.status.abnormal]
     if problems:
         lines += ["", "## Exercises timed out, crashed or invalid", ""]
-        lines += [f"- {md_text(student)}, {md_code(e.name)}: {STATUS_LABEL[e.status]}"
+        lines += [f"- {md_text(student)}, {md_code(e.name)}: {status_label(e.status)}"
                   + (f": {md_text(one_line(e.message, 200))}" if e.message else "")
                   for student, e in problems]  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -131,22 +130,6 @@ def write_scores_png(
     results: Iterable[SubmissionResult], path: Path, order: Sequence[str] | None = None
 ) -> None:
     atomic_write_bytes(path, scores_png(results, order))
-
-
-def write_class_summary(
-    results: Iterable[SubmissionResult],
-    out_dir: str | os.PathLike[str],
-    order: Sequence[str] | None = None,
-) -> tuple[Path, Path]:
-    """``out_dir/summary.md`` (counts, total statistics, per-exercise mean points, pass rate and
-    attempt rate, the submissions with status error) and ``out_dir/scores.png`` (histogram of
-    the totals, mean fraction of points per exercise). Returns the two paths."""
-    results = list(results)
-    out_dir = Path(out_dir)
-    summary, plot = out_dir / SUMMARY_FILE, out_dir / PLOT_FILE
-    write_summary_md(results, summary, order)
-    write_scores_png(results, plot, order)
-    return summary, plot
 
 
 def scores_png(results: Iterable[SubmissionResult], order: Sequence[str] | None = None) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from grader.core.outcomes import ExerciseState
 from grader.core.text import (
     fit,
     one_line,
@@ -13,7 +14,13 @@ from grader.core.text import (
 from grader.results.model import SubmissionResult, format_points
 from grader.results.order import exercise_order, sorted_results
 
-_MARK = {"not attempted": "n", "timeout": "t", "crashed": "c", "invalid": "i", "graded": ""}
+_MARK = {
+    ExerciseState.NOT_ATTEMPTED: "n",
+    ExerciseState.TIMEOUT: "t",
+    ExerciseState.CRASHED: "c",
+    ExerciseState.INVALID: "i",
+    ExerciseState.GRADED: "",
+}
 
 
 def render_table(results: Iterable[SubmissionResult], order: Sequence[str] | None = None) -> str:
@@ -32,8 +39,8 @@ def render_table(results: Iterable[SubmissionResult], order: Sequence[str] | Non
                 cells.append("–")
                 continue
             mark = _MARK[exercise.status]
-            if exercise.status == "graded" and not exercise.attempted:
-                mark = "n"
+            if exercise.status == ExerciseState.GRADED and not exercise.attempted:
+                mark = _MARK[ExerciseState.NOT_ATTEMPTED]
             used.add(mark)
             cells.append(format_points(exercise.points) + mark)
         cells.append(f"{format_points(result.total)}/{format_points(result.max_total)}")

@@ -35,6 +35,7 @@ import pickle
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
@@ -63,6 +64,17 @@ from grader.sandbox.server import fresh_command, serve
 
 class StudentError(RuntimeError):
     """The student's code raised an exception of a type that does not cross as itself."""
+
+
+def error_text(error: BaseException) -> str | None:
+    """What a failed test says of ``error`` if it came back from the sandbox (raised on its way
+    back through this module): a :class:`SandboxError` or :class:`StudentError` in its own
+    words, any other as the student's code's; None for an error that did not come back."""
+    if not any(frame.f_globals is globals() for frame, _ in traceback.walk_tb(error.__traceback__)):
+        return None
+    if isinstance(error, SandboxError | StudentError):
+        return str(error)
+    return f"your code raised {type(error).__name__}: {error}"
 
 
 class Sandbox:
@@ -301,10 +313,9 @@ def _rebuild_exception(kind: Any, message: Any) -> BaseException:
         return SandboxError("malformed reply from the sandbox")
     message = str(message)
     if kind == "NotAttempted":  # a skip at once: Hypothesis does not shrink a stub's examples
-        from grader.check.plugin import NotAttemptedSkip
-        from grader.core.outcomes import NOT_ATTEMPTED
+        from grader.check.plugin import not_attempted
 
-        return NotAttemptedSkip(f"{NOT_ATTEMPTED}: {message}", _use_item_location=True)
+        return not_attempted(message)
     if kind == "ForbiddenCallError":
         return ForbiddenCallError(message)
     if kind == "ImplementationError":

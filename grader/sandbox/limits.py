@@ -18,3 +18,8 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+# What a sandbox's messages may carry back: an error's description (the student chooses its
+# text: a bounded report, never the test process's memory), and the reason it could not start.
+ERROR_TEXT_CHARS = 20_000
+START_FAILURE_CHARS = 2_000

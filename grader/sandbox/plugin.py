@@ -23,15 +23,16 @@ from typing import Any
 import pytest
 
 from grader.check.implementation import load_module
-from grader.check.plugin import IMPL_DIR, LOADER, TALLY
+from grader.check.plugin import ELSEWHERE, IMPL_DIR, TALLY, Elsewhere
 from grader.check.timing import KEY_FUNCTIONS, best_time
 from grader.core.gating import gated_counts
 from grader.core.isolation import Isolation, strongest
 from grader.core.limits import CALL_GRACE_SECONDS, time_limit_message, wall_allowance
 from grader.core.manifest import exercise_for_test_file, load_manifest
+from grader.core.outcomes import Outcome
 from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR, TESTS_DIR
 from grader.core.report import TIMEOUT, TIMING, append_record
-from grader.sandbox.client import Sandbox, SandboxedImplementation
+from grader.sandbox.client import Sandbox, SandboxedImplementation, error_text
 from grader.sandbox.codec import TIME
 from grader.sandbox.limits import DEFAULT_LIMITS, Limits
 
@@ -98,7 +99,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STARTED] = []
     config.stash[TIMED_OUT_EXERCISES] = set()
     sandboxes = config.stash[SANDBOXES]
-    config.stash[LOADER] = lambda name: SandboxedImplementation(sandboxes[name], name)
+    config.stash[ELSEWHERE] = Elsewhere(
+        load=lambda name: SandboxedImplementation(sandboxes[name], name), error_text=error_text
+    )
 
 
 def isolation_level(choice: str) -> Isolation:
@@ -152,7 +155,7 @@ def _finish_exercise(config: pytest.Config, name: str) -> None:
         return
     sandbox.time_left = sandbox.wall_left = None  # not graded: only the per-call limit holds
     try:
-        passed = gated_counts(config.stash[TALLY].get(name, []))["passed"]
+        passed = gated_counts(config.stash[TALLY].get(name, []))[Outcome.PASSED]
         reference = SOLUTIONS_DIR
         if config.getoption("timings") and passed and (reference / f"{name}.py").is_file():
             _report_timing(config, name, sandbox, reference)

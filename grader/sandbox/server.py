@@ -30,6 +30,7 @@ from typing import Any
 
 import torch
 
+from grader.core.exits import SANDBOX_FAILED
 from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR
 from grader.core.walls import (
     CUDA_DEVICES,
@@ -50,12 +51,11 @@ from grader.sandbox.codec import (
     loads,
 )
 from grader.sandbox.folders import hidden_folders, python_folders
-from grader.sandbox.limits import Limits
+from grader.sandbox.limits import ERROR_TEXT_CHARS, START_FAILURE_CHARS, Limits
 
 _clock = time.perf_counter  # bound before any student code runs in the sandbox
 SERVER_MODULE = "grader.sandbox.server"  # started as a fresh interpreter for CUDA (client.py)
 HANDED_FILES = "handed"  # the scratch folder's subfolder for files the tests hand over
-FAILED_TO_START = 70  # the sandbox's exit status when something of ours failed in it
 
 
 def serve(
@@ -116,10 +116,10 @@ def serve(
                 break
             connection.send_bytes(pickle.dumps(_answer(request, workdir, modules)))
     except BaseException as error:  # nothing of ours may leak into the test process's output
-        code = FAILED_TO_START
+        code = SANDBOX_FAILED  # something of ours failed in the sandbox
         if not ready:  # no student code has run: the failure is ours (the grader's), say it
             with contextlib.suppress(BaseException):
-                said = f"{isolation}: {type(error).__name__}: {error}"[:2000]
+                said = f"{isolation}: {type(error).__name__}: {error}"[:START_FAILURE_CHARS]
                 connection.send_bytes(pickle.dumps(["unavailable", said]))
     finally:
         os._exit(code)
@@ -256,7 +256,7 @@ def _updates(arguments: list[Any], decoder: Decoder, encoder: Encoder) -> list[A
 
 def _failure(error: BaseException, directory: Path) -> list[str]:
     """[kind, message] of an exception of the student's code, as it crosses back."""
-    return [_kind(error, directory), _describe(error, directory)[:20_000]]
+    return [_kind(error, directory), _describe(error, directory)[:ERROR_TEXT_CHARS]]
 
 
 def _kind(error: BaseException, directory: Path) -> str:

@@ -7,15 +7,14 @@ for what it must do; then its grading step is run here, as written, in a copy of
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import python_first
 
 from grader.__main__ import main
 from grader.authoring import release
@@ -178,12 +177,7 @@ def test_the_workflow_grading_step_grades_the_repository(released, workflow, tmp
     shutil.copy(PROJECT_ROOT / "solutions" / "activations.py", clone / "exercises")
     summary = tmp_path / "step-summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    environment = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_ACTOR": "octo cat",
-    }
+    environment = python_first(GITHUB_STEP_SUMMARY=str(summary), GITHUB_ACTOR="octo cat")
     command = grading_step(workflow)["run"]
     assert command.startswith("python ")  # so that PATH above picks this suite's Python
     finished = subprocess.run(

@@ -12,14 +12,13 @@ import numpy as np
 import pytest
 import torch
 import torchvision.datasets
+from conftest import run_grader
 from torchvision import transforms
 
 from data.make_digits import DIGITS_DIR, FILES, digits_split
-from grader.core.paths import PROJECT_ROOT
+from grader.core.paths import PROJECT_ROOT, SOLUTIONS_DIR
 from grader.jobs.data import KNOWN, DataError, dataset_dir, download, load_split
 from grader.jobs.idx import idx_bytes
-
-REFERENCE = PROJECT_ROOT / "solutions"
 
 
 def test_bundled_digits_are_what_the_script_makes():
@@ -42,9 +41,9 @@ def test_split_is_stratified_and_disjoint():
 def load_idx():
     from grader.check.implementation import load_module
 
-    if not (REFERENCE / "datasets.py").is_file():
+    if not (SOLUTIONS_DIR / "datasets.py").is_file():
         pytest.skip("the reference solutions are not part of this copy")
-    return load_module(REFERENCE, "datasets").load_idx
+    return load_module(SOLUTIONS_DIR, "datasets").load_idx
 
 
 def test_loader_scales_to_unit_interval_and_int64(load_idx):
@@ -78,16 +77,6 @@ def test_missing_file_is_named(tmp_path, load_idx):
         load_split(tmp_path, "test", load_idx)
 
 
-def run_grader(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "grader", *args],
-        cwd=cwd or PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.mark.slow
 def test_train_command_prints_epochs_and_saves_the_plot(tmp_path):
     plot = tmp_path / "run.png"
@@ -103,7 +92,7 @@ def test_train_command_on_the_stubs_explains(tmp_path):
         "train", "--impl", str(PROJECT_ROOT / "exercises"), "--plot", str(tmp_path / "x.png")
     )
     assert result.returncode == 2
-    assert "cannot train yet" in result.stdout and "--impl solutions" in result.stdout
+    assert "grader: cannot train yet" in result.stderr and "--impl solutions" in result.stderr
 
 
 @pytest.mark.slow
@@ -231,10 +220,10 @@ def test_bad_data_is_one_line_and_exit_2(tmp_path, spoil, message):
     result = train_here("--data", "fashion-mnist", "--data-root", str(tmp_path), "--epochs", "1",
                         "--plot", str(tmp_path / "x.png"))  # fmt: skip
     assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("cannot train: "), result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.startswith("grader:")]
+    assert len(lines) == 1 and lines[0].startswith("grader: cannot train: "), result.stderr
     assert re.search(message, lines[0]), lines[0]
-    assert "Traceback" not in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
 
 
 @pytest.mark.slow
@@ -249,6 +238,7 @@ def test_download_option_fails_in_one_line_without_a_server(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
                             text=True, timeout=300)  # fmt: skip
     assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("cannot train: could not download"), lines
-    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("grader:")]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("grader: cannot train: could not download"), lines
+    assert result.stdout == "" and "Traceback" not in result.stderr

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import grade, gradebook
 
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
@@ -48,12 +46,9 @@ def test_the_mistakes_are_planted_mistakes_of_every_exercise():
 def test_the_main_command_grades_the_example_class(tmp_path):
     """What the README promises an instructor: every kind of submission gets its expected row."""
     out = tmp_path / "graded"
-    command = [sys.executable, "-m", "grader", "grade", str(EXAMPLES / "submissions"),
-               "--out", str(out), "--timeout", "15"]  # fmt: skip
-    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    result = grade(EXAMPLES / "submissions", out, "--timeout", "15")
     assert result.returncode == 0, result.stderr[-3000:]
-    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
-        book = {row["student"]: row for row in csv.DictReader(handle)}
+    book = gradebook(out)
     assert set(book) == {"perfect", "partial", "stubs", "mistakes", "hangs", "crashes"}
     points = {exercise.name: exercise.points for exercise in load_manifest()}
     full = sum(points.values())

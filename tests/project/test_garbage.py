@@ -18,7 +18,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from test_variants import run_variant
+from conftest import VariantRunner, reference
 from variants import Variant
 from variants.garbage import KINDS, garbage_source
 
@@ -33,7 +33,7 @@ EXERCISES = {exercise.name: exercise for exercise in load_manifest()}
 
 def public_functions(exercise: str) -> list[str]:
     """The functions a student writes: the reference module's own top-level functions."""
-    tree = ast.parse((PROJECT_ROOT / "solutions" / f"{exercise}.py").read_text(encoding="utf-8"))
+    tree = ast.parse(reference(exercise))
     return [node.name for node in tree.body
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]  # fmt: skip
 
@@ -49,7 +49,7 @@ ONE_FUNCTION = [
 
 
 @pytest.fixture(scope="module")
-def runs(request):
+def runs(request, run_variant: VariantRunner):
     """Every selected run at once, two at a time (each a forked pytest session)."""
     jobs = {}
     for item in request.session.items:

@@ -6,50 +6,20 @@ this module is slow; it runs in CI.
 
 from __future__ import annotations
 
-import csv
 import json
-import shutil
 import signal
 import subprocess
-import sys
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
+from conftest import grade, gradebook, grader_command, reference, submission
 
 from grader.core.manifest import load_manifest
-from grader.core.paths import PROJECT_ROOT
+from grader.core.paths import PROJECT_ROOT, SOLUTIONS_DIR
 
 pytestmark = pytest.mark.slow
-SOLUTIONS = PROJECT_ROOT / "solutions"
-STUBS = PROJECT_ROOT / "exercises"
-K_FOLD = (SOLUTIONS / "model_selection.py").read_text(encoding="utf-8")
-
-
-def submission(root: Path, student: str, **modules: str) -> Path:
-    """A directory submission: the stubs, with the given modules' sources instead."""
-    folder = root / student
-    folder.mkdir(parents=True)
-    for stub in STUBS.glob("*.py"):
-        shutil.copy(stub, folder / stub.name)
-    for name, source in modules.items():
-        (folder / f"{name}.py").write_text(source, encoding="utf-8")
-    return folder
-
-
-def grade(
-    submissions: Path, out: Path, *extra: str, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(out), *extra]
-    return subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout
-    )
-
-
-def gradebook(out: Path) -> dict[str, dict[str, str]]:
-    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
-        return {row["student"]: row for row in csv.DictReader(handle)}
+K_FOLD = reference("model_selection")
 
 
 @pytest.fixture(scope="module")
@@ -210,19 +180,8 @@ def test_a_killed_run_resumes_to_the_same_gradebook(tmp_path):
         submission(submissions, student, model_selection=K_FOLD)
     submission(submissions, "d")
     out = tmp_path / "out"
-    command = [
-        sys.executable,
-        "-m",
-        "grader",
-        "grade",
-        str(submissions),
-        "--out",
-        str(out),
-        "--jobs",
-        "1",
-    ]
     process = subprocess.Popen(
-        command,
+        grader_command("grade", submissions, "--out", out, "--jobs", "1"),
         cwd=PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -250,8 +209,8 @@ def test_the_throughput_classes_are_built_apart(tmp_path):
     class gets its own folder (the second once crashed on the first's)."""
     from grader.authoring.throughput import _make_class
 
-    walled = _make_class(tmp_path, [SOLUTIONS], 1, "auto")
-    plain = _make_class(tmp_path, [SOLUTIONS], 1, "process")
+    walled = _make_class(tmp_path, [SOLUTIONS_DIR], 1, "auto")
+    plain = _make_class(tmp_path, [SOLUTIONS_DIR], 1, "process")
     assert walled != plain and len(list(plain.iterdir())) == 1
 
 
@@ -271,10 +230,7 @@ def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
     copies of the tests; the one whose test process dies again is a grader fault (never the
     student's), shown, and graded again on the next run (the result is not current)."""
     submissions = tmp_path / "submissions"
-    folder = submissions / "ada"
-    folder.mkdir(parents=True)
-    for exercise in load_manifest():
-        shutil.copy(SOLUTIONS / f"{exercise.name}.py", folder / f"{exercise.name}.py")
+    submission(submissions, "ada", base=SOLUTIONS_DIR)
     hidden = tmp_path / "hidden"
     hidden.mkdir()
     (hidden / "test_regularization_dies.py").write_text(
@@ -298,14 +254,16 @@ def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
 
 def test_a_hidden_tests_details_stay_hidden_unless_asked():
     """Only the name, outcome and points of a hidden test reach the student by default."""
+    from grader.core.report import TestRecord
     from grader.grading.sessions import HIDDEN_DETAIL, _outcome
 
-    record = {"exercise": "losses", "name": "test_secret[3]", "outcome": "failed",
-              "message": "mse_loss(x=[1, 2, 3]): expected 4.0. Hint: ...",
-              "file": "test_losses_x.py"}  # fmt: skip
+    record = TestRecord(exercise="losses", name="test_secret[3]", outcome="failed",
+                        message="mse_loss(x=[1, 2, 3]): expected 4.0. Hint: ...", duration=0.1,
+                        values=(), requires=("mse_loss",), file="test_losses_x.py")  # fmt: skip
     hidden = _outcome(record, frozenset({"test_losses_x.py"}), show_hidden=False)
     assert hidden.hidden and hidden.message == HIDDEN_DETAIL and "4.0" not in hidden.message
     shown = _outcome(record, frozenset({"test_losses_x.py"}), show_hidden=True)
-    assert shown.hidden and shown.message == record["message"]
+    assert shown.hidden and shown.message == record.message
     public = _outcome(record, frozenset(), show_hidden=False)
-    assert not public.hidden and public.message == record["message"]
+    assert not public.hidden and public.message == record.message
+    assert public.requires == ("mse_loss",) and public.duration == 0.1

@@ -14,12 +14,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import python_first
 
 from grader.__main__ import main
 from grader.authoring import gradescope, release
 from grader.authoring.templates import template
 from grader.core.manifest import load_manifest
-from grader.core.paths import PROJECT_ROOT
+from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
 
 POINTS = {exercise.name: exercise.points for exercise in load_manifest()}
 HIDDEN_TEST = '''\
@@ -108,15 +109,10 @@ def test_run_autograder_grades_a_submission_end_to_end(bundle, tmp_path):
     root = tmp_path / "autograder"
     _unzip(bundle, root / "source")
     submission = root / "submission" / "exercises"  # as a GitHub-linked submission has it
-    shutil.copytree(PROJECT_ROOT / "exercises", submission)
-    shutil.copy(PROJECT_ROOT / "solutions" / "activations.py", submission)
+    shutil.copytree(EXERCISES_DIR, submission)
+    shutil.copy(SOLUTIONS_DIR / "activations.py", submission)
     (root / "results").mkdir()
-    environment = {
-        **os.environ,
-        "AUTOGRADER_ROOT": str(root),
-        "AUTOGRADER_SKIP_INSTALL": "1",
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-    }
+    environment = python_first(AUTOGRADER_ROOT=str(root), AUTOGRADER_SKIP_INSTALL="1")
     for script in ("setup.sh", "run_autograder"):
         finished = subprocess.run(
             [str(root / "source" / script)], cwd=root, env=environment, capture_output=True,

@@ -15,18 +15,15 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from test_grade import grade, gradebook
+from conftest import grade, gradebook, reference, submission
 
 from grader.core.manifest import load_manifest
-from grader.core.paths import PROJECT_ROOT
+from grader.core.paths import SOLUTIONS_DIR
 
 pytestmark = pytest.mark.slow
-SOLUTIONS = PROJECT_ROOT / "solutions"
 
 SPIN = "while True:\n    pass\n"
 MISBEHAVING = {  # student -> (exercise it spoils, code appended to the reference module)
@@ -66,14 +63,6 @@ def neighbours(exercise: str) -> list[str]:
     return NAMES[max(at - 1, 0) : at + 2]
 
 
-def reference_with(folder: Path, exercise: str, appended: str, only: list[str] | None) -> None:
-    folder.mkdir(parents=True)
-    for name in only or NAMES:
-        shutil.copy(SOLUTIONS / f"{name}.py", folder / f"{name}.py")
-    spoiled = folder / f"{exercise}.py"
-    spoiled.write_text(spoiled.read_text(encoding="utf-8") + "\n\n" + appended, encoding="utf-8")
-
-
 def _spin() -> None:
     while True:
         pass
@@ -99,8 +88,10 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("isolation")
     submissions = root / "submissions"
     for student, (exercise, appended) in MISBEHAVING.items():
-        reference_with(submissions / student, exercise, appended, neighbours(exercise))
-    reference_with(submissions / "perfect", NAMES[0], "", None)
+        spoiled = f"{reference(exercise)}\n\n{appended}"
+        submission(submissions, student, base=SOLUTIONS_DIR, only=neighbours(exercise),
+                   **{exercise: spoiled})  # fmt: skip
+    submission(submissions, "perfect", base=SOLUTIONS_DIR)
     out = root / "out"
     with busy_machine():
         result = grade(submissions, out, "--timeout", "5", "--jobs", "2")

@@ -31,7 +31,9 @@ ALLOWED = {
 # Entry points a folder may name: the fork server warms the plugin modules grader.plugin lists.
 ENTRY_IMPORTS = {("grading", "grader.plugin")}
 # Constants that share a value but are different facts.
-COINCIDENCES = {"'exercise'"}  # a notebook cell's tag and a notebook's metadata key
+# Equal values that are different facts: a notebook cell's tag and a notebook's metadata key;
+# a JUnit message's length and a sandbox's error text's.
+COINCIDENCES = {"'exercise'", "20000"}
 # What the untrusted child process runs: it must not need pytest or any plugin.
 CHILD_ENTRY = "grader.sandbox.server"
 
@@ -127,6 +129,23 @@ def test_no_import_cycles(graph):
     assert not cycles, "\n".join(cycles)
 
 
+def test_no_import_cycles_counting_type_checking_imports(tmp_path):
+    """An import under ``if TYPE_CHECKING:`` never runs, but it is a dependency all the same: a
+    cycle through one is a cycle of the design. Each module is read with those imports made
+    plain (``if True:``) and checked as above."""
+    modules = grader_modules()
+    every: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+                node.test = ast.Constant(True)
+        plain = tmp_path / f"{name}.py"
+        plain.write_text(ast.unparse(tree), encoding="utf-8")
+        every[name] = {imported for imported in imports_of(plain) if imported in modules} - {name}
+    test_no_import_cycles(every)
+
+
 def test_the_sandbox_child_imports_no_pytest():
     """The child answers calls with the codec, the implementation loader and the outcomes: none
     of what it imports (transitively, within grader) imports pytest or a plugin."""
@@ -173,3 +192,30 @@ def test_each_constant_is_defined_once():
                 owners[repr(value)].append(f"{name}.{targets[0].id}")
     twins = {v: where for v, where in owners.items() if len(where) > 1 and v not in COINCIDENCES}
     assert not twins, twins
+
+
+# Where a state's word means something else: the report's line for an exercise out of time, the
+# name of a setting, a job's field.
+OTHER_MEANINGS = {
+    ("grader.core.report", "timeout"),
+    ("grader.grading.settings", "timeout"),
+    ("grader.grading.forkserver", "timeout"),
+}
+
+
+def test_exercise_states_are_written_only_in_their_enum():
+    """An exercise's state ("not attempted", "timeout", "crashed", "invalid") is spelled once, in
+    grader/core/outcomes.py; everywhere else it is ``ExerciseState.X``. "graded" is left out: it
+    is a submission's status too."""
+    from grader.core.outcomes import ExerciseState
+
+    words = {str(state) for state in ExerciseState} - {ExerciseState.GRADED}
+    literals = []
+    for name, path in grader_modules().items():
+        if name == "grader.core.outcomes":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        literals += [f"{name}, line {node.lineno}: {node.value!r}" for node in ast.walk(tree)
+                     if isinstance(node, ast.Constant) and node.value in words
+                     and (name, node.value) not in OTHER_MEANINGS]  # fmt: skip
+    assert not literals, "\n".join(literals)

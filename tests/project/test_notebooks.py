@@ -7,13 +7,13 @@ import ast
 import csv
 import json
 import re
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import grade
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.__main__ import main
@@ -477,11 +477,7 @@ def test_a_notebook_run_and_saved_by_a_student_is_graded(tmp_path, kernel):
     untouched = f"{NAMES.index(stub) + 1:02d}_{stub}.ipynb"
     (student / untouched).write_bytes((notebooks["exercises"] / untouched).read_bytes())
     graded = tmp_path / "graded"
-    finished = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", str(student.parent), "--out", str(graded),
-         "--timeout", "60"],
-        cwd=PROJECT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    finished = grade(student.parent, graded, "--timeout", "60")
     said = finished.stdout[-3000:] + finished.stderr[-3000:]
     assert finished.returncode == 0, said
 

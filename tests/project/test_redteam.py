@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_grade import grade, gradebook
+from conftest import grade, gradebook, submission
 
 from grader.core.isolation import Isolation, strongest
 from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
@@ -56,10 +56,9 @@ def attack_source(attack: str) -> str:
 def build_class(root: Path, attacks: list[str]) -> Path:
     submissions = root / "submissions"
     for student in ("control", "victim", *RESERVED):
-        shutil.copytree(SOLUTIONS_DIR, submissions / student)
+        submission(submissions, student, base=SOLUTIONS_DIR)
     for attack in attacks:
-        (submissions / attack).mkdir(parents=True)
-        (submissions / attack / f"{EXERCISE}.py").write_text(attack_source(attack), "utf-8")
+        submission(submissions, attack, only=(), **{EXERCISE: attack_source(attack)})
     return submissions
 
 

@@ -13,29 +13,22 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from test_grade import K_FOLD, gradebook, submission
+from conftest import gradebook, grader_command, reference, run_grader, submission
 
 from grader.core.paths import PROJECT_ROOT
 from grader.grading.shards import shard_of
 
 pytestmark = pytest.mark.slow
+K_FOLD = reference("model_selection")
 BROKEN = "def k_fold_split(n_samples, k:\n"
 SIGNATURE = "\n\ndef k_fold_split(n_samples, k, *, shuffle=False, seed=None):\n"
 WRONG = K_FOLD + SIGNATURE + "    return []\n"
 HANGS = K_FOLD + SIGNATURE + "    while True:\n        pass\n"
 STUDENTS = ("broken", "empty", "kfold", "stubs", "wrong")
-
-
-def grader(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "grader", *map(str, args)]
-    return subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, env=env
-    )
 
 
 def cheap_class(root: Path) -> Path:
@@ -74,7 +67,7 @@ def whole(tmp_path_factory):
     submission(submissions, "kfold", model_selection=K_FOLD)
     submission(submissions, "wrong", model_selection=WRONG)
     out = root / "whole"
-    result = grader("grade", submissions, "--out", out)
+    result = run_grader("grade", submissions, "--out", out)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "graded 5, reused 0 unchanged" in result.stdout
     return submissions, out
@@ -87,10 +80,10 @@ def shards(whole, tmp_path_factory):
     assert {shard_of(s, 3) for s in ("kfold", "wrong")} == {3}, "keep the sessions together"
     root = tmp_path_factory.mktemp("shards")
     outs = [root / f"shard-{k}" for k in (1, 2, 3)]
-    command = [sys.executable, "-m", "grader", "grade", str(submissions)]
     running = [
-        subprocess.Popen([*command, "--out", str(out), "--shard", f"{k}/3"], cwd=PROJECT_ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(grader_command("grade", submissions, "--out", out, "--shard", f"{k}/3"),
+                         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
         for k, out in enumerate(outs, start=1)
     ]  # fmt: skip
     for process in running:
@@ -111,7 +104,7 @@ def test_shards_partition_the_class(shards):
 def test_three_shards_merge_to_the_class_graded_whole(whole, shards, tmp_path):
     _, out = whole
     merged = tmp_path / "merged"
-    result = grader("merge", *shards, "--out", merged)
+    result = run_grader("merge", *shards, "--out", merged)
     assert result.returncode == 0, result.stderr
     for name in ("gradebook.csv", "summary.md"):
         assert (merged / name).read_bytes() == (out / name).read_bytes(), name
@@ -130,7 +123,7 @@ def test_merge_refuses_shards_that_do_not_belong_together(whole, shards, tmp_pat
     one, two, three = shards
 
     def refused(*outputs: Path) -> str:
-        result = grader("merge", *outputs, "--out", tmp_path / "merged")
+        result = run_grader("merge", *outputs, "--out", tmp_path / "merged")
         assert result.returncode == 2, result.stdout
         assert "Traceback" not in result.stderr and not (tmp_path / "merged").exists()
         (line,) = result.stderr.strip().splitlines()
@@ -138,7 +131,7 @@ def test_merge_refuses_shards_that_do_not_belong_together(whole, shards, tmp_pat
 
     assert "2 students of the class are in no output (empty, stubs)" in refused(one, three)
     other = tmp_path / "other-timeout"  # shard 1 holds only "broken": graded in seconds
-    graded = grader("grade", submissions, "--out", other, "--shard", "1/3", "--timeout", "30")
+    graded = run_grader("grade", submissions, "--out", other, "--shard", "1/3", "--timeout", "30")
     assert graded.returncode == 0, graded.stderr[-3000:]
     line = refused(other, two, three)
     assert "graded differently" in line and "timeout 30.0 vs 120.0" in line
@@ -164,7 +157,7 @@ def test_an_unchanged_class_is_reused_not_graded_again(whole, tmp_path):
     shutil.copytree(out, again)
     before = stamps(again)
     started = time.monotonic()
-    result = grader("grade", submissions, "--out", again)
+    result = run_grader("grade", submissions, "--out", again)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "graded 0, reused 5 unchanged" in result.stdout
     assert not rewritten(before, again)
@@ -179,7 +172,7 @@ def test_a_corrected_resubmission_is_graded_again_alone(whole, tmp_path):
     shutil.copytree(out, again)
     (fixed / "broken" / "model_selection.py").write_text(K_FOLD, encoding="utf-8")
     before = stamps(again)
-    result = grader("grade", fixed, "--out", again)
+    result = run_grader("grade", fixed, "--out", again)
     assert result.returncode == 0, result.stderr[-3000:]
     assert rewritten(before, again) == {"broken"}
     assert "graded 1, reused 4 unchanged" in result.stdout
@@ -190,26 +183,26 @@ def test_a_changed_test_file_grades_everyone_again(tmp_path):
     submissions = cheap_class(tmp_path)
     out, hidden = tmp_path / "out", tmp_path / "hidden"
     hidden.mkdir()
-    assert "graded 3, reused 0" in grader("grade", submissions, "--out", out).stdout
-    assert "graded 0, reused 3" in grader("grade", submissions, "--out", out).stdout
+    assert "graded 3, reused 0" in run_grader("grade", submissions, "--out", out).stdout
+    assert "graded 0, reused 3" in run_grader("grade", submissions, "--out", out).stdout
     test = hidden / "test_model_selection_more.py"
     test.write_text("def test_more():\n    pass\n", encoding="utf-8")
     before = stamps(out)
-    result = grader("grade", submissions, "--out", out, "--tests", hidden)
+    result = run_grader("grade", submissions, "--out", out, "--tests", hidden)
     assert "graded 3, reused 0" in result.stdout, result.stderr[-3000:]
     assert rewritten(before, out) == {"broken", "stubs", "empty"}
     test.write_text("def test_more():\n    assert True\n", encoding="utf-8")
-    result = grader("grade", submissions, "--out", out, "--tests", hidden)
+    result = run_grader("grade", submissions, "--out", out, "--tests", hidden)
     assert "graded 3, reused 0" in result.stdout
 
 
 def test_only_grades_the_chosen_students_and_no_one_else(tmp_path):
     submissions = cheap_class(tmp_path)
     out = tmp_path / "out"
-    assert grader("grade", submissions, "--out", out).returncode == 0
+    assert run_grader("grade", submissions, "--out", out).returncode == 0
     (submissions / "broken" / "model_selection.py").write_text(BROKEN + "\n# changed\n")
     before = stamps(out)
-    result = grader("grade", submissions, "--out", out, "--only", "stubs", "empty")
+    result = run_grader("grade", submissions, "--out", out, "--only", "stubs", "empty")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "graded 2, reused 0 unchanged; 1 not in --only left as they were" in result.stdout
     assert rewritten(before, out) == {"stubs", "empty"}, "unchanged, but asked for"
@@ -218,7 +211,7 @@ def test_only_grades_the_chosen_students_and_no_one_else(tmp_path):
 
 def test_only_with_an_unknown_id_is_a_clear_error(tmp_path):
     submissions = cheap_class(tmp_path)
-    result = grader("grade", submissions, "--out", tmp_path / "out", "--only", "stubs", "zed")
+    result = run_grader("grade", submissions, "--out", tmp_path / "out", "--only", "stubs", "zed")
     assert result.returncode == 2
     assert result.stderr.strip() == f"grader: --only: no submission zed in {submissions}"
     assert not (tmp_path / "out").exists()
@@ -245,8 +238,8 @@ def test_ctrl_c_stops_quietly_keeps_finished_students_and_exits_130(tmp_path):
     submission(submissions, "hangs", model_selection=HANGS)
     scratch = tmp_path / "tmp"  # the run's temporary folders (TMPDIR): sessions show up here
     scratch.mkdir()
-    command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out",
-               str(tmp_path / "out"), "--jobs", "1", "--timeout", "300"]  # fmt: skip
+    command = grader_command("grade", submissions, "--out", tmp_path / "out", "--jobs", "1",
+                             "--timeout", "300")  # fmt: skip
     process = subprocess.Popen(
         command, cwd=PROJECT_ROOT, env={**os.environ, "TMPDIR": str(scratch)},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,

@@ -28,6 +28,7 @@ from grader.core.paths import PROJECT_ROOT
 from grader.core.text import CLIP_CHARS
 from grader.results import explain
 from grader.results.feedback import write_feedback_md
+from grader.results.formats import CLASS_FORMATS, write_class_files
 from grader.results.gradebook import write_gradebook_csv
 from grader.results.gradescope import write_results_json
 from grader.results.junit import write_junit
@@ -41,7 +42,7 @@ from grader.results.model import (
     score,
 )
 from grader.results.order import exercise_order
-from grader.results.summary import write_class_summary
+from grader.results.summary import PLOT_FILE, SUMMARY_FILE, class_summary_md, write_summary_md
 from grader.results.table import render_table
 
 MANIFEST = {exercise.name: exercise for exercise in load_manifest()}
@@ -560,10 +561,10 @@ def test_render_table_is_aligned(tmp_path):
 
 def test_class_summary(tmp_path):
     results = klass()
-    summary, plot = write_class_summary(results, tmp_path / "out")
-    assert sorted(os.listdir(tmp_path / "out")) == ["scores.png", "summary.md"]
-    assert plot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    text = summary.read_text(encoding="utf-8")
+    write_class_files(results, tmp_path / "out")
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(CLASS_FORMATS)
+    assert (tmp_path / "out" / PLOT_FILE).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    text = (tmp_path / "out" / SUMMARY_FILE).read_text(encoding="utf-8")
     totals = sorted(r.total for r in results if r.status == "graded")
     assert "- submissions: 5 (4 graded, 1 could not be graded at all)" in text
     assert "- tests graded: the CPU tests (--device cpu)" in text
@@ -585,7 +586,7 @@ def test_class_summary(tmp_path):
     most = MANIFEST["mlp"].points  # full marks in 3 of 4
     assert lines["mlp"] == f"| `mlp` | {most} | {format_points(3 * most / 4)} | 75% | 75% |"
     assert "- zed, the \\<b\\>bold\\</b\\>: the zip archive is damaged" in text
-    empty = write_class_summary([], tmp_path / "empty")[0].read_text(encoding="utf-8")
+    empty = class_summary_md([])
     assert "- submissions: 0" in empty and "no graded submissions" in empty
 
 
@@ -605,8 +606,7 @@ def write_everything(results: list[SubmissionResult], out: Path, class_order=Non
         write_junit(result, out / f"{i}" / "junit.xml")
         write_feedback_md(result, out / f"{i}" / "feedback.md")
         save_submission(result, out / f"{i}" / "result.json")
-    write_gradebook_csv(results if class_order is None else class_order, out / "grades.csv")
-    write_class_summary(results if class_order is None else class_order, out)
+    write_class_files(results if class_order is None else class_order, out)
 
 
 def test_output_is_deterministic_and_leaves_no_temporary_files(tmp_path):
@@ -791,8 +791,8 @@ def test_markdown_shows_no_backslash_in_code_spans_or_headings(tmp_path):
     )
     result = graded("alice_smith", [crash, exercise("linear_regression", [wrong])])
     feedback = explain_feedback(tmp_path, result)
-    write_class_summary([result], tmp_path)
-    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    write_summary_md([result], tmp_path / SUMMARY_FILE)
+    summary = (tmp_path / SUMMARY_FILE).read_text(encoding="utf-8")
     for text in (feedback, summary):
         assert not [span for span in code_spans(text) if "\\" in span], text
         assert not [line for line in text.splitlines() if line.startswith("#") and "\\" in line]

@@ -7,97 +7,36 @@ workers (grader/grading/forkserver.py), so torch is imported once per core."""
 
 from __future__ import annotations
 
-import ast
 import importlib
-import json
 import os
 import re
-import sys
-import tempfile
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-
-from grader.core.manifest import load_manifest
-from grader.core.paths import PROJECT_ROOT, SOLUTIONS_DIR
-from grader.grading.forkserver import ForkServer
-
-sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+from conftest import VariantRunner
 from variants import Variant
 
-CASES = [
-    pytest.param(exercise, variant, id=f"{exercise.name}:{variant.name}")
+from grader.core.manifest import load_manifest
+from grader.core.paths import TESTS_DIR
+
+CASES = [  # (id, exercise, variant)
+    (f"{exercise.name}:{variant.name}", exercise, variant)
     for exercise in load_manifest()
-    if (PROJECT_ROOT / "tests" / "variants" / f"{exercise.name}.py").is_file()
+    if (TESTS_DIR / "variants" / f"{exercise.name}.py").is_file()
     for variant in importlib.import_module(f"variants.{exercise.name}").VARIANTS
 ]
 # Run sandboxed too: every correct alternative. (The reference is: the example class's perfect
 # submission scores 100 through `grade`, tests/project/test_examples.py.)
-ALTERNATIVES = [case for case in CASES if case.values[1].expect == "pass"]
+ALTERNATIVES = [case for case in CASES if case[2].expect == "pass"]
 
 
-_servers = threading.local()
-
-
-def run_variant(exercise, variant: Variant, sandbox: bool = False) -> tuple[int, str, list[dict]]:
-    """(exit code, output, the report's record of each test) of the exercise's tests on the
-    reference with the variant appended; ``sandbox``: as ``grade`` runs them."""
-    if not hasattr(_servers, "server"):
-        _servers.server = ForkServer()
-        _started.append(_servers.server)
-    with tempfile.TemporaryDirectory(prefix=f"variant-{exercise.name}-") as workdir:
-        impl = Path(workdir) / "impl"
-        impl.mkdir()
-        source = (SOLUTIONS_DIR / f"{exercise.name}.py").read_text(encoding="utf-8")
-        (impl / f"{exercise.name}.py").write_text(
-            f"{source}\n\n# --- planted variant: {variant.name} ---\n{variant.source}",
-            encoding="utf-8",
-        )
-        args = [
-            "-q", "-p", "no:cacheprovider", "--tb=short",
-            "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
-            f"--impl={impl}", *(str(PROJECT_ROOT / test) for test in exercise.tests),
-        ]  # fmt: skip
-        select = variant.select or " or ".join(functions_touched(exercise.name, variant.source))
-        if select:
-            args += ["-k", select]
-        if variant.expect == "fail":
-            args.append("-x")
-        report = Path(workdir) / "report.jsonl"
-        args.append(f"--report-json={report}")
-        if sandbox:
-            args += ["--sandbox", "--exercise-timeout=120"]
-        output = Path(workdir) / "output.txt"
-        exit_code = _servers.server.run(args, cwd=Path(workdir), output=output, timeout=600)
-        lines = report.read_text(encoding="utf-8").splitlines()
-        tests = [record["test"] for record in map(json.loads, lines) if "test" in record]
-        return exit_code, output.read_text(encoding="utf-8", errors="replace"), tests
-
-
-def functions_touched(exercise: str, source: str) -> list[str]:
-    """The public functions whose tests a variant can change: those its source (re)defines,
-    and the reference's functions that use them, directly or through others. Only their tests
-    run (``-k``, which matches the functions a test checks or waits for): every other test
-    calls the reference alone, and passes as it does on the reference."""
-    reference = ast.parse((SOLUTIONS_DIR / f"{exercise}.py").read_text("utf-8"))
-    uses = {node.name: {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
-            for node in reference.body if isinstance(node, ast.FunctionDef)}  # fmt: skip
-    variant = ast.parse(source).body
-    touched = {node.name for node in variant if isinstance(node, ast.FunctionDef)}
-    touched |= {target.id for node in variant if isinstance(node, ast.Assign)
-                for target in node.targets if isinstance(target, ast.Name)}  # fmt: skip
-    while grown := {name for name, used in uses.items() if used & touched} - touched:
-        touched |= grown
-    return sorted(name for name in touched if name in uses and not name.startswith("_"))
-
-
-_started: list[ForkServer] = []
+def parameters(cases: list) -> list:
+    """(exercise, variant) of each case, by its id."""
+    return [pytest.param(exercise, variant, id=key) for key, exercise, variant in cases]
 
 
 @pytest.fixture(scope="module")
-def outcomes(request) -> dict[str, Future[tuple[int, str]]]:
+def outcomes(request, run_variant: VariantRunner) -> dict[tuple[bool, str], Future]:
     """Start every selected variant at once, one warm fork server per core."""
     selected = {
         (item.originalname == "test_alternative_sandboxed", item.callspec.id)
@@ -107,20 +46,18 @@ def outcomes(request) -> dict[str, Future[tuple[int, str]]]:
     }
     pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2))
     futures = {
-        (sandboxed, case.id): pool.submit(run_variant, *case.values, sandbox=sandboxed)
+        (sandboxed, key): pool.submit(run_variant, exercise, variant, sandbox=sandboxed)
         for sandboxed, cases in ((False, CASES), (True, ALTERNATIVES))
-        for case in cases
-        if (sandboxed, case.id) in selected
-        or (not sandboxed and (True, case.id) in selected)  # the run to compare with
+        for key, exercise, variant in cases
+        if (sandboxed, key) in selected
+        or (not sandboxed and (True, key) in selected)  # the run to compare with
     }  # fmt: skip
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
-    while _started:
-        _started.pop().close()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("exercise", "variant"), CASES)
+@pytest.mark.parametrize(("exercise", "variant"), parameters(CASES))
 def test_variant(outcomes, request, exercise, variant: Variant):
     exit_code, output, _ = outcomes[False, request.node.callspec.id].result()
     if variant.expect == "pass":
@@ -134,7 +71,7 @@ def test_variant(outcomes, request, exercise, variant: Variant):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("exercise", "variant"), ALTERNATIVES)
+@pytest.mark.parametrize(("exercise", "variant"), parameters(ALTERNATIVES))
 def test_alternative_sandboxed(outcomes, request, exercise, variant: Variant):
     """The same correct code gets the same outcome, test by test, sandboxed as in the
     student's own run: whatever a test can observe (results, arguments changed in place, the

@@ -2,7 +2,8 @@
 
 ``python -m grader grade SUBMISSIONS --out OUT`` starts here, one concern per module:
 :mod:`.discovery`, :mod:`.unpack` (with :mod:`.archives`, :mod:`.folders`, :mod:`.notebooks`,
-:mod:`.layout`), :mod:`.signatures`; :mod:`.model` holds what they share.
+:mod:`.layout`, which hand the files they choose to :mod:`.acceptor`), :mod:`.signatures`;
+:mod:`.model` holds what they share.
 
 SUBMISSIONS holds one entry per student: a folder of exercise files (flat, or under
 ``exercises/``) or a ``.zip`` of one (flat, under ``exercises/``, or wrapped in one top-level

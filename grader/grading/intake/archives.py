@@ -11,8 +11,9 @@ import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
+from grader.grading.intake.acceptor import Acceptor
 from grader.grading.intake.layout import JUNK, slot_of, two_notebooks, wrapper_folder
 from grader.grading.intake.model import (
     NOFOLLOW,
@@ -26,9 +27,6 @@ from grader.grading.intake.model import (
     reason_text,
     size_text,
 )
-
-if TYPE_CHECKING:  # unpack imports this module
-    from grader.grading.intake.unpack import Acceptor
 
 _EOCD = struct.Struct("<4s4H2LH")  # end of central directory record (22 bytes)
 _EOCD_SIGNATURE = b"PK\x05\x06"

@@ -8,8 +8,8 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from grader.grading.intake.acceptor import Acceptor
 from grader.grading.intake.layout import JUNK, notebook_for, two_notebooks, wrapper_folder
 from grader.grading.intake.model import (
     EXERCISES_FOLDER,
@@ -21,9 +21,6 @@ from grader.grading.intake.model import (
     Unreadable,
     ignored_note,
 )
-
-if TYPE_CHECKING:  # unpack imports this module
-    from grader.grading.intake.unpack import Acceptor
 
 
 def unpack_directory(path: Path, accept: Acceptor, names: list[str], limits: IntakeLimits) -> None:

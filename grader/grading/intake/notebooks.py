@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from grader.core.ipynb import (
-    METADATA_KEY,
-    NotebookError,
-    exercise_of,
-    read_notebook,
-)
+from grader.core.ipynb import METADATA_KEY, exercise_of
+from grader.grading.intake.acceptor import Acceptor, parse_notebook
 from grader.grading.intake.folders import file_candidate
 from grader.grading.intake.model import Unreadable, too_large
-
-if TYPE_CHECKING:  # unpack imports this module
-    from grader.grading.intake.unpack import Acceptor
-
-
-def parse_notebook(label: str, data: bytes, report: Callable[[str], None]) -> Any | None:
-    """The parsed notebook, or None after reporting why it cannot be read (never raised)."""
-    try:
-        return read_notebook(data, label)
-    except NotebookError as error:
-        report(str(error))
-    except ImportError:
-        report(
-            f"{label} is a notebook, but this grader cannot read notebooks: install its notebook "
-            "support (pip install -e '.[notebooks]') and grade again"
-        )
-    return None
 
 
 def unpack_notebook(path: Path, accept: Acceptor, names: list[str]) -> None:
