@@ -45,12 +45,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.check.implementation import resolve_impl
 from grader.core import instructions
 from grader.core.exits import OK, error
 from grader.core.ipynb import EXERCISE_TAG, METADATA_KEY, neutralize
 from grader.core.manifest import Exercise, load_manifest
-from grader.core.options import add_impl_option, impl_help
-from grader.core.paths import EXERCISES_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, SOLUTIONS_DIR
+from grader.core.options import add_impl_option
+from grader.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 __all__ = [
     "TESTS_TAG",
@@ -66,7 +67,6 @@ __all__ = [
 
 TESTS_TAG = "tests"
 INSTRUCTIONS_TAG = "instructions"
-IMPLEMENTATIONS = {"exercises": EXERCISES_DIR, "solutions": SOLUTIONS_DIR}
 MARKER = re.compile(r"^#\s*exercise cell (\d+)/(\d+) \((\w+)\)")
 
 # What the notebook itself says, beside the instructions, in each language.
@@ -267,9 +267,7 @@ def write_notebooks(
     lang = lang or instructions.language()
     if lang not in instructions.LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: expected one of en, zh")
-    source_dir = IMPLEMENTATIONS.get(impl, Path(impl))
-    if not source_dir.is_dir():
-        raise ValueError(f"--impl={impl!r}: expected {impl_help()}")
+    source_dir = resolve_impl(impl)  # a ValueError that says what --impl takes
     planned: list[tuple[Path, str]] = []
     for number, exercise in enumerate(load_manifest(), start=1):
         module = source_dir / f"{exercise.name}.py"

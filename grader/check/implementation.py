@@ -24,6 +24,7 @@ import torch
 
 from grader.check.forbidden import ForbiddenCallError, forbid
 from grader.core.manifest import exercise_named
+from grader.core.options import impl_help
 from grader.core.outcomes import (
     ImplementationError,
     MissingFunction,
@@ -49,8 +50,8 @@ def resolve_impl(choice: str) -> Path:
         )
     if not path.is_dir():
         raise ValueError(
-            f"--impl={choice!r}: expected 'exercises', 'solutions' or a directory holding the "
-            f"exercise files (activations.py, losses.py, ...), but {path} is not a directory"
+            f"--impl={choice!r}: expected {impl_help()} holding the exercise files "
+            f"(activations.py, losses.py, ...), but {path} is not a directory"
         )
     return path.resolve()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 
@@ -59,7 +60,8 @@ def test_missing_function_is_named(tmp_path):
 
 
 def test_bad_impl_choice_explains(tmp_path):
-    with pytest.raises(ValueError, match="expected 'exercises', 'solutions' or a directory"):
+    expected = "expected exercises (yours), solutions (the reference) or a directory"
+    with pytest.raises(ValueError, match=re.escape(expected)):
         resolve_impl(str(tmp_path / "nowhere"))
 
 

@@ -200,7 +200,7 @@ def test_syntax_error_is_a_clear_failure(tmp_path):
 def test_unknown_impl_is_a_usage_error(tmp_path):
     result = run_pytest(f"--impl={tmp_path / 'missing'}", ACTIVATION_TESTS)
     assert result.returncode == 4
-    assert "expected 'exercises', 'solutions' or a directory" in result.stderr
+    assert "expected exercises (yours), solutions (the reference) or a directory" in result.stderr
 
 
 def test_student_check_of_the_stubs_runs_to_the_end_with_nothing_attempted():
