@@ -162,8 +162,12 @@ def load_results(out: Path) -> list[SubmissionResult]:
 
 
 def _written(file: Path, matched: Matched, scale: Scale) -> str:
+    """What was written, counted as written: the grades, and the zeros of ``--missing-as-zero``."""
     graded = sum(1 for _, r in matched.rows if r is not None and r.status == "graded")
+    zeros = len(matched.missing) if scale.missing_as_zero else 0
+    given = f"{graded + zeros} with a number ({graded} graded, {zeros} given 0 for no submission)"
     return (
-        f"wrote {file}: {len(matched.rows)} roster students, {graded} with a grade, out of "
+        f"wrote {file}: {len(matched.rows)} roster students, "
+        f"{given if zeros else f'{graded} with a grade'}, out of "
         f"{format_points(scale.points_possible)}"
     )

@@ -196,10 +196,16 @@ def summary_lines(matched: Matched, scale: Scale, limit: int = 10) -> list[str]:
     lines = []
     for what, names in kinds.items():
         if names:
-            shown = ", ".join(one_line(name, 40) for name in names[:limit])
-            more = f", and {len(names) - limit} more" if len(names) > limit else ""
+            shown = "; ".join(_unambiguous(one_line(name, 40)) for name in names[:limit])
+            more = f"; and {len(names) - limit} more" if len(names) > limit else ""
             lines.append(f"{len(names)} {what}: {shown}{more}")
     return lines
+
+
+def _unambiguous(name: str) -> str:
+    """A name as a list shows it: quoted when it holds the list's own separators ("Lee, Alice"
+    is one student, not two)."""
+    return f'"{name}"' if any(mark in name for mark in ',;"') else name
 
 
 def _csv(rows: list[list[str]], guarded_columns: int, guard_header: bool) -> str:
