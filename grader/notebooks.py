@@ -401,4 +401,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, FileExistsError) as problem:
         return error(str(problem))
     print(f"wrote {len(written)} notebooks to {args.out}: {', '.join(p.name for p in written)}")
+    if not Path(args.out).resolve().is_relative_to(PROJECT_ROOT.resolve()):
+        print(f"note: {args.out} is outside the project: their test cells find it only with "
+              f"GRADER_PROJECT={PROJECT_ROOT.resolve()} set where Jupyter runs")  # fmt: skip
     return OK

@@ -233,6 +233,10 @@ def test_cells_of_keeps_comments_with_their_function_and_drops_the_docstring():
 def test_the_command_writes_one_notebook_per_exercise_and_keeps_existing_work(tmp_path, capsys):
     out = tmp_path / "nb"
     assert main(["notebooks", str(out), "--lang", "zh", "--impl", "solutions"]) == 0
+    # outside the project (tmp_path): said, with what their test cells need to find it
+    assert "is outside the project: their test cells find it only with GRADER_PROJECT=" in (
+        capsys.readouterr().out
+    )
     written = sorted(p.name for p in out.iterdir())
     assert written == [f"{i:02d}_{name}.ipynb" for i, name in enumerate(NAMES, start=1)]
     activations = nbformat.read(out / file_of("activations"), as_version=4)
