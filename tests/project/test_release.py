@@ -181,6 +181,9 @@ def test_the_student_readme_says_how_to_install_and_check(released):
         assert f"| `{exercise.name}` | {exercise.title} | {exercise.points} |" in text
     assert "`sigmoid`, `sigmoid_grad`" in text  # functions read from the stubs
     assert "--impl=solutions" not in text and "solutions/" not in text
+    # what to hand in, and how, in both languages
+    assert "## What to hand in / 提交什么" in text and "a zip of the `exercises/` folder" in text
+    assert "把 `exercises/` 文件夹打成 zip" in text
 
 
 def test_a_non_empty_out_is_refused_unless_forced(tmp_path, capsys):
