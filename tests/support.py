@@ -141,12 +141,12 @@ def assert_tensor_close(
     rtol: float | None = None,
     atol: float | None = None,
     dtype_from: str = INPUT_DTYPE,
-    precision_hint: str = FLOAT32_HINT,
 ) -> None:
     """``actual`` matches ``expected`` in type, shape, dtype, device, finiteness and values.
 
-    A float64 result of float32 numbers, each one rounding off, gets ``precision_hint`` instead
-    of ``hint`` (whose formulas were right): it names the float32 number that caused it."""
+    A float64 result of float32 numbers, each one rounding off, gets :data:`FLOAT32_HINT`
+    instead of ``hint`` (whose formulas were right): it names the float32 number that caused
+    it."""
     actual = assert_like(
         actual, call=call, shape=expected.shape, dtype=expected.dtype, device=expected.device,
         dtype_from=dtype_from,
@@ -169,7 +169,7 @@ def assert_tensor_close(
 
     def message(generated: str) -> str:
         text = f"{call}: values differ{where}.\n{generated}"
-        shown = precision_hint if float32_rounded(actual, expected) else hint
+        shown = FLOAT32_HINT if float32_rounded(actual, expected) else hint
         return text + (f"\nHint: {shown}" if shown else "")
 
     try:

@@ -34,10 +34,13 @@ import torch
 from support import (
     DEVICES,
     DTYPES,
+    WRITABLE_LAYOUTS,
     assert_like,
     assert_tensor_close,
     describe,
     fail,
+    laid_out,
+    layout_hint,
     random_tensor,
 )
 
@@ -226,29 +229,19 @@ def test_exact_central_difference_of_a_cubic(gc, eps):
 # --- numerical_gradient: the rules -------------------------------------------------------------
 
 
-# Views a caller passes as x: not contiguous, so x.clone() keeps their strides and
-# x.clone().reshape(-1) (or .flatten()) is a copy: writes into it never reach what f sees.
-LAYOUTS = {
-    "transposed": lambda base: base.T,
-    "sliced with a step": lambda base: base[:, ::2],
-}
-
-
 @pytest.mark.requires("numerical_gradient")
-@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("layout", WRITABLE_LAYOUTS)
 def test_x_of_any_layout(gc, layout):
     """x a transposed view, or a slice with a step, of a larger tensor: f must see every
     perturbation, and x (so the tensor it views) is as it was afterwards."""
     eps = 1e-3
-    base = random_tensor((4, 6), torch.float64, "cpu", seed=23)
-    x = LAYOUTS[layout](base)
+    x = laid_out(random_tensor((6, 4), torch.float64, "cpu", seed=23), layout)
+    base = x._base  # the tensor x views
     before, base_before = x.clone(), base.clone()
     call = f"numerical_gradient(sum_of_cubes, x, eps={eps}) with x {layout} (not contiguous)"
-    hint = (
-        f"x here is a {layout} view, strides {tuple(x.stride())}: x.view(-1) fails on it, "
-        "x.clone() keeps its strides, and x.clone().reshape(-1) or .flatten() is a copy whose "
-        "changes never reach f; perturb x by its own index, x[index], never through a reshaped "
-        "copy (or work on x.contiguous())"
+    hint = layout_hint("x", x, layout) + (
+        "; f never sees a perturbation written through a reshaped copy: perturb x by its own "
+        "index, x[index] (or work on x.contiguous())"
     )
     try:
         actual = gc.numerical_gradient(gf.sum_of_cubes, x, eps=eps)
@@ -265,7 +258,7 @@ def test_x_of_any_layout(gc, layout):
         inputs=f"{describe(before)}; the expected gradient is 3 x² + eps², within {tolerance:.2g}",
         hint=hint, rtol=0.0, atol=tolerance,
     )  # fmt: skip
-    if not torch.equal(base, base_before):
+    if not torch.allclose(base, base_before, rtol=0.0, atol=0.0, equal_nan=True):  # exactly
         fail(call, "the tensor x is a view of changed afterwards", hint)
 
 

@@ -1,5 +1,16 @@
 from variants import Variant
 
+# standardize writing into its inputs: wrong (the caller's data changes), and on an expanded
+# train a write through one memory location shared by every row.
+_STANDARDIZE_IN_PLACE = """
+def standardize(train, *others):
+    mean, std = train.mean(dim=0), train.std(dim=0, correction=0)
+    std = torch.where(std == 0, torch.ones_like(std), std)
+    for x in (*others, train):
+        x.sub_(mean).div_(std)
+    return (train, *others)
+"""
+
 VARIANTS = [
     # --- accuracy ------------------------------------------------------------------------------
     Variant(
@@ -258,28 +269,14 @@ def standardize(train, *others):
     ),
     Variant(
         "standardize-in-place",
-        """
-def standardize(train, *others):
-    mean, std = train.mean(dim=0), train.std(dim=0, correction=0)
-    std = torch.where(std == 0, torch.ones_like(std), std)
-    for x in (*others, train):
-        x.sub_(mean).div_(std)
-    return (train, *others)
-""",
+        _STANDARDIZE_IN_PLACE,
         expect="fail",
         message=r"standardize\(\.\.\.\) changed its argument 1",
         select="not_modified",
     ),
     Variant(
         "standardize-in-place-meets-an-expanded-train",  # writes through an expanded view
-        """
-def standardize(train, *others):
-    mean, std = train.mean(dim=0), train.std(dim=0, correction=0)
-    std = torch.where(std == 0, torch.ones_like(std), std)
-    for x in (*others, train):
-        x.sub_(mean).div_(std)
-    return (train, *others)
-""",
+        _STANDARDIZE_IN_PLACE,
         expect="fail",
         message=r"standardize\(train, other\) with train and other expanded views: raised "
         r"RuntimeError.*Hint: train here is an expanded view of another tensor.*never write "

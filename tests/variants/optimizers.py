@@ -19,6 +19,20 @@ def _adam(param, grad, state, lr, betas, eps, weight_decay, *, t_power=True, cor
     return param - lr * m_hat / denominator
 """
 
+# SGD worked on param flattened with reshape, finished by {finish}: a copy for a non-contiguous
+# param, so an update written into it in place never reaches param.
+_FLAT_SGD = """
+def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if nesterov and momentum <= 0:
+        raise ValueError("nesterov needs momentum")
+    flat = param.reshape(-1)
+    g = grad.reshape(-1) + weight_decay * flat
+    if momentum:
+        buf = state["buf"] = momentum * state["buf"] + g if "buf" in state else g.clone()
+        g = g + momentum * buf if nesterov else buf
+    {finish}
+"""
+
 # The reference's in-place Adam, with the moments created by {zeros}.
 _IN_PLACE_ADAM = """
 def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
@@ -304,18 +318,7 @@ def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov
     ),
     Variant(
         "sgd-into-a-reshaped-copy",  # param.reshape(-1) is a copy for a non-contiguous param
-        """
-def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
-    if nesterov and momentum <= 0:
-        raise ValueError("nesterov needs momentum")
-    flat = param.reshape(-1)
-    g = grad.reshape(-1) + weight_decay * flat
-    if momentum:
-        buf = state["buf"] = momentum * state["buf"] + g if "buf" in state else g.clone()
-        g = g + momentum * buf if nesterov else buf
-    flat.sub_(lr * g)
-    return param
-""",
+        _FLAT_SGD.format(finish="flat.sub_(lr * g)\n    return param"),
         expect="fail",
         message=r"sgd_step\(.*\) at step 1 of 5: values differ.*Hint: param here is a "
         r"(transposed|sliced with a step) view.*is a copy, so what you write into that never "
@@ -324,17 +327,7 @@ def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov
     ),
     Variant(
         "sgd-flat-steps-on-a-flat-copy",  # correct: reshape to work flat, reshape back
-        """
-def sgd_step(param, grad, state, *, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
-    if nesterov and momentum <= 0:
-        raise ValueError("nesterov needs momentum")
-    flat = param.reshape(-1)
-    g = grad.reshape(-1) + weight_decay * flat
-    if momentum:
-        buf = state["buf"] = momentum * state["buf"] + g if "buf" in state else g.clone()
-        g = g + momentum * buf if nesterov else buf
-    return (flat - lr * g).reshape(param.shape)
-""",
+        _FLAT_SGD.format(finish="return (flat - lr * g).reshape(param.shape)"),
         expect="pass",
         select="sgd",
     ),
