@@ -12,10 +12,11 @@ out, so that every sample is validated on exactly once.
 `k_fold_split(n_samples, k, *, shuffle=False, seed=None)`
 ---------------------------------------------------------
 
-Split the sample indices 0 .. n_samples - 1 into k folds. Returns a list of k pairs
-`(train_idx, val_idx)` of numpy integer arrays. Fold i's validation indices are the i-th of k
-consecutive blocks of an ordering of the samples, and its training indices are all the other
-samples (sorted), so that every sample is in exactly one validation fold and never in the
+Split the sample indices 0 .. n_samples - 1 into k folds. Returns k pairs `(train_idx, val_idx)`
+of numpy integer arrays, in a list, or one by one from a generator (`yield`, as scikit-learn's
+`KFold.split` does): the tests go through the result once. Fold i's validation indices are the
+i-th of k consecutive blocks of an ordering of the samples, and its training indices are all the
+other samples (sorted), so that every sample is in exactly one validation fold and never in the
 training set of its own fold.
 
 The first `n_samples % k` folds get one extra sample:
@@ -55,9 +56,11 @@ K 折交叉验证可以在不额外占用一份测试集的情况下估计模型
 `k_fold_split(n_samples, k, *, shuffle=False, seed=None)`
 ---------------------------------------------------------
 
-把样本索引 0 .. n_samples - 1 划分为 k 折。返回由 k 个 `(train_idx, val_idx)` 组成的列表，二者都
-是 numpy 整数数组。第 i 折的验证索引是样本某种排列中连续 k 块里的第 i 块，训练索引是其余所有样本
-（按升序排列）；这样每个样本恰好属于一个验证折，而且从不出现在它自己那一折的训练集中。
+把样本索引 0 .. n_samples - 1 划分为 k 折。返回 k 个 `(train_idx, val_idx)`，二者都是 numpy 整数
+数组；可以放在一个列表里返回，也可以用生成器（`yield`，scikit-learn 的 `KFold.split` 就是这样）
+逐个产出：测试只遍历结果一次。第 i 折的验证索引是样本某种排列中连续 k 块里的第 i 块，训练索引是
+其余所有样本（按升序排列）；这样每个样本恰好属于一个验证折，而且从不出现在它自己那一折的训练集
+中。
 
 前 `n_samples % k` 折各多分到一个样本：
 
@@ -92,10 +95,12 @@ def k_fold_split(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Split the sample indices 0 .. n_samples - 1 into k folds, like sklearn's KFold.
 
-    Returns a list of k pairs ``(train_idx, val_idx)`` of numpy integer arrays. Fold i's
-    validation indices are the i-th of k consecutive blocks of an ordering of the samples, and
-    its training indices are all the other samples (sorted), so that every sample is in exactly
-    one validation fold and never in the training set of its own fold.
+    Returns k pairs ``(train_idx, val_idx)`` of numpy integer arrays, in a list, or one by one
+    from a generator (``yield``, as sklearn's ``KFold.split`` does): the tests go through the
+    result once. Fold i's validation indices are the i-th of k consecutive blocks of an
+    ordering of the samples, and its training indices are all the other samples (sorted), so
+    that every sample is in exactly one validation fold and never in the training set of its
+    own fold.
 
     Fold sizes: the first ``n_samples % k`` folds get one extra sample,
 

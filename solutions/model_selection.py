@@ -12,10 +12,12 @@ def k_fold_split(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Split the sample indices 0 .. n_samples - 1 into k folds, like sklearn's KFold.
 
-    Returns a list of k pairs ``(train_idx, val_idx)`` of numpy integer arrays. Fold i's
-    validation indices are the i-th of k consecutive blocks of an ordering of the samples, and
-    its training indices are all the other samples (sorted), so that every sample is in exactly
-    one validation fold and never in the training set of its own fold.
+    Returns k pairs ``(train_idx, val_idx)`` of numpy integer arrays, in a list, or one by one
+    from a generator (``yield``, as sklearn's ``KFold.split`` does): the tests go through the
+    result once. Fold i's validation indices are the i-th of k consecutive blocks of an
+    ordering of the samples, and its training indices are all the other samples (sorted), so
+    that every sample is in exactly one validation fold and never in the training set of its
+    own fold.
 
     Fold sizes: the first ``n_samples % k`` folds get one extra sample,
 

@@ -8,6 +8,7 @@ structure, determinism under a seed, independence of numpy's global RNG, and uni
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 import numpy as np
 import pytest
@@ -48,21 +49,23 @@ def call_text(n_samples: int, k: int, shuffle: bool = False, seed: int | None = 
     return f"k_fold_split({n_samples}, {k}{extra})"
 
 
+def gone_through(result: object, k: int) -> object:
+    """What a caller's ``for`` loop would see: a generator (or any other iterator) is gone
+    through once, up to one pair more than the k asked for; anything else is kept as it is."""
+    if isinstance(result, Iterator):
+        return list(islice(result, max(k, 0) + 1))
+    return result
+
+
 def check_folds(folds: object, n_samples: int, k: int, call: str) -> Folds:
-    """The structure every k-fold split has, shuffled or not; returns the folds."""
-    if isinstance(folds, Iterator):  # a generator function's result, or another iterator
-        fail(
-            call,
-            f"returned an iterator (a generator?), expected a list of {k} (train_idx, val_idx) "
-            "pairs",
-            "a function with `yield` returns a generator, which can be consumed only once: "
-            "collect the pairs in a list and return it",
-        )
+    """The structure every k-fold split has, shuffled or not; returns the folds as a list."""
+    gave = "yielded" if isinstance(folds, Iterator) else "returned"
+    folds = gone_through(folds, k)
     if not isinstance(folds, list | tuple) or len(folds) != k:
         fail(
             call,
-            f"returned {type(folds).__name__} {folds!r:.200}, expected a list of {k} "
-            "(train_idx, val_idx) pairs",
+            f"{gave} {type(folds).__name__} {folds!r:.200}, expected {k} (train_idx, val_idx) "
+            "pairs",
         )
     for i, fold in enumerate(folds):
         if not isinstance(fold, tuple | list) or len(fold) != 2:
@@ -187,9 +190,7 @@ def test_unshuffled_matches_kfold(ms, n_samples, k):
 def test_invalid_k_is_a_value_error(ms, n_samples, k):
     call = call_text(n_samples, k)
     try:
-        result = ms.k_fold_split(n_samples, k)
-        if isinstance(result, Iterator):  # checks in a generator's body run as it is iterated
-            list(result)
+        gone_through(ms.k_fold_split(n_samples, k), k)  # a generator checks as it is iterated
     except ValueError as error:
         message = str(error)
         says_lower = "2" in message or "two" in message.lower()
@@ -243,8 +244,12 @@ def test_shuffled_same_seed_same_folds(ms, seed):
 def test_shuffled_different_seeds_differ(ms):
     # 100 samples in 5 folds of 20: two independent permutations give the same partition with
     # probability 20!^5 / 100! < 1e-60 (fold i compared as a set, in fold order).
-    first = ms.k_fold_split(100, 5, shuffle=True, seed=0)
-    second = ms.k_fold_split(100, 5, shuffle=True, seed=1)
+    first = check_folds(
+        ms.k_fold_split(100, 5, shuffle=True, seed=0), 100, 5, call_text(100, 5, True, 0)
+    )
+    second = check_folds(
+        ms.k_fold_split(100, 5, shuffle=True, seed=1), 100, 5, call_text(100, 5, True, 1)
+    )
     if [set(val.tolist()) for _, val in first] == [set(val.tolist()) for _, val in second]:
         fail(
             "k_fold_split(100, 5, shuffle=True, seed=0) and seed=1",
@@ -256,10 +261,11 @@ def test_shuffled_different_seeds_differ(ms):
 @pytest.mark.requires("k_fold_split")
 def test_shuffled_differs_from_unshuffled(ms):
     # Same partition as the consecutive blocks: probability 5! * 20!^5 / 100! < 1e-60.
-    shuffled = partition(ms.k_fold_split(100, 5, shuffle=True, seed=7))
+    call = call_text(100, 5, True, 7)
+    shuffled = partition(check_folds(ms.k_fold_split(100, 5, shuffle=True, seed=7), 100, 5, call))
     if shuffled == partition(kfold(100, 5)):
         fail(
-            call_text(100, 5, True, 7),
+            call,
             "the validation folds are the same consecutive blocks as without shuffling",
             "shuffle the samples (a permutation of 0 .. n - 1, then cut it into blocks), not "
             "just the order of the folds or the order within a fold",
@@ -271,7 +277,7 @@ def test_shuffle_leaves_numpy_global_rng_alone(ms):
     np.random.seed(2024)
     expected = np.random.random(5)
     np.random.seed(2024)
-    ms.k_fold_split(50, 5, shuffle=True, seed=3)
+    gone_through(ms.k_fold_split(50, 5, shuffle=True, seed=3), 5)  # a generator draws as it goes
     if not np.array_equal(np.random.random(5), expected):
         fail(
             call_text(50, 5, True, 3),
@@ -317,8 +323,9 @@ def test_shuffled_pairs_are_uniform(ms):
 def test_any_valid_n_and_k(ms, n_samples, k_fraction, shuffle, seed):
     k = 2 + round(k_fraction * (n_samples - 2))
     call = call_text(n_samples, k, shuffle, seed)
-    folds = ms.k_fold_split(n_samples, k, shuffle=shuffle, seed=seed)
-    check_folds(folds, n_samples, k, call)
+    folds = check_folds(
+        ms.k_fold_split(n_samples, k, shuffle=shuffle, seed=seed), n_samples, k, call
+    )
     if not shuffle:
         assert_same_as_kfold(folds, n_samples, k, call)
 

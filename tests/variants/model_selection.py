@@ -2,7 +2,7 @@ from variants import Variant
 
 VARIANTS = [
     Variant(
-        "a-generator-of-folds",  # yield: a lazy generator, not the list the docstring asks for
+        "a-generator-of-folds",  # yield, as KFold.split does: correct, and must pass
         """
 def k_fold_split(n_samples, k, *, shuffle=False, seed=None):
     if not 2 <= k <= n_samples:
@@ -15,10 +15,25 @@ def k_fold_split(n_samples, k, *, shuffle=False, seed=None):
         start += size
         yield np.setdiff1d(np.arange(n_samples), val), val
 """,
+        expect="pass",
+    ),
+    Variant(
+        "a-generator-seeding-the-global-rng",  # its np.random.seed runs only once it is iterated
+        """
+def k_fold_split(n_samples, k, *, shuffle=False, seed=None):
+    if not 2 <= k <= n_samples:
+        raise ValueError(f"k must satisfy 2 <= k <= n_samples (= {n_samples}), got k = {k}")
+    if shuffle:
+        np.random.seed(seed)
+    order = np.random.permutation(n_samples) if shuffle else np.arange(n_samples)
+    bounds = np.cumsum([0] + [n_samples // k + (i < n_samples % k) for i in range(k)])
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        val = np.sort(order[start:stop])
+        yield np.setdiff1d(np.arange(n_samples), val), val
+""",
         expect="fail",
-        message=r"returned an iterator \(a generator\?\), expected a list of \d.*Hint: a function "
-        r"with `yield` returns a generator",
-        select="unshuffled",
+        message=r"changed the state of numpy's global RNG",
+        select="global_rng",
     ),
     Variant(
         "a-generator-of-folds-still-validates-k",  # its checks run once it is iterated
