@@ -242,6 +242,8 @@ def confine(
     :class:`IsolationError` when a wall of ``level``
     cannot be put up; Landlock and seccomp are applied where the kernel has them, and reported
     in the :class:`Walls` returned."""
+    if level is not Isolation.NAMESPACES:  # there: a tmpfs of its own, made below
+        scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
     if level is Isolation.PROCESS:
         _place(scratch, files)
         os.chdir(scratch)

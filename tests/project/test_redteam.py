@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import grade, gradebook, submission
 
-from grader.core.isolation import Isolation, strongest
+from grader.core.isolation import Isolation, level_walls, strongest
 from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 from tests.redteam.attacks import ATTACKS, EXERCISE, LINGER, PRELUDE, SECRET, TRACE
 
@@ -95,18 +95,25 @@ def lingering() -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
-    root = tmp_path_factory.mktemp("redteam")
+# Every walled level this host gives: namespaces here; uid too where the grader is root and its
+# Python is readable by other users (a uid of its own is then also taken inside namespaces).
+WALLED = [level for level in (Isolation.NAMESPACES, Isolation.UID) if level_walls(level)]
+
+
+@pytest.fixture(scope="module", params=WALLED, ids=str)
+def attacked(request, tmp_path_factory):
+    level = request.param
+    root = tmp_path_factory.mktemp(f"redteam-{level}")
     submissions = build_class(root, list(ATTACKS))
     hidden = root / "hidden"
     hidden.mkdir()
     (hidden / f"test_{EXERCISE}_redteam.py").write_text(HIDDEN_TEST, encoding="utf-8")
     before = digest([*WATCHED, submissions / "victim", hidden])
     out = root / "out"
-    result = grade(submissions, out, "--jobs", "2", "--timeout", "30", "--tests", str(hidden))
+    result = grade(submissions, out, "--jobs", "2", "--timeout", "30", "--tests", str(hidden),
+                   "--isolation", level)  # fmt: skip
     after = digest([*WATCHED, submissions / "victim", hidden])
-    return result, out, before, after, root
+    return result, out, before, after, root, level
 
 
 def test_the_run_completes_with_every_student(attacked):
@@ -135,7 +142,7 @@ def test_an_attacker_earns_what_its_own_code_earns(attacked, attack):
 def test_nothing_outside_changes(attacked):
     """The project's tests, reference, stubs and grader, the hidden tests and the victim's
     submission are as they were, byte for byte; no file was written outside a sandbox."""
-    _, _, before, after, root = attacked
+    _, _, before, after, root, _ = attacked
     assert after == before
     places = [Path("/tmp"), PROJECT_ROOT, root, Path.home()]
     assert traces(places) == []
@@ -162,8 +169,8 @@ def test_a_student_id_never_takes_a_class_file_s_place(attacked):
 
 
 def test_the_isolation_in_force_is_recorded(attacked):
-    result, out, *_ = attacked
-    said = strongest().describe()
+    result, out, *_, level = attacked
+    said = level_walls(level).describe()
     assert said in result.stdout
     assert said in (out / "summary.md").read_text(encoding="utf-8")
     assert said in (out / "run.json").read_text(encoding="utf-8")
@@ -197,8 +204,6 @@ def test_the_attacks_work_without_the_walls(tmp_path):
 
 
 def test_a_level_this_host_cannot_give_is_refused_in_one_line(tmp_path):
-    from grader.core.isolation import level_walls
-
     missing = [level for level in (Isolation.NAMESPACES, Isolation.UID) if not level_walls(level)]
     if not missing:
         pytest.skip("this host gives every level")

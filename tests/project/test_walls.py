@@ -99,6 +99,21 @@ def test_a_level_walls_its_process_in(places, level):
     assert not (secret.parent / "out").exists()
 
 
+@pytest.mark.parametrize("level", list(Isolation))
+def test_a_level_makes_its_scratch_folder_when_there_is_none(places, level):
+    """The start-up probe hands a scratch folder that does not exist yet; the uid level once
+    failed there (chown of a missing folder), so it was never offered, even where it could be."""
+    if os.geteuid() != 0 and level is Isolation.UID:
+        pytest.skip("a uid of its own needs a grader running as root")
+    if level is Isolation.NAMESPACES and level_walls(level) is None:
+        pytest.skip("no namespaces on this host")
+    scratch, secret = places
+    scratch.rmdir()
+    said = tried_inside(level, scratch / "deeper", secret)
+    assert "error" not in said, said
+    assert said["own file"] == "x = 1\n"
+
+
 def test_the_process_level_is_the_audit_hook_alone(places):
     """No wall at all: the child can read what the grader can (why grade refuses it unasked)."""
     scratch, secret = places
