@@ -289,11 +289,20 @@ def _mount_scratch(
         options = b"size=1m,nr_inodes=64,mode=0711"
         _check(libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs", _MS_NOSUID | _MS_NODEV,
                           options), f"mount tmpfs on {folder}")  # fmt: skip
-    os.makedirs(scratch, mode=0o711, exist_ok=True)
+    _make_folders(scratch, 0o711)  # its parents too, open to its uid whatever the umask
     owner = f",uid={uid},gid={uid}" if uid is not None else ""
     options = f"size={SCRATCH_BYTES},nr_inodes={SCRATCH_FILES},mode=0700{owner}".encode()
     target = os.fsencode(scratch)
     _check(libc.mount(b"tmpfs", target, b"tmpfs", _MS_NOSUID | _MS_NODEV, options), "mount tmpfs")
+
+
+def _make_folders(path: Path, mode: int) -> None:
+    """``path`` and its missing parents, each with exactly ``mode`` (the grading process's
+    umask, 077, would leave new parents closed to the sandbox's own uid)."""
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir()
+        os.chmod(folder, mode)
 
 
 def _place(scratch: Path, files: dict[str, bytes], uid: int | None = None) -> None:

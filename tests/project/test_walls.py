@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,11 @@ from grader.core.walls import Isolation, confine, enter_namespaces, sandbox_uid
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the walls are Linux's")
 
 
-def tried_inside(level: Isolation, scratch: Path, secret: Path) -> dict[str, object]:
-    """Put ``level``'s walls up in a child, try to get out, and say what happened."""
+def tried_inside(
+    level: Isolation, scratch: Path, secret: Path, own_uid: bool = False, hide: Path | None = None
+) -> dict[str, object]:
+    """Put ``level``'s walls up in a child, try to get out, and say what happened. ``own_uid``:
+    a uid of its own inside the namespaces, under the grading process's umask (077)."""
     read, write = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -34,12 +38,16 @@ def tried_inside(level: Isolation, scratch: Path, secret: Path) -> dict[str, obj
             os.close(read)
             uid = sandbox_uid(os.getpid())
             if level is Isolation.NAMESPACES:
-                enter_namespaces(own_uid=False)
+                enter_namespaces(own_uid=own_uid)
+            if own_uid:
+                os.umask(0o077)
             walls = confine(level, scratch, {"mine.py": b"x = 1\n"}, ("/usr/lib",), uid=uid,
-                            hide=(secret.parent,))  # fmt: skip
+                            hide=(hide or secret.parent,))  # fmt: skip
             said["walls"] = walls.to_json()
             said["uid"] = os.getuid()
             said["own file"] = open("mine.py").read()  # noqa: SIM115
+            if hide is not None:  # its parents are made again in what hides them
+                said["own file by its path"] = open(scratch / "mine.py").read()  # noqa: SIM115
             for what, attempt in {
                 "read the secret": lambda: open(secret).read(),  # noqa: SIM115
                 "signal the parent": lambda: os.kill(parent, 0),
@@ -112,6 +120,24 @@ def test_a_level_makes_its_scratch_folder_when_there_is_none(places, level):
     said = tried_inside(level, scratch / "deeper", secret)
     assert "error" not in said, said
     assert said["own file"] == "x = 1\n"
+
+
+def test_namespaces_with_a_uid_of_its_own_reach_a_scratch_folder_under_a_hidden_one(places):
+    """As root with a Python others can read, the namespaces level takes a uid of its own too;
+    its scratch folder lies in the temporary folder, which it sees empty, so the folder's
+    parents are made again there. Made under the grader's umask (077) they were closed to that
+    uid, and a perfect submission earned 0 ("Permission denied" on its own module)."""
+    if os.geteuid() != 0 or level_walls(Isolation.NAMESPACES) is None:
+        pytest.skip("needs root and namespaces")
+    _, secret = places
+    with tempfile.TemporaryDirectory() as folder:  # in the temporary folder, as sessions are
+        hidden = Path(folder)
+        said = tried_inside(Isolation.NAMESPACES, hidden / "session" / "sandbox", secret,
+                            own_uid=True, hide=hidden)  # fmt: skip
+    assert "error" not in said, said
+    assert said["walls"]["own_uid"] and said["uid"] >= 1_500_000_000
+    assert said["own file by its path"] == "x = 1\n"
+    assert said["read the secret"] != "done"
 
 
 def test_the_process_level_is_the_audit_hook_alone(places):
