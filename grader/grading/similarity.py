@@ -3,12 +3,14 @@ other.
 
 For each exercise of the manifest, every pair of submissions is compared
 (:mod:`grader.grading.copies`): the code is read through the same intake as ``grade`` (never
-run), the handed-out stubs are boilerplate, and copydetect's winnowing fingerprints (MOSS's
-method) score how much of each file lies in regions the other shares. ``--against DIR`` adds
-earlier years' submissions or public code, compared with the class but not with each other.
+run), parsed, canonicalized (the names a student chose, strings, docstrings, comments and layout
+left out, and all the handed-out stub gives), and fingerprinted as MOSS does; a pair's score is
+how much of one file lies in regions the other shares. ``--against DIR`` adds earlier years'
+submissions or public code, compared with the class but not with each other.
 
-Writes ``OUT/similarity.html`` (the pairs ranked, the matching regions side by side) and
-``OUT/similarity.csv``, and prints the top pairs. Needs the ``similarity`` extra (copydetect).
+Writes ``OUT/similarity.html`` (the pairs ranked by score, the students with their most similar
+partner, the matching regions side by side), ``OUT/similarity.csv`` (the pairs) and
+``OUT/similarity-students.csv``, and prints the top pairs and students.
 """
 
 from __future__ import annotations
@@ -22,13 +24,18 @@ from grader.grading.copies.compare import (
     DEFAULT_MIN_OVERLAP,
     DEFAULT_THRESHOLD,
     Criteria,
-    MissingLibrary,
     Pair,
     compare_exercise,
-    library,
     rank_key,
 )
-from grader.grading.copies.report import Run, listed, render_table, write_report
+from grader.grading.copies.report import (
+    Run,
+    by_student,
+    listed,
+    render_students,
+    render_table,
+    write_report,
+)
 from grader.grading.copies.sources import Source, read_folder, stub_texts
 from grader.grading.intake.model import IntakeError
 
@@ -51,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=DEFAULT_THRESHOLD,
         help="flag a pair when the larger of its two similarities reaches this share "
-        "(default: %(default)s)",
+        "(default: %(default)s, calibrated: docs/GRADER.md)",
     )
     parser.add_argument(
         "--min-overlap",
@@ -60,17 +67,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="and its matching regions hold at least this many tokens (default: %(default)s)",
     )
     parser.add_argument(
-        "--top", type=int, default=10, help="pairs shown on the terminal (default: %(default)s)"
+        "--top",
+        type=int,
+        default=10,
+        help="pairs and students shown on the terminal (default: %(default)s)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     problem = _check_arguments(args)
-    if problem is None:
-        try:
-            library()
-        except MissingLibrary as missing:
-            problem = str(missing)
     if problem:
         return error(problem)
     notes: list[str] = []
@@ -84,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     criteria = Criteria(args.threshold, args.min_overlap)
     pairs, compared = compare_all(sources + earlier, criteria)
     shown = listed(pairs)
+    students = by_student(pairs)
     run_info = Run(
         students=len({s.label for s in sources}),
         earlier=len({s.label for s in earlier}),
@@ -92,13 +98,16 @@ def run(args: argparse.Namespace) -> int:
         criteria=criteria,
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    html_path, csv_path = write_report(shown, run_info, args.out)
+    html_path, csv_path = write_report(shown, run_info, args.out, students)
     flagged = [pair for pair in shown if pair.flagged]
-    if shown:
+    if shown and args.top:
         print(render_table(shown, args.top))
+        print()
+        print(render_students(students, args.top))
     exercises = len({pair.exercise for pair in flagged})
+    suspects = sum(bool(student.flagged) for student in students)
     print(
-        f"{len(flagged)} pair(s) flagged in {exercises} exercise(s) "
+        f"{len(flagged)} pair(s) flagged in {exercises} exercise(s), {suspects} student(s) "
         f"(threshold {args.threshold:g}, at least {args.min_overlap} tokens); "
         f"report: {html_path}; table: {csv_path}"
     )

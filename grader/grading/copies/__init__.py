@@ -1,8 +1,9 @@
 """Which submissions were copied from each other (``python -m grader similarity``).
 
 ``sources`` reads every submission's exercise files through the grading intake (as data, never
-run); ``compare`` fingerprints them with copydetect (winnowing, MOSS's method) and scores each
-pair; ``report`` writes the CSV and the side-by-side HTML page (``report.html``, its template).
-copydetect is an optional dependency (the ``similarity`` extra): only ``compare`` and
-``report`` import it, lazily, through :func:`grader.grading.copies.compare.library`.
+run); ``compare`` reads each file's syntax tree as a canonical token stream (the names a student
+chose, strings, docstrings, comments, layout and all that the stub gives left out),
+fingerprints it as MOSS does and scores each pair; ``report`` ranks the pairs by score, groups
+them by student, and writes the CSVs and the side-by-side HTML page (``report.html``, its
+template).
 """
