@@ -18,7 +18,8 @@ What the release keeps (everything else stays with the instructor):
   environments (nothing that needs the reference), a ``.gitignore`` that tracks the student's
   notebooks, the README of ``instructions/`` (how to read them, the files in teaching order),
   and the GitHub Actions workflow ``.github/workflows/autograde.yml`` (see
-  :mod:`grader.grading.autograde`).
+  :mod:`grader.grading.autograde`); with ``--classroom``, its GitHub Classroom variant, which
+  also hands the points to Classroom's reporter action (:mod:`grader.results.classroom`).
 
 No ``solutions/``, and no line of solution code: before anything is written the release is
 scanned for every line between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` in ``solutions/``
@@ -61,6 +62,13 @@ COPIED_FILES = ("manifest.toml", "pyproject.toml", "constraints.txt")
 COPIED_DIRS = ("exercises", "data")
 OPTIONAL_DIRS = (INSTRUCTIONS_DIR.name, NOTEBOOKS_DIR.name)  # copied where the project has them
 WORKFLOW = Path(".github/workflows/autograde.yml")
+# The workflow's templates: the plain one, and the one that reports to GitHub Classroom.
+WORKFLOW_TEMPLATES = {False: "autograde.yml", True: "classroom.yml"}
+# What the student README adds about the Classroom workflow (after the plain one's sentence).
+CLASSROOM_README = (
+    " It also reports your points to GitHub Classroom, and marks the run failed until every"
+    " exercise has full marks."
+)
 IGNORED_NAMES = ("__pycache__", ".pytest_cache", ".hypothesis", ".benchmarks", ".ipynb_checkpoints")
 # A solution line shorter than this (whitespace collapsed) is too common to be a leak:
 # `return x`, `else:`, `raise ValueError(`, `return loss.mean()`, `except EOFError:` all occur
@@ -185,8 +193,9 @@ def check_project() -> None:
         )
 
 
-def build_release(out: Path, *, force: bool = False) -> Path:
+def build_release(out: Path, *, force: bool = False, classroom: bool = False) -> Path:
     """Write the student distribution to ``out`` (see the module docstring); returns ``out``.
+    ``classroom``: the workflow reports the points to GitHub Classroom.
 
     Raises :class:`ReleaseError` for an unusable ``out``, a project not in order, or a leak.
     """
@@ -200,7 +209,7 @@ def build_release(out: Path, *, force: bool = False) -> Path:
         # The stubs as handed out, for `autograde` (exercises/ becomes the student's work).
         handout = staging / HANDOUT_DIR.relative_to(PROJECT_ROOT)
         shutil.copytree(EXERCISES_DIR, handout, ignore=_ignore)
-        (staging / "README.md").write_text(student_readme(), encoding="utf-8")
+        (staging / "README.md").write_text(student_readme(classroom), encoding="utf-8")
         (staging / "tox.ini").write_text(template("student_tox.ini"), encoding="utf-8")
         (staging / ".gitignore").write_text(
             template("student_gitignore").format(output=OUTPUT_DIR.name, autograde_out=DEFAULT_OUT),
@@ -212,7 +221,8 @@ def build_release(out: Path, *, force: bool = False) -> Path:
             )
         (staging / WORKFLOW).parent.mkdir(parents=True)
         (staging / WORKFLOW).write_text(
-            template("autograde.yml").format(autograde_out=DEFAULT_OUT), encoding="utf-8"
+            template(WORKFLOW_TEMPLATES[classroom]).format(autograde_out=DEFAULT_OUT),
+            encoding="utf-8",
         )
         refuse_leaks(staging, "released")
         if out.exists():
@@ -264,8 +274,9 @@ def _title() -> str:
     return "Deep-learning fundamentals, test-driven"
 
 
-def student_readme() -> str:
-    """The README of the release: set-up, the exercises, checking, training, autograding."""
+def student_readme(classroom: bool = False) -> str:
+    """The README of the release: set-up, the exercises, checking, training, autograding
+    (``classroom``: the workflow also reports to GitHub Classroom)."""
     exercises = load_manifest()
     rows = "\n".join(
         f"| {number} | `{exercise.name}` | {exercise.title} | {exercise.points} | "
@@ -287,6 +298,7 @@ def student_readme() -> str:
     return template("student_README.md").format(
         title=_title(), rows=rows, first=first, total=sum(e.points for e in exercises),
         check=check, autograde_out=DEFAULT_OUT, workflow=WORKFLOW.as_posix(),
+        classroom=CLASSROOM_README if classroom else "",
     )  # fmt: skip
 
 
@@ -307,11 +319,17 @@ def instructions_readme() -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", type=Path, metavar="OUT", help="the folder to write the release to")
     parser.add_argument("--force", action="store_true", help="replace a non-empty OUT")
+    parser.add_argument(
+        "--classroom",
+        action="store_true",
+        help="a workflow that also reports the points to GitHub Classroom (for the template "
+        "repository of a Classroom assignment)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        out = build_release(args.out, force=args.force)
+        out = build_release(args.out, force=args.force, classroom=args.classroom)
     except ReleaseError as problem:
         return error(str(problem))
     files = sum(1 for path in out.rglob("*") if path.is_file())

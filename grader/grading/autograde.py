@@ -13,11 +13,14 @@ compares a submission with (an untouched stub is not attempted; signatures must 
 release keeps the stubs as handed out in ``grader/handout/``, which grading then uses
 (:func:`grader.core.manifest.handout_stubs`).
 
-Written to ``--out``: ``results.json`` (Gradescope's format), ``feedback.md`` and ``junit.xml``;
-appended to ``--summary`` (default: ``$GITHUB_STEP_SUMMARY`` where it is set): a Markdown
-score table. Exit 0 when grading completed, whatever the score; 2 for bad arguments (or a
-host that cannot keep student code apart as asked); 1 when the grading machinery itself
-failed; 130 when stopped with Ctrl-C (:mod:`grader.core.exits`).
+Written to ``--out``: ``results.json`` (Gradescope's format; the hidden tests' entries with
+``--hidden-visibility``), ``feedback.md`` and ``junit.xml``; appended to ``--summary``
+(default: ``$GITHUB_STEP_SUMMARY`` where it is set): a Markdown score table; appended to
+``--classroom-output`` (``"$GITHUB_OUTPUT"`` in a workflow step): the points for GitHub
+Classroom's reporter action, as the step output ``result`` (:mod:`grader.results.classroom`).
+Exit 0 when grading completed, whatever the score; 2 for bad arguments (or a host that cannot
+keep student code apart as asked); 1 when the grading machinery itself failed; 130 when
+stopped with Ctrl-C (:mod:`grader.core.exits`).
 
 In a student's own repository this is a self-check: the student controls the tests and the
 workflow, so the score is theirs to see, not a grade to trust. Grade from the instructor's
@@ -41,8 +44,11 @@ from grader.core.options import (
     add_timeout_option,
 )
 from grader.grading.grade import Refused, grade_folder
+from grader.grading.settings import add_hidden_visibility_option
+from grader.results.classroom import OUTPUT_NAME, append_output
 from grader.results.formats import STORED_FILE, STUDENT_FORMATS
-from grader.results.model import SubmissionResult, format_points, load_submission
+from grader.results.model import SubmissionResult, format_points
+from grader.results.stored import load_submission
 from grader.results.table import render_table
 
 MAX_COPIED_BYTES = 16 << 20  # a larger file is left out before the intake would refuse it
@@ -58,11 +64,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="append the score table (Markdown) to this file (default: $GITHUB_STEP_SUMMARY)",
     )
+    parser.add_argument(
+        "--classroom-output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="append the points for GitHub Classroom's reporter (the step output `result`) to "
+        'this file: "$GITHUB_OUTPUT" in a workflow step',
+    )
     parser.add_argument("--student", default=None, help="student id ($GITHUB_ACTOR or student)")
     add_tests_option(parser)
     add_timeout_option(parser)
     add_graded_device_option(parser)
     add_isolation_option(parser)
+    add_hidden_visibility_option(parser)
 
 
 def student_id(name: str | None) -> str:
@@ -139,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
             return error(f"--tests {folder} is not a folder")
     if args.out.exists() and not args.out.is_dir():
         return error(f"--out {args.out} exists and is not a folder")
+    if args.classroom_output is not None and args.classroom_output.is_dir():
+        return error(f"--classroom-output {args.classroom_output} is a folder, not a file")
     summary = args.summary or (
         Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
     )
@@ -151,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
             grade_folder(
                 submissions, graded, jobs=1, isolation=args.isolation, timeout=args.timeout,
                 device=args.device, hidden=[folder.resolve() for folder in args.tests],
+                hidden_visibility=args.hidden_visibility,
             )  # fmt: skip
         except Refused as problem:
             return error(str(problem))
@@ -169,4 +187,7 @@ def run(args: argparse.Namespace) -> int:
     if summary is not None:
         with summary.open("a", encoding="utf-8") as handle:
             handle.write(markdown_summary(result))
+    if args.classroom_output is not None:
+        append_output(result, args.classroom_output)
+        print(f"points for GitHub Classroom: step output {OUTPUT_NAME} in {args.classroom_output}")
     return OK

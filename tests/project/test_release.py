@@ -110,7 +110,8 @@ def test_the_scan_finds_a_solution_copied_into_the_release(released, tmp_path):
 
 
 def test_the_release_refuses_to_publish_a_solution_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(release, "student_readme", lambda: "Try:\n    return x.clamp(min=0)\n")
+    readme = "Try:\n    return x.clamp(min=0)\n"
+    monkeypatch.setattr(release, "student_readme", lambda classroom=False: readme)
     with pytest.raises(release.ReleaseError, match=r"README\.md:2: return x\.clamp"):
         release.build_release(tmp_path / "out")
     assert not (tmp_path / "out").exists()  # nothing half-written
