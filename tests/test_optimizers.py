@@ -843,6 +843,15 @@ def test_param_and_grad_of_any_layout(opt, name, hyper, layout):
     gradient, read only): the steps are torch.optim's all the same."""
     param = random_tensor((4, 6), torch.float64, "cpu", seed=41)
     grads = gradients((4, 6), torch.float64, "cpu", steps=5, seed=42)
+    # The same steps on contiguous tensors first: a mistake of the step itself is named as
+    # such, never blamed on the layout.
+    same = "the steps differ from torch.optim's on contiguous tensors too, so the layout is not "
+    same += "the cause: fix the update itself (the tests of its values name the mistake)"
+    plain = (
+        [grad[:1].expand_as(grad).contiguous() for grad in grads] if layout == "expanded" else grads
+    )
+    check_trajectory(opt, name, param.clone(), [grad.clone() for grad in plain], hyper, hint=same,
+                     later_hint=same, inputs=f"param {describe(param)}, contiguous")  # fmt: skip
     if layout == "expanded":  # only the gradients, which a step reads
         grads = [laid_out(grad[:1].expand_as(grad), layout) for grad in grads]
         hint = layout_hint("grad", grads[0], layout)

@@ -7,6 +7,11 @@ the root from ``$AUTOGRADER_ROOT`` (default ``/autograder``), so the bundle can 
 end anywhere; ``AUTOGRADER_SKIP_INSTALL=1`` makes ``setup.sh`` check the Python it finds instead
 of installing one (for such a trial).
 
+``run_autograder`` grades with the options the command was given, ``--timeout``, ``--device``
+and ``--hidden-visibility`` (those of ``grade``, with the same defaults), written into it and
+into the bundle's README; ``--hidden-visibility hidden`` with hidden tests is refused
+(:func:`grader.grading.settings.hidden_visibility_problem`).
+
 The bundle holds: the two scripts; the grader package without its instructor folder
 (``grader/authoring``); the public tests and, from ``--tests DIR``, hidden test modules
 (``hidden_tests/``; named ``test_<exercise>_<anything>.py``); the stubs (the intake compares a
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import tempfile
 import zipfile
@@ -36,9 +42,13 @@ from grader.authoring.release import (
     refuse_leaks,
 )
 from grader.authoring.templates import template
+from grader.core.devices import GRADED_DEVICES
 from grader.core.exits import OK, error
+from grader.core.limits import DEFAULT_TIMEOUT
 from grader.core.manifest import exercise_for_test_file
-from grader.core.options import add_tests_option
+from grader.core.options import add_graded_device_option, add_tests_option, add_timeout_option
+from grader.grading.settings import add_hidden_visibility_option, hidden_visibility_problem
+from grader.results.gradescope import DEFAULT_VISIBILITY
 
 HIDDEN_TESTS = "hidden_tests"
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -69,8 +79,17 @@ def hidden_test_files(folders: Sequence[Path]) -> list[Path]:
     return list(found.values())
 
 
-def build_bundle(out: Path, *, hidden: Sequence[Path] = (), force: bool = False) -> Path:
-    """Write the bundle to ``out`` (a .zip); returns ``out``. :class:`ReleaseError` says why not."""
+def build_bundle(
+    out: Path,
+    *,
+    hidden: Sequence[Path] = (),
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    device: str = GRADED_DEVICES[0],
+    hidden_visibility: str = DEFAULT_VISIBILITY,
+) -> Path:
+    """Write the bundle to ``out`` (a .zip), grading with ``timeout``, ``device`` and
+    ``hidden_visibility``; returns ``out``. :class:`ReleaseError` says why not."""
     out = Path(out).absolute()
     if out.suffix.lower() != ".zip":
         raise ReleaseError(f"OUT {out} must be a .zip file (Gradescope takes a zip)")
@@ -78,14 +97,22 @@ def build_bundle(out: Path, *, hidden: Sequence[Path] = (), force: bool = False)
         raise ReleaseError(f"OUT {out} is a folder: name the .zip file to write")
     if out.exists() and not force:
         raise ReleaseError(f"OUT {out} exists: choose another name, or pass --force to replace it")
+    if problem := hidden_visibility_problem(hidden_visibility, hidden):
+        raise ReleaseError(problem)
     hidden_modules = hidden_test_files(hidden)
     check_project()
+    options = grading_options(timeout, device, hidden_visibility)
+    arguments = shlex.join(word for name, value in options.items()
+                           for word in (f"--{name.replace('_', '-')}", value))  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="gradescope-") as scratch:
         staging = Path(scratch) / "source"
         copy_common(staging)
-        (staging / "README.md").write_text(template("gradescope_README.md"), encoding="utf-8")
-        for script in EXECUTABLES:
-            (staging / script).write_text(template(script), encoding="utf-8")
+        readme = template("gradescope_README.md").format(**options)
+        (staging / "README.md").write_text(readme, encoding="utf-8")
+        (staging / "setup.sh").write_text(template("setup.sh"), encoding="utf-8")
+        (staging / "run_autograder").write_text(
+            template("run_autograder").format(options=arguments), encoding="utf-8"
+        )
         refuse_leaks(staging, "bundled")  # before the hidden tests: theirs to hold
         if hidden_modules:
             (staging / HIDDEN_TESTS).mkdir()
@@ -96,6 +123,12 @@ def build_bundle(out: Path, *, hidden: Sequence[Path] = (), force: bool = False)
         _zip(staging, partial)
         shutil.move(partial, out)
     return out
+
+
+def grading_options(timeout: float, device: str, hidden_visibility: str) -> dict[str, str]:
+    """The options of ``autograde`` that ``run_autograder`` grades with, by name (``--timeout``:
+    ``timeout``), as they are written into it and into the bundle's README."""
+    return {"timeout": f"{timeout:g}", "device": device, "hidden_visibility": hidden_visibility}
 
 
 def _zip(folder: Path, target: Path) -> None:
@@ -113,11 +146,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", type=Path, metavar="OUT.zip", help="the bundle to write")
     add_tests_option(parser)
     parser.add_argument("--force", action="store_true", help="replace an existing OUT.zip")
+    add_timeout_option(parser)
+    add_graded_device_option(parser)
+    add_hidden_visibility_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        out = build_bundle(args.out, hidden=args.tests, force=args.force)
+        out = build_bundle(
+            args.out, hidden=args.tests, force=args.force, timeout=args.timeout,
+            device=args.device, hidden_visibility=args.hidden_visibility,
+        )  # fmt: skip
     except ReleaseError as problem:
         return error(str(problem))
     with zipfile.ZipFile(out) as archive:

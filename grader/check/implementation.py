@@ -56,6 +56,12 @@ def resolve_impl(choice: str) -> Path:
     return path.resolve()
 
 
+def implementation_repr(name: str) -> str:
+    """How an implementation of exercise ``name`` reads wherever a test shows its arguments (an
+    assert's explanation, a Hypothesis example): the module, never an object's address."""
+    return f"<{name}.py under test>"
+
+
 def reference_hint() -> str:
     """Advice for a job (train, bench) that met a stub: watch the reference instead, where
     there is one (the instructor's project; a student release has no ``solutions/``)."""
@@ -96,6 +102,9 @@ class Implementation:
         for args, kwargs in calls:
             current = function(current, *args, **kwargs)
             yield current
+
+    def __repr__(self) -> str:
+        return implementation_repr(self.name)
 
     def __getattr__(self, function_name: str) -> Callable[..., Any]:
         __tracebackhide__ = True

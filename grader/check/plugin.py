@@ -34,7 +34,7 @@ from grader.check.implementation import (
     student_line,
 )
 from grader.core.devices import CUDA_MARKER, GRADED_DEVICES, device_problem
-from grader.core.gating import REQUIRES_MARKER, VALUES_MARKER
+from grader.core.gating import ANSWER, REQUIRES_MARKER, VALUES_MARKER, GatedTest
 from grader.core.manifest import Exercise, exercise_for_test_file, load_manifest
 from grader.core.options import GRADED_DEVICE_HELP, impl_help
 from grader.core.outcomes import (
@@ -60,8 +60,8 @@ class Elsewhere:
 
 ELSEWHERE = pytest.StashKey[Elsewhere]()
 IMPL_DIR = pytest.StashKey[Path]()
-# per exercise: (outcome, values functions, requires functions) of each test, in run order
-TALLY = pytest.StashKey[dict[str, list[tuple[str, list[str], list[str]]]]]()
+# per exercise: each test's outcome and gating markers, in run order
+TALLY = pytest.StashKey[dict[str, list[GatedTest]]]()
 GRADED_TESTS = pytest.StashKey[Counter[str]]()  # per exercise: the tests a full run grades
 # the exercises the command line named only part of (a test id, some of their test files): this
 # run cannot count the tests it left out
@@ -99,7 +99,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TALLY] = {}
     config.addinivalue_line("markers", f"{CUDA_MARKER}: a test on a CUDA device (--device cuda)")
     config.addinivalue_line(
-        "markers", f"{VALUES_MARKER}(*functions): checks their values (grader/core/gating.py)"
+        "markers",
+        f"{VALUES_MARKER}(*functions, {ANSWER}=''): checks their values; {ANSWER}: names an "
+        "answer a constant could give (grader/core/gating.py)",
     )
     config.addinivalue_line(
         "markers", f"{REQUIRES_MARKER}(*functions): counts once their values are right"
@@ -155,8 +157,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if exercise is not None:
             item.add_marker(exercise.name)
             # `-k huber_loss`: every test that checks huber_loss or waits for it
-            item.extra_keyword_matches.update(name for names in _gating_names(item)
-                                              for name in names)  # fmt: skip
+            values, requires, _ = _gating_names(item)
+            item.extra_keyword_matches.update([*values, *requires])
         is_benchmark = "benchmark" in getattr(item, "fixturenames", ())
         if (
             is_benchmark != benchmarks_only
@@ -308,15 +310,22 @@ def _error_from_elsewhere(
     return None if text is None else f"{item.name}: {text}\n  (test: {item.nodeid})"
 
 
+# An object's address in its repr ("<generator object f at 0x7f3a...>"): noise that differs
+# from run to run, so the same mistake would not read the same twice.
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+", re.IGNORECASE)
+
+
 def _failure_message(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str:
     """What a student sees of a failed exercise test: always one of the messages below, never
-    pytest's traceback (which prints the test's source, its arguments and chained errors)."""
-    return (
+    pytest's traceback (which prints the test's source, its arguments and chained errors), and
+    no object's address."""
+    message = (
         _test_failure(excinfo, item)
         or _student_error(excinfo, item)
         or _error_from_elsewhere(excinfo, item)
         or _test_error(excinfo, item)
     )
+    return _ADDRESS.sub("", message)
 
 
 def _test_failure(excinfo: pytest.ExceptionInfo[BaseException], item: pytest.Item) -> str | None:
@@ -370,8 +379,9 @@ def pytest_runtest_makereport(
             )
     counts_once = call.when == "call" or (call.when == "setup" and report.outcome != "passed")
     if exercise is not None and counts_once:
-        values, requires = _gating_names(item)
-        item.config.stash[TALLY].setdefault(exercise.name, []).append((status, values, requires))
+        values, requires, answer = _gating_names(item)
+        tally = item.config.stash[TALLY].setdefault(exercise.name, [])
+        tally.append(GatedTest(status, values, requires, answer))
         if call.when == "setup" and report.failed:
             status = Outcome.ERROR
         record = TestRecord(
@@ -383,17 +393,21 @@ def pytest_runtest_makereport(
             values=tuple(values),
             requires=tuple(requires),
             file=item.path.name,
+            answer=answer,
         )
         append_record(item.config.getoption("report_json", None), TEST, record.to_json())
     return report
 
 
-def _gating_names(item: pytest.Item) -> tuple[list[str], list[str]]:
-    """The functions a test checks the values of, and those it waits for (grader/core/gating.py)."""
-    values = [name for mark in item.iter_markers(VALUES_MARKER) for name in mark.args]
+def _gating_names(item: pytest.Item) -> tuple[list[str], list[str], str]:
+    """The functions a test checks the values of, those it waits for, and the answer it names
+    ("" where none: grader/core/gating.py)."""
+    marks = list(item.iter_markers(VALUES_MARKER))
+    values = list(dict.fromkeys(name for mark in marks for name in mark.args))
     requires = [name for mark in item.iter_markers(REQUIRES_MARKER) for name in mark.args
                 if name not in values]  # fmt: skip
-    return values, requires
+    answers = [str(mark.kwargs[ANSWER]) for mark in marks if ANSWER in mark.kwargs]
+    return values, requires, answers[0] if answers else ""
 
 
 def _report_text(report: pytest.TestReport) -> str:

@@ -15,6 +15,7 @@ from grader.core.gating import WAITING, gated_counts
 from grader.core.manifest import load_manifest
 from grader.core.outcomes import Outcome
 from grader.core.paths import EXERCISES_DIR
+from grader.core.scoring import exercise_points
 
 STOPPED = pytest.StashKey[bool]()  # the run stopped at a failure (-x, --maxfail, --sw)
 
@@ -66,7 +67,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         passed, failed = counts[Outcome.PASSED], counts[Outcome.FAILED]
         untouched = counts[Outcome.NOT_ATTEMPTED]
         graded = passed + failed + counts[WAITING] + untouched
-        points = exercise.points * passed / graded if graded else 0.0
+        points = exercise_points(exercise.points, tally[exercise.name], exercise.function_points)
         total_points += exercise.points
         if next_up is None and passed < graded:
             next_up = exercise

@@ -54,3 +54,21 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+class UnreadableFile(ValueError):
+    """A file given as input that cannot be read as text; the message is one line."""
+
+
+def read_utf8(path: Path, what: str) -> str:
+    """The UTF-8 text of an input file ``path`` (with or without the byte-order mark Excel
+    writes); :class:`UnreadableFile` naming ``what`` and ``path`` when it is missing,
+    unreadable or not UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise UnreadableFile(f"{what} {path}: no such file") from None
+    except OSError as problem:
+        raise UnreadableFile(f"{what} {path}: cannot read it ({problem.strerror})") from None
+    except UnicodeDecodeError:
+        raise UnreadableFile(f"{what} {path} is not UTF-8 text: save it as 'CSV UTF-8'") from None

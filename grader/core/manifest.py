@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from grader.core.paths import MANIFEST_PATH
+
+FUNCTION_POINTS = "function_points"  # an exercise's table of points per function
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,9 @@ class Exercise:
     tests: tuple[str, ...]  # test modules, relative to the project root
     forbidden: tuple[str, ...]  # dotted names, groups already expanded
     autograd: bool = True  # False: the student's functions run under torch.no_grad()
+    # points of a function, where the manifest gives them (grader/core/scoring.py); the functions
+    # it does not name share what is left equally
+    function_points: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
 
 
 def _expand(names: list[str], groups: dict[str, list[str]]) -> tuple[str, ...]:
@@ -30,6 +38,24 @@ def _expand(names: list[str], groups: dict[str, list[str]]) -> tuple[str, ...]:
         else:
             expanded.append(name)
     return tuple(dict.fromkeys(expanded))
+
+
+def _function_points(entry: dict[str, Any]) -> Mapping[str, float]:
+    """An exercise's ``function_points`` table, checked: positive numbers that leave the
+    exercise's points no smaller than their sum."""
+    given = entry.get(FUNCTION_POINTS, {})
+    where = f"manifest: exercise {entry.get('name')!r}: {FUNCTION_POINTS}"
+    if not isinstance(given, dict):
+        raise ValueError(f"{where} must be a table, e.g. {{ softmax = 4, relu = 2 }}")
+    for name, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ValueError(f"{where}: {name} = {value!r}, expected a positive number")
+    if sum(given.values()) > int(entry["points"]) + 1e-9:
+        raise ValueError(
+            f"{where} add up to {sum(given.values()):g}, more than the exercise's "
+            f"{entry['points']} points"
+        )
+    return MappingProxyType({str(name): float(value) for name, value in given.items()})
 
 
 @cache
@@ -48,6 +74,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> tuple[Exercise, ...]:
                     tests=tuple(entry["tests"]),
                     forbidden=_expand(entry.get("forbidden", []), groups),
                     autograd=bool(entry.get("autograd", True)),
+                    function_points=_function_points(entry),
                 )
             )
         except KeyError as missing:

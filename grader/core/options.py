@@ -22,7 +22,9 @@ bench), ``--tests`` (grade, autograde, gradescope: one folder each, repeated for
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -46,15 +48,30 @@ def positive_int(text: str) -> int:
     return value
 
 
-def positive_float(text: str) -> float:
-    """A finite number above 0 (seconds, a learning rate)."""
+def _number(text: str, fits: Callable[[float], bool], words: str) -> float:
+    """``text`` as a finite number that ``fits``, or argparse's error saying ``words``."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be {words}, got {text!r}") from None
+    if not (math.isfinite(value) and fits(value)):
+        raise argparse.ArgumentTypeError(f"must be {words}, got {text!r}")
     return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number above 0 (seconds, a learning rate)."""
+    return _number(text, lambda value: value > 0, "a positive number")
+
+
+def non_negative_float(text: str) -> float:
+    """A finite number of 0 or more (minutes of grace)."""
+    return _number(text, lambda value: value >= 0, "a number of 0 or more")
+
+
+def percent(text: str) -> float:
+    """A percentage, from 0 to 100 (a late penalty)."""
+    return _number(text, lambda value: 0 <= value <= 100, "a percentage, 0 to 100")
 
 
 class HelpFormatter(argparse.HelpFormatter):

@@ -34,12 +34,14 @@ class ExerciseState(StrEnum):
     GRADED = "graded"  # its tests ran
     NOT_ATTEMPTED = "not attempted"  # no module, the untouched stub, or every test met a stub
     TIMEOUT = "timeout"  # it ran out of time
-    CRASHED = "crashed"  # its tests could not all run
+    CRASHED = "crashed"  # its code ended the process running it, or its tests could not all run
     INVALID = "invalid"  # its module was refused when taken in
 
     @property
     def abnormal(self) -> bool:
-        """Its tests could not all run: it timed out, crashed, or its module was invalid."""
+        """It was not graded normally: it timed out, crashed (its tests could not all run, or
+        some failed because its code ended the process running it), or its module was
+        invalid."""
         return self in (ExerciseState.TIMEOUT, ExerciseState.CRASHED, ExerciseState.INVALID)
 
 

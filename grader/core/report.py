@@ -19,6 +19,7 @@ from grader.core.outcomes import Outcome
 COLLECTED = "collected"  # {exercise: number of tests this run grades}
 TEST = "test"  # one test's outcome: a TestRecord
 TIMEOUT = "timeout"  # {exercise, seconds}: the exercise ran out of time
+CRASH = "crash"  # {exercise, reason}: the student's code ended the process running it
 TIMING = "timing"  # {exercise, function, yours, reference}: its key function timed (seconds)
 
 
@@ -43,6 +44,7 @@ class TestRecord:
     values: tuple[str, ...]  # the functions whose values it checks (grader/core/gating.py)
     requires: tuple[str, ...]  # the functions whose values must be right for it to count
     file: str  # the name of its test module's file (grade tells a hidden test by it)
+    answer: str = ""  # the answer it names, which a constant could give (grader/core/gating.py)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
@@ -66,6 +68,7 @@ class SessionReport:
     collected: dict[str, int] = field(default_factory=dict)
     tests: dict[str, list[TestRecord]] = field(default_factory=dict)
     timed_out: set[str] = field(default_factory=set)
+    crashed: dict[str, list[str]] = field(default_factory=dict)  # exercise: each crash's reason
     timings: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
 
     def complete(self, exercise: str) -> bool:
@@ -91,6 +94,9 @@ def read_report(path: Path) -> SessionReport:
                 report.collected = {str(k): int(v) for k, v in record[COLLECTED].items()}
             elif TIMEOUT in record:
                 report.timed_out.add(str(record[TIMEOUT]["exercise"]))
+            elif CRASH in record:
+                crash = record[CRASH]
+                report.crashed.setdefault(str(crash["exercise"]), []).append(str(crash["reason"]))
             elif TIMING in record:
                 timing = record[TIMING]
                 row = (str(timing["function"]), float(timing["yours"]), float(timing["reference"]))

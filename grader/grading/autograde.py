@@ -43,9 +43,13 @@ from grader.core.options import (
     add_tests_option,
     add_timeout_option,
 )
+from grader.grading.amend import AmendOptions
+from grader.grading.deadlines import DeadlineError, add_deadline_options, policy_from
 from grader.grading.grade import Refused, grade_folder
 from grader.grading.settings import add_hidden_visibility_option
+from grader.grading.times import GRADESCOPE_METADATA, TimesError, git_stamp, gradescope_metadata
 from grader.results.classroom import OUTPUT_NAME, append_output
+from grader.results.explain import amendment_lines
 from grader.results.formats import STORED_FILE, STUDENT_FORMATS
 from grader.results.model import SubmissionResult, format_points
 from grader.results.stored import load_submission
@@ -78,6 +82,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_graded_device_option(parser)
     add_isolation_option(parser)
     add_hidden_visibility_option(parser)
+    deadlines = add_deadline_options(parser)
+    deadlines.add_argument(
+        "--submission-metadata", type=Path, metavar="FILE",
+        help="Gradescope's submission_metadata.json: the submission's time and due date "
+        f"(default: {GRADESCOPE_METADATA} where it exists; else the last Git commit's time)",
+    )  # fmt: skip
+
+
+def amendments(args: argparse.Namespace, student: str) -> AmendOptions:
+    """The deadline of ``student``'s submission: its time and due date from Gradescope's
+    metadata (``--submission-metadata``, else Gradescope's file where it exists), else the time
+    of the repository's last commit (untrusted); ``--due`` before Gradescope's due date. A
+    DeadlineError or TimesError (one line) where they cannot be used."""
+    metadata = args.submission_metadata
+    if metadata is None and GRADESCOPE_METADATA.is_file():
+        metadata = GRADESCOPE_METADATA
+    stamp, due = gradescope_metadata(metadata) if metadata is not None else (None, None)
+    policy = policy_from(args, due)
+    if policy is not None and stamp is None:
+        stamp = git_stamp(args.root)
+    return AmendOptions(policy=policy, stamps={} if stamp is None else {student: stamp})
 
 
 def student_id(name: str | None) -> str:
@@ -114,7 +139,7 @@ def copy_submission(source: Path, destination: Path) -> list[str]:
 def markdown_summary(result: SubmissionResult) -> str:
     """The score table for ``$GITHUB_STEP_SUMMARY``."""
     total = f"{format_points(result.total)} / {format_points(result.max_total)}"
-    lines = [f"## Autograde: {total} points", ""]
+    lines = [f"## Autograde: {total} points", *amendment_lines(result), ""]
     if result.status != "graded":
         lines += [f"Not graded: {_cell(result.message)}", ""]
     lines += [
@@ -160,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
         Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
     )
     student = student_id(args.student or os.environ.get("GITHUB_ACTOR"))
+    try:
+        amend = amendments(args, student)
+    except (DeadlineError, TimesError) as problem:
+        return error(str(problem))
     with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
         submissions, graded = Path(scratch) / "submissions", Path(scratch) / "graded"
         for note in copy_submission(exercises_folder(root), submissions / student):
@@ -168,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
             grade_folder(
                 submissions, graded, jobs=1, isolation=args.isolation, timeout=args.timeout,
                 device=args.device, hidden=[folder.resolve() for folder in args.tests],
-                hidden_visibility=args.hidden_visibility,
+                hidden_visibility=args.hidden_visibility, amendments=amend,
             )  # fmt: skip
         except Refused as problem:
             return error(str(problem))

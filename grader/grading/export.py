@@ -34,8 +34,9 @@ from grader.results.lms import (
     report_csv,
     summary_lines,
 )
-from grader.results.model import SubmissionResult, format_points, load_submission
+from grader.results.model import SubmissionResult, format_points
 from grader.results.roster import MOODLE_COLUMNS, RosterError, read_roster
+from grader.results.stored import load_submission
 
 DEFAULT_ASSIGNMENT = "Deep-learning fundamentals"
 DEFAULT_MATCH_BY = "email"

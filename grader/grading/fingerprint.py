@@ -143,11 +143,14 @@ def differences(first: Mapping[str, Any], second: Mapping[str, Any]) -> list[str
 
 def content_digest(submission: Submission, intake: Intake | None) -> str:
     """The digest of a submission as taken in: its exercise modules' bytes (what is graded)
-    and intake's problems and notes (what is reported). ``intake`` None: it was never
-    unpacked (a duplicate id, a link), and its problems are all there is."""
+    and its remarks (the other entries of its id), intake's problems and notes (what is
+    reported). ``intake`` None: it was never unpacked (a link, a name with control
+    characters), and its problems and remarks are all there is."""
     digest = _Digest()
     for problem in submission.problems:
         digest.add("submission problem", problem)
+    for remark in submission.remarks:
+        digest.add("submission remark", remark)
     if intake is None:
         return digest.hexdigest()
     for name, path in sorted(intake.modules.items()):

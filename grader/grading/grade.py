@@ -19,6 +19,7 @@ again, ``--only ID ...`` just those students. ``--shard K/N`` grades one N-th of
 from __future__ import annotations
 
 import argparse
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,18 +36,31 @@ from grader.core.options import (
     add_timeout_option,
     progress_bar,
 )
+from grader.grading.amend import (
+    AmendError,
+    AmendOptions,
+    add_amend_options,
+    counts_line,
+    finish,
+    options_from,
+    prepare,
+)
 from grader.grading.copies.report import CSV_NAME, HTML_NAME
-from grader.grading.intake.discovery import discover
+from grader.grading.intake.discovery import discover, without_suffix
 from grader.grading.intake.model import IntakeError, Submission
 from grader.grading.isolation_level import choose_isolation
 from grader.grading.pipeline import grade_one
 from grader.grading.regrade import Plan, progress, stored_result
 from grader.grading.runrecord import RUN_FILE, new_record, save_record
-from grader.grading.settings import RunSettings
+from grader.grading.settings import (
+    RunSettings,
+    add_hidden_visibility_option,
+    hidden_visibility_problem,
+)
 from grader.grading.shards import Shard, parse_shard
 from grader.grading.workers import Workers
 from grader.results.formats import CLASS_FORMATS, write_class_files
-from grader.results.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
+from grader.results.gradescope import DEFAULT_VISIBILITY
 from grader.results.lms import LMS_NAMES
 from grader.results.model import SubmissionResult
 from grader.results.table import render_table
@@ -80,26 +94,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="show the hidden tests' failures in full (inputs, expected values, hints); by "
         "default a hidden test is reported by name, outcome and points only",
     )
-    parser.add_argument(
-        "--hidden-visibility",
-        choices=VISIBILITIES,
-        default=DEFAULT_VISIBILITY,
-        help="Gradescope's visibility of the hidden tests' entries in results.json "
-        "(default: %(default)s)",
-    )
+    add_hidden_visibility_option(parser)
     add_graded_device_option(parser)
     add_isolation_option(parser)
+    add_amend_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        amendments = options_from(args)
         graded = grade_folder(
             args.submissions, args.out, jobs=args.jobs, isolation=args.isolation,
             timeout=args.timeout, device=args.device, hidden=args.tests,
             show_hidden=args.show_hidden, hidden_visibility=args.hidden_visibility,
-            force=args.force, only=args.only or (), shard=args.shard,
+            force=args.force, only=args.only or (), shard=args.shard, amendments=amendments,
         )  # fmt: skip
-    except Refused as problem:
+    except (Refused, AmendError) as problem:
         return error(str(problem))
     except KeyboardInterrupt:  # Workers stopped every job; the finished results are whole
         finished, total = progress(args.out)
@@ -107,11 +117,30 @@ def run(args: argparse.Namespace) -> int:
                      "the same command grades the rest", INTERRUPTED)  # fmt: skip
     print(render_table(graded.results))
     print(f"isolation of student code: {graded.walls.describe()}")
-    left = graded.share - graded.chosen
-    others = f"; {left} not in --only left as they were" if args.only else ""
-    print(f"graded {graded.graded}, reused {graded.chosen - graded.graded} unchanged{others}")
+    print(_counts_line(graded, args.out))
+    if amended := counts_line(graded.results):
+        print(amended)
     print(f"gradebook: {args.out / 'gradebook.csv'}; per student: {args.out}/<student>/")
     return OK
+
+
+def _counts_line(graded: ClassRun, out: Path) -> str:
+    """What the run did, in one line: how many it graded, reused and could not take in, and,
+    with ``--only``, what became of the others; plainly when no submission could be taken
+    in at all (no count then claims a student was graded)."""
+    if graded.results and all(result.status == "error" for result in graded.results):
+        return (f"no submission could be taken in: all {len(graded.results)} in "
+                f"{out / 'gradebook.csv'} are errors, its message column says why")  # fmt: skip
+    reused = graded.chosen - graded.graded - graded.refused
+    parts = [f"graded {graded.graded}, reused {reused} unchanged"]
+    if graded.refused:
+        parts.append(f"{graded.refused} could not be taken in")
+    if graded.kept:
+        parts.append(f"{graded.kept} not in --only left as they were")
+    missing = graded.share - graded.chosen - graded.kept
+    if missing:
+        parts.append(f"{missing} not in --only have no result in {out} (not in the gradebook)")
+    return "; ".join(parts)
 
 
 class Refused(Exception):
@@ -125,9 +154,11 @@ class ClassRun:
 
     results: list[SubmissionResult]  # the complete results of the run's share, stored in OUT
     walls: Walls  # how student code was kept apart
-    graded: int  # students graded in this run
+    graded: int  # students graded in this run (taken in: not those refused)
+    refused: int  # students this run could not take in (their results are errors)
     chosen: int  # students the run set out to grade (the others of those were reused)
     share: int  # students of the run's shard (of the class, without --shard)
+    kept: int  # students of the share not chosen (--only) whose stored result was there
 
 
 def grade_folder(
@@ -144,15 +175,17 @@ def grade_folder(
     force: bool = False,
     only: Sequence[str] = (),
     shard: Shard | None = None,
+    amendments: AmendOptions = AmendOptions(),  # noqa: B008  (frozen)
 ) -> ClassRun:
     """Grade the class in the folder ``submissions`` into ``out``, ``jobs`` students at once,
     with student code walled in at ``isolation`` (``auto`` or a level): what ``grade`` does,
     and ``autograde`` for its one student. Reuses each stored result that still holds (unless
-    ``force``); ``only`` grades just these students (again), ``shard`` one part of the class.
-    Writes ``out/run.json``, each student's files and the class files; prints the intake's
-    notes. :class:`Refused` before anything is graded; Ctrl-C (KeyboardInterrupt) is raised
-    again, the finished students kept."""
-    problem = _problem(submissions, out, hidden, device)
+    ``force``); ``only`` grades just these students (again), ``shard`` one part of the class;
+    ``amendments``: the overrides and deadlines put on every result of the share, graded or
+    reused (:mod:`grader.grading.amend`). Writes ``out/run.json``, each student's files and the
+    class files; prints the intake's notes. :class:`Refused` before anything is graded; Ctrl-C
+    (KeyboardInterrupt) is raised again, the finished students kept."""
+    problem = _problem(submissions, out, hidden, device, hidden_visibility)
     if problem:
         raise Refused(problem)
     walls, problem = choose_isolation(isolation, list(hidden))
@@ -170,9 +203,13 @@ def grade_folder(
         print(f"note: skipped {submission.path.name}: its id {submission.student!r} is the name "
               "of a class file of OUT; rename it (e.g. add the student's name)")  # fmt: skip
     found = [s for s in found if s not in clashing]
-    unknown = sorted(set(only) - {s.student for s in found})
-    if unknown:
-        raise Refused(f"--only: no submission {', '.join(unknown)} in {submissions}")
+    if problem := _unknown_ids(only, [s.student for s in found], submissions):
+        raise Refused(problem)
+    amend_notes: list[str] = []
+    try:
+        amend = prepare(amendments, found, amend_notes)
+    except AmendError as amend_error:
+        raise Refused(str(amend_error)) from None
     out.mkdir(parents=True, exist_ok=True)
     settings = RunSettings(timeout, device, tuple(hidden), show_hidden, hidden_visibility, walls)
     share = [s for s in found if shard is None or shard.holds(s.student)]
@@ -182,15 +219,45 @@ def grade_folder(
                         students, shard)  # fmt: skip
     save_record(record, out)
     plan = Plan(out, settings, record.fingerprint, force or bool(only))
-    graded = grade_class(chosen, plan, jobs)
+    written = grade_class(chosen, plan, jobs)
     results = [stored_result(out, student) for student in students]
-    done = [result for result in results if result is not None]
+    done, remarks = finish([r for r in results if r is not None], amend, out,
+                           settings.format_options())  # fmt: skip
+    for note in amend_notes + remarks:
+        print(f"note: {note}")
     write_class_files(done, out)
-    return ClassRun(done, walls, graded, len(chosen), len(share))
+    refused = sum(result.status == "error" for result in written)
+    kept = len({result.student for result in done} - {s.student for s in chosen})
+    return ClassRun(done, walls, len(written) - refused, refused, len(chosen), len(share), kept)
 
 
-def _problem(submissions: Path, out: Path, hidden: Sequence[Path], device: str) -> str | None:
-    """Why grading cannot start with these folders and this device (None: it can)."""
+def _unknown_ids(only: Sequence[str], ids: list[str], submissions: Path) -> str | None:
+    """Why ``--only`` names a student that is not there, with the id meant where one is
+    near: the entry's name (``cat.zip``, ``cat/``), another case, a slip (None: all there)."""
+    unknown = sorted(set(only) - set(ids))
+    if not unknown:
+        return None
+    by_case = {student.casefold(): student for student in ids}
+    meant = []
+    for name in unknown:
+        plain = without_suffix(name.rstrip("/"))
+        near = by_case.get(plain.casefold()) or next(
+            iter(difflib.get_close_matches(plain, ids, n=1)), None
+        )
+        if near is not None:
+            meant.append(near)
+    problem = f"--only: no submission {', '.join(unknown)} in {submissions}"
+    if meant:
+        problem += (f" (did you mean {', '.join(meant)}? --only takes student ids: the entry's "
+                    "name without .zip or .ipynb)")  # fmt: skip
+    return problem
+
+
+def _problem(
+    submissions: Path, out: Path, hidden: Sequence[Path], device: str, visibility: str
+) -> str | None:
+    """Why grading cannot start with these folders, this device and this visibility of the
+    hidden tests (None: it can)."""
     if not submissions.is_dir():
         return f"SUBMISSIONS {submissions} is not a directory"
     for directory in hidden:
@@ -200,23 +267,24 @@ def _problem(submissions: Path, out: Path, hidden: Sequence[Path], device: str) 
         return problem
     if out.exists() and not out.is_dir():
         return f"--out {out} exists and is not a directory"
-    return None
+    return hidden_visibility_problem(visibility, hidden)
 
 
-def grade_class(submissions: list[Submission], plan: Plan, jobs: int) -> int:
+def grade_class(submissions: list[Submission], plan: Plan, jobs: int) -> list[SubmissionResult]:
     """Each submission through :func:`grader.grading.pipeline.grade_one`, ``jobs`` at once,
-    with a progress bar (on a terminal only); how many were graded. Ctrl-C
+    with a progress bar (on a terminal only); the results written (not those reused). Ctrl-C
     (KeyboardInterrupt) stops every job at once (:class:`Workers`) and is raised again for the
     caller to report."""
 
-    def one(submission: Submission) -> bool:
+    def one(submission: Submission) -> SubmissionResult | None:
         return grade_one(submission, plan, workers.server)
 
-    graded = 0
+    written = []
     with Workers(jobs) as workers, progress_bar(total=len(submissions), unit="submission") as bar:
         done = workers.map(one, submissions)
-        for submission, was_graded in zip(submissions, done, strict=True):
-            graded += was_graded
+        for submission, result in zip(submissions, done, strict=True):
+            if result is not None:
+                written.append(result)
             bar.set_postfix_str(submission.student)
             bar.update()
-    return graded
+    return written

@@ -26,13 +26,15 @@ from grader.grading.regrade import Plan, reusable
 from grader.grading.sessions import grade_submission
 from grader.grading.workers import ServerOf
 from grader.results.formats import write_student_files
+from grader.results.model import SubmissionResult
 
 SCRATCH_PREFIX = "grade-"  # the scratch folders' names, in the temporary folder
 
 
-def grade_one(submission: Submission, plan: Plan, server: ServerOf) -> bool:
+def grade_one(submission: Submission, plan: Plan, server: ServerOf) -> SubmissionResult | None:
     """Take in, grade and write one student, unless their stored result still holds (and
-    ``plan.force`` is off); True when graded."""
+    ``plan.force`` is off): the result written (status "error" where the submission could not
+    be taken in), None when the stored one was reused."""
     with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as scratch:
         root = Path(scratch)
         root.chmod(0o711)  # a sandbox with a uid of its own reaches its scratch folder, no more
@@ -41,7 +43,7 @@ def grade_one(submission: Submission, plan: Plan, server: ServerOf) -> bool:
             (root / "impl").chmod(0o700)
         content = content_digest(submission, intake)
         if reusable(plan, submission.student, content):
-            return False
+            return None
         result = grade_submission(submission, intake, root, server, plan.settings)
         # A grader fault is kept (and shown), but never as current: the next run grades again.
         current = not result.message.startswith(GRADER_FAULT)
@@ -51,4 +53,4 @@ def grade_one(submission: Submission, plan: Plan, server: ServerOf) -> bool:
         directory = plan.out / result.student
         directory.mkdir(parents=True, exist_ok=True)
         write_student_files(result, directory, plan.settings.format_options())
-        return True
+        return result

@@ -16,7 +16,8 @@ from pathlib import Path
 from grader.grading.runrecord import load_record
 from grader.grading.settings import RunSettings
 from grader.results.formats import STORED_FILE
-from grader.results.model import SubmissionResult, load_submission
+from grader.results.model import SubmissionResult
+from grader.results.stored import load_submission
 
 
 @dataclass(frozen=True)

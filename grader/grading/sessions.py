@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import signal
 from pathlib import Path
 
 from grader.core.limits import (
@@ -45,12 +46,13 @@ def grade_submission(
     settings: RunSettings,
 ) -> SubmissionResult:
     """One student, every exercise, from what ``intake`` took in (None: never unpacked) in the
-    scratch folder ``root``; problems of the submission become its status and message."""
+    scratch folder ``root``; problems of the submission become its status and message, its
+    remarks lead the message."""
     device = settings.device
     if intake is None or submission.problems:
-        message = "; ".join(submission.problems)
+        message = "; ".join((*submission.problems, *submission.remarks))
         return SubmissionResult(submission.student, "error", message, (), device=device)
-    message = "; ".join(intake.problems)
+    message = "; ".join((*submission.remarks, *intake.problems))
     if not intake.modules and intake.problems:
         return SubmissionResult(submission.student, "error", message, (), device=device)
     tests = _trusted_tests(root / "tests", list(settings.hidden))
@@ -173,7 +175,8 @@ def _grade_exercises(
     or did not finish an exercise, the exercise gets a session of its own, with fresh copies of
     the tests. An untouched stub is not run. When that second session does not end normally
     either (and did not run out of time), the exercise is a grader fault: a test process is
-    out of student code's reach, so its end is never the student's."""
+    out of student code's reach, so its end is never the student's; a test process killed by
+    a signal is "crashed" there as everywhere."""
     untouched = {name for name, path in intake.modules.items() if _untouched_stub(name, path)}
     present = [e for e in exercises if e.name in intake.modules and e.name not in untouched]
     session = _run_session(present, tests, root, server, settings) if present else None
@@ -196,9 +199,9 @@ def _grade_exercises(
             report = _run_session([exercise], fresh, root, server, settings)
             if not report.ended_normally and report.exit_code != TIMED_OUT:
                 results.append(_unscored(exercise, ExerciseState.CRASHED, (
-                    f"{GRADER_FAULT}: the tests of {exercise.name} could not run (exit "
-                    f"{report.exit_code}), through no fault of your code: graded again on the "
-                    f"next run\n{report.output[-FAULT_TAIL_CHARS:].strip()}"
+                    f"{GRADER_FAULT}: the tests of {exercise.name} could not run "
+                    f"({ending_text(report.exit_code)}), through no fault of your code: graded "
+                    f"again on the next run\n{report.output[-FAULT_TAIL_CHARS:].strip()}"
                 )))  # fmt: skip
                 continue
         results.append(_exercise_result(exercise, report, intake, settings.timeout))
@@ -224,17 +227,34 @@ def _exercise_result(
         message = session_limit_message(exercise.name, session_limit(timeout, 1))
         return _unscored(exercise, ExerciseState.TIMEOUT, message)
     if not report.session.complete(exercise.name):
-        message = f"the tests of {exercise.name} could not run (exit {report.exit_code})"
+        ending = ending_text(report.exit_code)
+        message = f"the tests of {exercise.name} could not run ({ending})"
         return _unscored(exercise, ExerciseState.CRASHED, f"{message}\n{report.output}")
     outcomes = report.tests[exercise.name]
     timings = report.session.timings.get(exercise.name, [])
     result = ExerciseResult.from_tests(
-        exercise.name, exercise.title, exercise.points, outcomes, timings
+        exercise.name, exercise.title, exercise.points, outcomes, timings, exercise.function_points
     )
+    # Its tests all ran, but the student's code ended a sandbox (its function's tests failed,
+    # the others ran in a fresh one): "crashed", with the points its tests earned.
+    crashes = list(dict.fromkeys(report.session.crashed.get(exercise.name, [])))
     problems = intake.module_problems.get(exercise.name, [])
-    if problems:
-        result = dataclasses.replace(result, message="; ".join(problems))
+    if crashes:
+        result = dataclasses.replace(result, status=ExerciseState.CRASHED)
+    if crashes or problems:
+        result = dataclasses.replace(result, message="; ".join([*crashes, *problems]))
     return result
+
+
+def ending_text(exit_code: int) -> str:
+    """How a test session ended, for a message: ``exit 3``, or ``killed by SIGSEGV`` (a
+    negative exit code: the signal that killed it)."""
+    if exit_code >= 0:
+        return f"exit {exit_code}"
+    try:
+        return f"killed by {signal.Signals(-exit_code).name}"
+    except ValueError:
+        return f"killed by signal {-exit_code}"
 
 
 def _unscored(exercise: Exercise, status: ExerciseState, message: str) -> ExerciseResult:

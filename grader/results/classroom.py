@@ -14,7 +14,8 @@ or "error". Checked against the reporter's ``src/main.js`` and ``src/notify-clas
 
 One test entry per exercise (manifest order): its points as ``score``, ``status`` "pass" on
 full marks and "fail" otherwise, a one-line ``message``; the runner's ``max_score`` is the
-exercise points' total. So the reporter's sum is :attr:`SubmissionResult.total`, as every other
+exercise points' total; where a late penalty (or an override) changed the total, one more entry
+holds that change. So the reporter's sum is :attr:`SubmissionResult.total`, as every other
 format gives it. A submission that could not be graded is one "error" entry with the reason.
 """
 
@@ -54,6 +55,8 @@ def runner_result(result: SubmissionResult) -> dict[str, Any]:
         tests.insert(0, _test("submission", ERROR, 0.0, 0.0, reason))
     else:
         status = PASS if all(test["status"] == PASS for test in tests) else FAIL
+    if change := round(result.total - result.autograded_total, 2):
+        tests.append(_amended_test(result, change))
     return {
         "version": RESULT_VERSION,
         "status": status,
@@ -94,6 +97,16 @@ def _exercise_test(exercise: ExerciseResult) -> dict[str, Any]:
         filename=f"{exercise.name}.py",
         seconds=sum(test.duration for test in exercise.tests),
     )
+
+
+def _amended_test(result: SubmissionResult, change: float) -> dict[str, Any]:
+    """The points the overrides and the late penalty moved, as one entry of their own (its
+    status "pass": it says what changed, not what failed), so that the reporter's sum is still
+    the total."""
+    said = [adjustment.describe() for adjustment in result.adjustments]
+    said += [] if result.late is None else [result.late.describe()]
+    return _test("overrides and late penalty", PASS, change, 0.0,
+                 one_line("; ".join(said), MESSAGE_CHARS))  # fmt: skip
 
 
 def _test(

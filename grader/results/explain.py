@@ -29,6 +29,7 @@ from grader.core.text import (
     one_line,
     printable,
 )
+from grader.results.amended import format_signed
 from grader.results.model import ExerciseResult, SubmissionResult, TestOutcome, format_points
 from grader.results.order import sorted_exercises
 
@@ -113,6 +114,18 @@ def passed_line(exercise: ExerciseResult) -> str:
     return line + "."
 
 
+def functions_lines(exercise: ExerciseResult) -> list[str]:
+    """Markdown: its points per function (grader/core/scoring.py), where it has several."""
+    functions = [f for f in exercise.functions() if f.name]
+    if len(functions) < 2:
+        return []
+    parts = [
+        f"{md_code(f.name)} {format_points(f.points)} / {format_points(f.max_points)}"
+        for f in functions
+    ]
+    return ["Points by function: " + ", ".join(parts) + ".", ""]
+
+
 def hint_of(message: str) -> str:
     """The advice of a teaching message: its last line starting ``Hint:`` ("" when none)."""
     hints = [line.strip() for line in message.splitlines() if line.strip().startswith(_HINT)]
@@ -184,6 +197,16 @@ def failure_section(exercise: ExerciseResult, max_lines: int, max_chars: int) ->
     return lines
 
 
+def hidden_tests_lines(hidden: ExerciseResult, details: bool) -> list[str]:
+    """Markdown: an exercise's hidden tests (``hidden``, those tests alone), each by name and
+    outcome; with ``details`` (``grade --show-hidden``: their messages were kept) also their
+    failures, as the feedback shows them (:func:`failure_section`)."""
+    lines = [f"- {md_code(test.name)}: {test.outcome}" for test in hidden.tests]
+    if details:
+        lines += ["", *failure_section(hidden, CLIP_LINES, CLIP_CHARS)]
+    return lines
+
+
 def as_sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
@@ -218,11 +241,29 @@ def status_lines(exercise: ExerciseResult) -> list[str]:
     return [as_sentence(f"{label} {detail}") + counted, "", *block]
 
 
+def amendment_lines(result: SubmissionResult) -> list[str]:
+    """Markdown: how the total comes from the tests' points, where the instructor changed it:
+    the tests' points, each override with its comment, the submission time and the late
+    penalty (docs/GRADER.md, "Deadlines and overrides"). None without either."""
+    if not result.adjustments and result.late is None:
+        return []
+    lines = ["", f"- tests: {format_points(result.autograded_total)} points"]
+    for adjustment in result.adjustments:
+        lines.append(
+            f"- override of {md_code(adjustment.target)} ({adjustment.rule}): "
+            f"{format_signed(adjustment.points)} points: {md_text(adjustment.comment)}"
+        )
+    if result.late is not None:
+        lines.append(f"- deadline: {md_text(result.late.describe())}")
+    return lines
+
+
 def summary_md(result: SubmissionResult) -> str:
     lines = [
         f"**Total: {format_points(result.total)} / {format_points(result.max_total)} points**"
         f" ({device_text(result.device)})"
     ]
+    lines += amendment_lines(result)
     if result.status == "error":
         lines += ["", f"Your submission could not be graded: {md_text(result.message)}"]
     elif result.message:

@@ -15,6 +15,7 @@ from grader.core.text import (
 from grader.results.explain import (
     failed_tests,
     failure_section,
+    functions_lines,
     md_code,
     md_text,
     ratio_text,
@@ -65,6 +66,8 @@ def feedback_md(result: SubmissionResult) -> str:
         lines += ["", f"## {number}. {md_text(title)}: {points}", ""]
         lines += [f"_{summary}_", ""] if summary else []  # trusted Markdown (instructions/)
         lines += status_lines(exercise)
+        if not exercise.full_marks:
+            lines += functions_lines(exercise)
         if exercise.status == ExerciseState.GRADED or exercise.tests:
             lines += failure_section(exercise, CLIP_LINES, CLIP_CHARS)
         if exercise.timings and exercise.attempted:

@@ -1,85 +1,31 @@
 """The data model of a grading: a :class:`SubmissionResult` per student, an :class:`ExerciseResult`
-per exercise, a :class:`TestOutcome` per test; the score; stored per student as JSON so that
-a killed run can resume (:func:`save_submission`, :func:`load_submission`; the stored JSON
-keeps every string exactly). Pure: nothing here runs student code or knows a file format.
+per exercise, a :class:`TestOutcome` per test; the score (:mod:`grader.core.scoring`); each as
+JSON both ways (stored per student by :mod:`grader.results.stored`, every string exactly).
+Pure: nothing here runs student code or knows a file format.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
-from grader.core import gating
-from grader.core.files import atomic_write_bytes
+from grader.core import gating, scoring
 from grader.core.outcomes import ExerciseState, Outcome
 from grader.core.report import TestRecord
+from grader.results import fields
+from grader.results.amended import Adjustment, Late
 
 SubmissionStatus = Literal["graded", "error"]
 SUBMISSION_STATUSES: tuple[str, ...] = get_args(SubmissionStatus)
-FORMAT_VERSION = 1  # of the stored per-student JSON; another version is refused on load
+FORMAT_VERSION = 3  # of the stored per-student JSON; another version is refused on load
 _POINTS_TOLERANCE = 0.005  # points are rounded to 2 decimals
-
-
-def score(passed: int, graded: int, max_points: float) -> float:
-    """Points for ``passed`` of ``graded`` tests: ``max_points * passed / graded``, 2 decimals.
-
-    ``graded`` counts the tests that passed, failed, errored or were not attempted (skipped
-    tests are not graded); no graded test gives 0.
-    """
-    if passed < 0 or graded < 0 or passed > graded:
-        raise ValueError(f"score: need 0 <= passed <= graded, got passed={passed}, graded={graded}")
-    if graded == 0:
-        return 0.0
-    return round(max_points * passed / graded, 2) + 0.0  # + 0.0: never -0.0
 
 
 def format_points(value: float) -> str:
     """A number with up to 2 decimals and no trailing zeros: 10, 7.5, 6.67."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def _check_number(owner: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{owner}.{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{owner}.{name} must be finite and >= 0, got {value!r}")
-    return value
-
-
-def _check_str(owner: str, name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{owner}.{name} must be a string, got {type(value).__name__}")
-    return value
-
-
-def _check_choice(owner: str, name: str, value: Any, choices: Iterable[str]) -> str:
-    words = tuple(map(str, choices))  # an enum's members as the strings stored
-    if value not in words:
-        raise ValueError(f"{owner}.{name} must be one of {words}, got {value!r}")
-    return value
-
-
-def _mapping(data: Any, what: str) -> Mapping[str, Any]:
-    if isinstance(data, str | bytes | bytearray):
-        data = json.loads(data)
-    if not isinstance(data, Mapping):
-        raise ValueError(f"{what}: expected a JSON object, got {type(data).__name__}")
-    return data
-
-
-def _field(data: Mapping[str, Any], key: str, what: str, default: Any = ...) -> Any:
-    if key in data:
-        return data[key]
-    if default is ...:
-        raise ValueError(f"{what}: missing key {key!r}")
-    return default
 
 
 @dataclass(frozen=True)
@@ -96,22 +42,26 @@ class TestOutcome:
     values: tuple[str, ...] = ()  # the functions whose values it checks (grader/core/gating.py)
     requires: tuple[str, ...] = ()  # the functions whose values must be right for it to count
     hidden: bool = False  # from the instructor's hidden tests (grade --tests)
+    answer: str = ""  # the answer it names, which a constant could give (grader/core/gating.py)
+    worth: float = 0.0  # the points it earns when it passes (grader/core/scoring.py)
 
     def __post_init__(self) -> None:
-        _check_str("TestOutcome", "exercise", self.exercise)
-        _check_str("TestOutcome", "name", self.name)
-        outcome = Outcome(_check_choice("TestOutcome", "outcome", self.outcome, Outcome))
+        fields.check_str("TestOutcome", "exercise", self.exercise)
+        fields.check_str("TestOutcome", "name", self.name)
+        outcome = Outcome(fields.check_choice("TestOutcome", "outcome", self.outcome, Outcome))
         object.__setattr__(self, "outcome", outcome)
-        _check_str("TestOutcome", "message", self.message)
-        object.__setattr__(
-            self, "duration", _check_number("TestOutcome", "duration", self.duration)
-        )
+        fields.check_str("TestOutcome", "message", self.message)
+        for key in ("duration", "worth"):
+            object.__setattr__(
+                self, key, fields.check_number("TestOutcome", key, getattr(self, key))
+            )
+        fields.check_str("TestOutcome", "answer", self.answer)
         for key in ("values", "requires"):
             names = getattr(self, key)
             if not isinstance(names, list | tuple):
                 raise ValueError(f"TestOutcome.{key} must be a list of function names")
             object.__setattr__(
-                self, key, tuple(_check_str("TestOutcome", key, name) for name in names)
+                self, key, tuple(fields.check_str("TestOutcome", key, name) for name in names)
             )
 
     def to_json(self) -> dict[str, Any]:
@@ -124,7 +74,14 @@ class TestOutcome:
             "values": list(self.values),
             "requires": list(self.requires),
             "hidden": self.hidden,
+            "answer": self.answer,
+            "worth": self.worth,
         }
+
+    @property
+    def function(self) -> str:
+        """The function whose points it shares (:func:`grader.core.gating.function_of`)."""
+        return gating.function_of(self)
 
     @classmethod
     def from_record(cls, record: TestRecord, hidden: bool) -> TestOutcome:
@@ -136,17 +93,27 @@ class TestOutcome:
 
     @classmethod
     def from_json(cls, data: Any) -> TestOutcome:
-        data = _mapping(data, "TestOutcome")
+        data = fields.mapping(data, "TestOutcome")
         return cls(
-            exercise=_field(data, "exercise", "TestOutcome"),
-            name=_field(data, "name", "TestOutcome"),
-            outcome=_field(data, "outcome", "TestOutcome"),
-            message=_field(data, "message", "TestOutcome", ""),
-            duration=_field(data, "duration", "TestOutcome", 0.0),
-            values=_field(data, "values", "TestOutcome", ()),
-            requires=_field(data, "requires", "TestOutcome", ()),
-            hidden=_field(data, "hidden", "TestOutcome", False) is True,
+            exercise=fields.field(data, "exercise", "TestOutcome"),
+            name=fields.field(data, "name", "TestOutcome"),
+            outcome=fields.field(data, "outcome", "TestOutcome"),
+            message=fields.field(data, "message", "TestOutcome", ""),
+            duration=fields.field(data, "duration", "TestOutcome", 0.0),
+            values=fields.field(data, "values", "TestOutcome", ()),
+            requires=fields.field(data, "requires", "TestOutcome", ()),
+            hidden=fields.field(data, "hidden", "TestOutcome", False) is True,
+            answer=fields.field(data, "answer", "TestOutcome", ""),
+            worth=fields.field(data, "worth", "TestOutcome", 0.0),
         )
+
+
+class FunctionScore(NamedTuple):
+    """One function's part of an exercise's points."""
+
+    name: str
+    points: float
+    max_points: float
 
 
 @dataclass(frozen=True)
@@ -170,15 +137,15 @@ class ExerciseResult:
 
     def __post_init__(self) -> None:
         owner = f"ExerciseResult({self.name!r})"
-        _check_str(owner, "name", self.name)
-        _check_str(owner, "title", self.title)
-        max_points = _check_number(owner, "max_points", self.max_points)
-        points = _check_number(owner, "points", self.points)
+        fields.check_str(owner, "name", self.name)
+        fields.check_str(owner, "title", self.title)
+        max_points = fields.check_number(owner, "max_points", self.max_points)
+        points = fields.check_number(owner, "points", self.points)
         if points > max_points + _POINTS_TOLERANCE:
             raise ValueError(f"{owner}: points {points} exceed max_points {max_points}")
-        status = ExerciseState(_check_choice(owner, "status", self.status, ExerciseState))
+        status = ExerciseState(fields.check_choice(owner, "status", self.status, ExerciseState))
         object.__setattr__(self, "status", status)
-        _check_str(owner, "message", self.message)
+        fields.check_str(owner, "message", self.message)
         tests = tuple(self.tests)
         for test in tests:
             if not isinstance(test, TestOutcome):
@@ -190,9 +157,9 @@ class ExerciseResult:
             function, yours, reference = timing
             timings.append(
                 (
-                    _check_str(owner, "timings function", function),
-                    _check_number(owner, "timings student seconds", yours),
-                    _check_number(owner, "timings reference seconds", reference),
+                    fields.check_str(owner, "timings function", function),
+                    fields.check_number(owner, "timings student seconds", yours),
+                    fields.check_number(owner, "timings reference seconds", reference),
                 )
             )
         object.__setattr__(self, "max_points", max_points)
@@ -208,12 +175,16 @@ class ExerciseResult:
         max_points: float,
         tests: Iterable[TestOutcome],
         timings: Iterable[tuple[str, float, float]] = (),
+        function_points: Mapping[str, float] | None = None,
     ) -> ExerciseResult:
-        """The result of an exercise whose tests all ran: points by :func:`score` after gating
-        (:mod:`grader.core.gating`: a test waiting for a function whose values are wrong counts as
-        failed); the status is "not attempted" when every graded test was not attempted,
-        "graded" otherwise."""
+        """The result of an exercise whose tests all ran: each test worth its function's share
+        (:mod:`grader.core.scoring`, ``function_points`` from the manifest), the points those
+        that passed after gating are worth (:mod:`grader.core.gating`: a test waiting for a
+        function whose values are wrong counts as failed); the status is "not attempted" when
+        every graded test was not attempted, "graded" otherwise."""
         tests = gate(tests)
+        worth = scoring.worths(max_points, tests, function_points)
+        tests = tuple(replace(test, worth=w) for test, w in zip(tests, worth, strict=True))
         counts = count_outcomes(tests)
         graded = sum(counts[outcome] for outcome in Outcome if outcome.counted)
         untouched = graded > 0 and counts[Outcome.NOT_ATTEMPTED] == graded
@@ -221,12 +192,26 @@ class ExerciseResult:
             name=name,
             title=title,
             max_points=max_points,
-            points=score(counts[Outcome.PASSED], graded, max_points),
+            points=scoring.earned(worth, [test.outcome for test in tests]),
             status=ExerciseState.NOT_ATTEMPTED if untouched else ExerciseState.GRADED,
             message="",
             tests=tests,
             timings=tuple(timings),
         )
+
+    def functions(self) -> list[FunctionScore]:
+        """Its points per function, in the order its tests ran (empty when no test ran)."""
+        found: dict[str, FunctionScore] = {}
+        for test in self.tests:
+            was = found.get(test.function, FunctionScore(test.function, 0.0, 0.0))
+            won = test.worth if test.outcome == Outcome.PASSED else 0.0
+            found[test.function] = FunctionScore(
+                test.function, was.points + won, was.max_points + test.worth
+            )
+        return [
+            FunctionScore(f.name, round(f.points, 2) + 0.0, round(f.max_points, 2) + 0.0)
+            for f in found.values()
+        ]
 
     def counts(self) -> dict[str, int]:
         """How many tests had each outcome, every outcome present (in Outcome's order)."""
@@ -272,20 +257,20 @@ class ExerciseResult:
     @classmethod
     def from_json(cls, data: Any) -> ExerciseResult:
         what = "ExerciseResult"
-        data = _mapping(data, what)
-        tests, timings = _field(data, "tests", what), _field(data, "timings", what, [])
+        data = fields.mapping(data, what)
+        tests, timings = fields.field(data, "tests", what), fields.field(data, "timings", what, [])
         if not isinstance(tests, list) or not isinstance(timings, list):
             raise ValueError(f"{what}: tests and timings must be lists")
         for timing in timings:
             if not isinstance(timing, list):
                 raise ValueError(f"{what}: a timing must be a list, got {timing!r}")
         return cls(
-            name=_field(data, "name", what),
-            title=_field(data, "title", what),
-            max_points=_field(data, "max_points", what),
-            points=_field(data, "points", what),
-            status=_field(data, "status", what),
-            message=_field(data, "message", what, ""),
+            name=fields.field(data, "name", what),
+            title=fields.field(data, "title", what),
+            max_points=fields.field(data, "max_points", what),
+            points=fields.field(data, "points", what),
+            status=fields.field(data, "status", what),
+            message=fields.field(data, "message", what, ""),
             tests=tuple(TestOutcome.from_json(test) for test in tests),
             timings=tuple(tuple(timing) for timing in timings),
         )
@@ -310,12 +295,16 @@ class SubmissionResult:
     # (the same for the whole run), and the digest of the submission as taken in.
     graded_with: str = ""
     content: str = ""
+    # What the instructor changed after the tests (grader/results/amended.py): the overrides
+    # applied, and the late penalty (None: no due date was given).
+    adjustments: tuple[Adjustment, ...] = ()
+    late: Late | None = None
 
     def __post_init__(self) -> None:
         owner = f"SubmissionResult({self.student!r})"
-        _check_str(owner, "student", self.student)
-        _check_choice(owner, "status", self.status, SUBMISSION_STATUSES)
-        _check_str(owner, "message", self.message)
+        fields.check_str(owner, "student", self.student)
+        fields.check_choice(owner, "status", self.status, SUBMISSION_STATUSES)
+        fields.check_str(owner, "message", self.message)
         exercises = tuple(self.exercises)
         for exercise in exercises:
             if not isinstance(exercise, ExerciseResult):
@@ -325,13 +314,36 @@ class SubmissionResult:
             raise ValueError(f"{owner}: duplicate exercises in {names}")
         notes = tuple(self.notes)
         for note in notes:
-            _check_str(owner, "notes", note)
+            fields.check_str(owner, "notes", note)
+        adjustments = tuple(self.adjustments)
+        for adjustment in adjustments:
+            if not isinstance(adjustment, Adjustment):
+                raise ValueError(f"{owner}.adjustments must hold Adjustment, got {adjustment!r}")
+        if self.late is not None and not isinstance(self.late, Late):
+            raise ValueError(f"{owner}.late must be a Late or None, got {self.late!r}")
         object.__setattr__(self, "exercises", exercises)
         object.__setattr__(self, "notes", notes)
+        object.__setattr__(self, "adjustments", adjustments)
+
+    @property
+    def autograded_total(self) -> float:
+        """The tests' points alone."""
+        return round(sum(exercise.points for exercise in self.exercises), 2) + 0.0
+
+    @property
+    def adjusted(self) -> float:
+        """The points the overrides moved, in all (negative: taken away)."""
+        return round(sum(adjustment.points for adjustment in self.adjustments), 2) + 0.0
+
+    @property
+    def penalty(self) -> float:
+        """The late penalty, in points (0 without one)."""
+        return 0.0 if self.late is None else self.late.points
 
     @property
     def total(self) -> float:
-        return round(sum(exercise.points for exercise in self.exercises), 2) + 0.0
+        """The grade: the tests' points, plus the overrides, less the late penalty."""
+        return max(round(self.autograded_total + self.adjusted - self.penalty, 2), 0.0) + 0.0
 
     @property
     def max_total(self) -> float:
@@ -355,37 +367,45 @@ class SubmissionResult:
             "isolation": self.isolation,
             "graded_with": self.graded_with,
             "content": self.content,
+            "adjustments": [adjustment.to_json() for adjustment in self.adjustments],
+            "late": None if self.late is None else self.late.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> SubmissionResult:
         what = "SubmissionResult"
-        data = _mapping(data, what)
+        data = fields.mapping(data, what)
         version = data.get("version", FORMAT_VERSION)
         if version != FORMAT_VERSION:
             raise ValueError(
                 f"{what}: format version {version!r}, this grader reads {FORMAT_VERSION}"
             )
-        exercises, notes = _field(data, "exercises", what), _field(data, "notes", what, [])
-        if not isinstance(exercises, list) or not isinstance(notes, list):
-            raise ValueError(f"{what}: exercises and notes must be lists")
+        exercises, notes = (
+            fields.field(data, "exercises", what),
+            fields.field(data, "notes", what, []),
+        )
+        adjustments, late = data.get("adjustments", []), data.get("late")
+        if not all(isinstance(value, list) for value in (exercises, notes, adjustments)):
+            raise ValueError(f"{what}: exercises, notes and adjustments must be lists")
         return cls(
-            student=_field(data, "student", what),
-            status=_field(data, "status", what),
-            message=_field(data, "message", what, ""),
+            student=fields.field(data, "student", what),
+            status=fields.field(data, "status", what),
+            message=fields.field(data, "message", what, ""),
             exercises=tuple(ExerciseResult.from_json(exercise) for exercise in exercises),
             notes=tuple(notes),
-            device=_check_str(what, "device", data.get("device", "cpu")),
-            isolation=_check_str(what, "isolation", data.get("isolation", "")),
-            graded_with=_check_str(what, "graded_with", data.get("graded_with", "")),
-            content=_check_str(what, "content", data.get("content", "")),
+            device=fields.check_str(what, "device", data.get("device", "cpu")),
+            isolation=fields.check_str(what, "isolation", data.get("isolation", "")),
+            graded_with=fields.check_str(what, "graded_with", data.get("graded_with", "")),
+            content=fields.check_str(what, "content", data.get("content", "")),
+            adjustments=tuple(Adjustment.from_json(adjustment) for adjustment in adjustments),
+            late=None if late is None else Late.from_json(late),
         )
 
 
 def gate(tests: Iterable[TestOutcome]) -> tuple[TestOutcome, ...]:
     """The outcomes with :mod:`grader.core.gating`'s rule applied."""
     tests = tuple(tests)
-    rule = gating.gate([(test.outcome, test.values, test.requires) for test in tests])
+    rule = gating.gate(tests)
     return tuple(
         test if outcome == test.outcome else replace(test, outcome=outcome, message=message)
         for test, (outcome, message) in zip(tests, rule, strict=True)
@@ -397,23 +417,3 @@ def count_outcomes(tests: Iterable[TestOutcome]) -> dict[str, int]:
     for test in tests:
         counts[test.outcome] += 1
     return counts
-
-
-def save_submission(result: SubmissionResult, path: str | os.PathLike[str]) -> None:
-    """Store ``result`` as JSON (atomically); :func:`load_submission` reads it back equal.
-
-    Non-ASCII text is written as UTF-8; a lone surrogate (undecodable bytes from a student's
-    output) is written as its JSON escape ``\\udcXX``, which reads back as the same character.
-    """
-    text = json.dumps(result.to_json(), ensure_ascii=False, indent=1, allow_nan=False)
-    atomic_write_bytes(path, (text + "\n").encode("utf-8", "backslashreplace"))
-
-
-def load_submission(path: str | os.PathLike[str]) -> SubmissionResult:
-    """Read a result written by :func:`save_submission`. A file that is not one (damaged, or
-    from another format version) is a ValueError: grade that submission again."""
-    try:
-        data = json.loads(Path(path).read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise ValueError(f"{path}: not a stored result ({problem})") from None
-    return SubmissionResult.from_json(data)

@@ -9,6 +9,9 @@ a roster:
 * Canvas: ``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``;
 * Moodle: ``Email address``, ``ID number`` or ``Username`` (whichever it maps users on).
 
+Two more columns are the instructor's, for ``grade --roster``: a student's own ``due`` date (ISO
+8601 with its UTC offset) or their ``extension`` (hours added to ``grade --due``).
+
 Header names are matched ignoring case and surrounding spaces; other columns are ignored. A
 student whose ``submission`` is empty is on the roster but has no submission id. A row whose
 ``Student`` cell says "Points Possible" (the second row of a Canvas export) and blank rows are
@@ -27,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.files import UnreadableFile, read_utf8
+
 SUBMISSION_COLUMN = "submission"
 CANVAS_POINTS_ROW = "Points Possible"  # the first cell of Canvas's points row
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -36,7 +41,16 @@ MOODLE_COLUMNS = {  # --match-by choice -> the roster column (Moodle's export he
     "idnumber": "ID number",
     "username": "Username",
 }
-KNOWN_COLUMNS = (SUBMISSION_COLUMN, *CANVAS_COLUMNS, *MOODLE_COLUMNS.values())
+# A student's own deadline, for `grade --roster` (grader/grading/deadlines.py): their due date
+# (ISO 8601 with its UTC offset), or hours added to `grade --due`.
+DUE_COLUMN, EXTENSION_COLUMN = "due", "extension"
+KNOWN_COLUMNS = (
+    SUBMISSION_COLUMN,
+    *CANVAS_COLUMNS,
+    *MOODLE_COLUMNS.values(),
+    DUE_COLUMN,
+    EXTENSION_COLUMN,
+)
 
 
 class RosterError(ValueError):
@@ -102,17 +116,9 @@ def read_roster(path: str | os.PathLike[str]) -> Roster:
     """The roster in the file ``path`` (see the module's docstring)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise RosterError(f"roster {path}: no such file") from None
-    except OSError as problem:
-        raise RosterError(f"roster {path}: cannot read it ({problem.strerror})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RosterError(
-            f"roster {path} is not UTF-8 text: save it as 'CSV UTF-8' and try again"
-        ) from None
+        text = read_utf8(path, "roster")
+    except UnreadableFile as problem:
+        raise RosterError(str(problem)) from None
     return parse_roster(text, str(path))
 
 

@@ -18,7 +18,9 @@ from grader.core.outcomes import ExerciseState
 from grader.core.text import (
     one_line,
 )
+from grader.results.amended import format_signed
 from grader.results.explain import md_code, md_text, status_label
+from grader.results.misconception_report import misconception_lines
 from grader.results.model import SubmissionResult, format_points
 from grader.results.order import exercise_order, sorted_exercises, sorted_results
 
@@ -101,6 +103,9 @@ def class_summary_md(
                 f"| {format_points(stat.mean_points)} | {stat.pass_rate:.0%} "
                 f"| {stat.attempt_rate:.0%} |"
             )
+        lines += misconception_lines(graded, names)
+    elif errors:
+        lines += ["- no submission could be taken in: each one's reason is below"]
     else:
         lines += ["- no graded submissions"]
     lines += ["", "## Submissions that could not be graded", ""]
@@ -114,7 +119,29 @@ def class_summary_md(
         lines += [f"- {md_text(student)}, {md_code(e.name)}: {status_label(e.status)}"
                   + (f": {md_text(one_line(e.message, 200))}" if e.message else "")
                   for student, e in problems]  # fmt: skip
+    lines += amendments_md(results)
     return "\n".join(lines) + "\n"
+
+
+def amendments_md(results: list[SubmissionResult]) -> list[str]:
+    """The overrides applied (student, target, rule, points moved, comment) and the late
+    submissions, those whose time is not known or not trusted among them (docs/GRADER.md,
+    "Deadlines and overrides"); nothing where there are neither."""
+    lines = []
+    overrides = [(r.student, a) for r in results for a in r.adjustments]
+    if overrides:
+        lines += ["", "## Overrides", "", "| student | overrides | rule | points | comment |",
+                  "|---|---|---|---:|---|"]  # fmt: skip
+        lines += [f"| {md_text(student)} | {md_code(a.target)} | {a.rule} "
+                  f"| {format_signed(a.points)} | {md_text(a.comment)} |"
+                  for student, a in overrides]  # fmt: skip
+    deadlines = [(r.student, r.late) for r in results if r.late is not None]
+    if deadlines:
+        late = [f"- {md_text(student)}: {md_text(late.describe())}"
+                for student, late in deadlines if late.is_late or late.flag]  # fmt: skip
+        lines += ["", "## Late submissions", "", *late]
+        lines += [] if late else ["None: every submission was on time."]
+    return lines
 
 
 SUMMARY_FILE, PLOT_FILE = "summary.md", "scores.png"

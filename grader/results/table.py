@@ -12,7 +12,7 @@ from grader.core.text import (
     width,
 )
 from grader.results.model import SubmissionResult, format_points
-from grader.results.order import exercise_order, sorted_results
+from grader.results.order import class_columns, row_max_total, sorted_results
 
 _MARK = {
     ExerciseState.NOT_ATTEMPTED: "n",
@@ -27,7 +27,7 @@ def render_table(results: Iterable[SubmissionResult], order: Sequence[str] | Non
     """The gradebook as a fixed-width text table: student, points per exercise (a letter marks
     an exercise not attempted, timed out, crashed or invalid), total/max, status."""
     results = sorted_results(results)
-    names = exercise_order(results, order)
+    names = class_columns(results, order)
     header = ["student", *names, "total", "status"]
     rows = []
     used: set[str] = set()
@@ -43,7 +43,7 @@ def render_table(results: Iterable[SubmissionResult], order: Sequence[str] | Non
                 mark = _MARK[ExerciseState.NOT_ATTEMPTED]
             used.add(mark)
             cells.append(format_points(exercise.points) + mark)
-        cells.append(f"{format_points(result.total)}/{format_points(result.max_total)}")
+        cells.append(f"{format_points(result.total)}/{format_points(row_max_total(result))}")
         status = result.status if result.status == "graded" else f"error: {result.message}"
         cells.append(fit(one_line(status), 48))
         rows.append(cells)

@@ -22,8 +22,13 @@ The sandbox runs with limits (CPU time, memory, size of what it writes), its out
 file, and an audit hook refuses to open files outside the Python installation and the
 submission, to start processes, to signal other processes, to open sockets or to load native
 libraries with ctypes. Each call has a time limit, and the exercise a budget for all its calls (see
-:mod:`grader.core.limits`); a sandbox that hangs or dies is killed with its process group, and every
-later call fails with the reason.
+:mod:`grader.core.limits`); a sandbox that hangs is killed with its process group, and every
+later call fails with the reason. A sandbox that dies during a call (killed by a signal, a
+segmentation fault say, or an exit) costs the function called: it is not called again, and the
+exercise's other functions are answered by a fresh sandbox, within the same budget.
+
+The module is longer than 400 lines on purpose: a sandbox's whole life (its start, its calls
+and their data both ways, a fresh start after a crash, its end) is one protocol, read as one.
 """
 
 from __future__ import annotations
@@ -32,17 +37,19 @@ import contextlib
 import math
 import os
 import pickle
+import shutil
 import signal
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 
+from grader.check.implementation import implementation_repr
 from grader.core.isolation import sweep
 from grader.core.limits import CALL_GRACE_SECONDS
 from grader.core.paths import PROJECT_ROOT
@@ -52,6 +59,7 @@ from grader.sandbox.codec import (
     LOAD,
     MANY,
     MAX_MESSAGE,
+    TIME,
     Decoder,
     Encoder,
     SandboxError,
@@ -90,6 +98,7 @@ class Sandbox:
         cuda: bool = False,
         fresh: bool = False,
         isolation: Isolation = Isolation.PROCESS,
+        on_crash: Callable[[str], None] | None = None,
     ) -> None:
         """Fork the sandbox, walled in at ``isolation`` (:mod:`grader.core.isolation`); its
         scratch folder is ``workdir``, where it gets its own copy of the student's module.
@@ -100,8 +109,13 @@ class Sandbox:
         CUDA cannot run in a process forked from one that has used it, and the test process
         has (its oracles run on the GPU; even ``torch.cuda.is_available()`` initializes the
         driver). The fresh sandbox creates its CUDA context before its limits are set.
-        ``fresh`` starts a fresh interpreter without CUDA (the tests of that path on a CPU)."""
+        ``fresh`` starts a fresh interpreter without CUDA (the tests of that path on a CPU).
+
+        A call that ends the process (a crash, an exit) fails, its function is not called
+        again (:attr:`crashed`), ``on_crash`` is told the reason, and the next call of another
+        function starts a fresh sandbox (:meth:`_restart`)."""
         self.directory, self.workdir, self.limits = directory, workdir, limits
+        self.exercise, self.functions, self.cuda = exercise, functions, cuda
         self.isolation = isolation
         self.walls: Walls | None = None  # the walls in force, once the sandbox said so
         self.output = workdir / "student-output.txt"
@@ -114,22 +128,41 @@ class Sandbox:
         self._waited = 0.0  # seconds the last call was waited for
         self.timed_out = False  # a call was stopped by the exercise's time limit
         self.time_limit_message = ""  # the failure to report when the time limit stops a call
-        self.closed = False
+        self.closed = False  # for good: every later call fails
+        # The functions whose call ended the process, with how it ended: never called again.
+        self.crashed: dict[str, str] = {}
+        self.on_crash = on_crash
+        self._spawn(fresh)
+
+    def _spawn(self, fresh: bool) -> None:
+        """Start the sandbox process: a fork of this one, or (``cuda`` or ``fresh``) a fresh
+        interpreter."""
         self._started = False  # the sandbox said it is ready (imports done, limits set)
+        self._ended = False  # its process is killed (or dead) and reaped
         self._rng: bytes | None = None  # the sandbox's global RNG state, when known to be this
         here, there = Pipe(duplex=True)
-        if cuda or fresh:
-            command = fresh_command(there.fileno(), directory, workdir, self.output, limits,
-                                    exercise, functions, cuda, isolation)  # fmt: skip
+        if self.cuda or fresh:
+            command = fresh_command(there.fileno(), self.directory, self.workdir, self.output,
+                                    self.limits, self.exercise, self.functions, self.cuda,
+                                    self.isolation)  # fmt: skip
             self.pid = _start_fresh(there, command)
         else:
             self.pid = os.fork()
             if self.pid == 0:  # the sandbox
                 here.close()
-                serve(there, directory, workdir, self.output, limits, exercise, functions,
-                      isolation=isolation)  # fmt: skip
+                serve(there, self.directory, self.workdir, self.output, self.limits,
+                      self.exercise, self.functions, isolation=self.isolation)  # fmt: skip
         there.close()
         self._connection: Connection = here
+
+    def _restart(self) -> None:
+        """A fresh sandbox in place of the one a crash ended, for the exercise's other
+        functions: a fresh interpreter, never a fork (tests have run in this process by now: a
+        fork would copy their data, expected values included, into the student's process), in
+        an emptied scratch folder. The exercise's time budget goes on where it was."""
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.workdir.mkdir(mode=0o700, exist_ok=True)
+        self._spawn(fresh=True)
 
     def call(
         self, module: str, function: str, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -138,6 +171,14 @@ class Sandbox:
         __tracebackhide__ = True
         if self.failure:
             raise SandboxError(self.failure)
+        named = args[0] if function in (MANY, CHAIN) else function  # the student's function
+        if named in self.crashed:
+            raise SandboxError(
+                f"{named}() ended the process running it in an earlier call "
+                f"({self.crashed[named]}): it is not called again"
+            )
+        if self._ended:  # another function's call ended the last sandbox
+            self._restart()
         if not self._started:
             self._await_start()
         encoder = Encoder(from_tests=True)
@@ -146,7 +187,8 @@ class Sandbox:
         sent = None if rng == known else rng
         message = ["call", module, function, encoder.encode(args), encoder.encode(kwargs), sent]
         self._connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-        reply = self._receive(f"{module}.{function}()")
+        what = f"the import of {module}.py" if function == LOAD else f"{module}.{named}()"
+        reply = self._receive(what, named)
         return self._unpack(reply, encoder.table)
 
     def _await_start(self) -> None:
@@ -169,10 +211,10 @@ class Sandbox:
         self.walls = Walls(Isolation(level), int(landlock), bool(seccomp), bool(own_uid))
         self._started = True
 
-    def _receive(self, what: str) -> Any:
-        """The reply, waited for as long as the exercise's budget allows (the instructor's
-        limit, however long: a call stopped by it times the exercise out), or, without a
-        budget, the per-call limit."""
+    def _receive(self, what: str, named: str) -> Any:
+        """The reply to the call of ``named`` (``what``, for messages), waited for as long as
+        the exercise's budget allows (the instructor's limit, however long: a call stopped by
+        it times the exercise out), or, without a budget, the per-call limit."""
         exercise_limit_first = self.time_left is not None and self.wall_left is not None
         if exercise_limit_first:
             wait = max(0.0, min(self.time_left + CALL_GRACE_SECONDS, self.wall_left))
@@ -191,9 +233,7 @@ class Sandbox:
         try:
             return loads(self._connection.recv_bytes(MAX_MESSAGE))
         except (EOFError, OSError):
-            self._stop(
-                f"your code ended the process running it during {what}: {self._how_it_died()}"
-            )
+            self._died(named, what)
         except (pickle.UnpicklingError, ValueError) as error:
             self._stop(f"{what}: the sandbox sent something that is not plain data ({error})")
 
@@ -244,17 +284,40 @@ class Sandbox:
             return f"killed by {name}: {cause}"
         return f"it exited with status {os.WEXITSTATUS(status)} (sys.exit or os._exit?)"
 
-    def _stop(self, reason: str) -> None:
+    def _died(self, named: str, what: str) -> NoReturn:
+        """The process ended during the call of ``named``: the student's code crashed it or
+        exited. The call fails, ``on_crash`` is told, and ``named`` is not called again; the
+        other functions are, in a fresh sandbox. Where the import itself ended it (as it would
+        in every fresh sandbox), every later call fails; the timing (:data:`TIME`, not graded)
+        is not reported either."""
+        __tracebackhide__ = True
+        how = self._how_it_died()
+        reason = f"your code ended the process running it during {what}: {how}"
+        if named != TIME and self.on_crash is not None:
+            self.on_crash(reason)
+        if named in (LOAD, TIME):
+            self._stop(reason)
+        self.crashed[named] = how
+        self._end()
+        raise SandboxError(f"{reason}; {named}() is not called again (the other functions are)")
+
+    def _stop(self, reason: str) -> NoReturn:
         __tracebackhide__ = True
         self.failure = f"{reason}; the remaining calls of this exercise cannot run"
         self.close()
         raise SandboxError(reason)
 
     def close(self) -> None:
-        if self.closed:  # its pid may belong to another process by now
-            return
+        """End the sandbox for good: every later call fails."""
         self.closed = True
         self.failure = self.failure or "the sandbox of this exercise is closed"
+        self._end()
+
+    def _end(self) -> None:
+        """Kill the sandbox process, its process group and what its uid started; reap it."""
+        if self._ended:  # its pid may belong to another process by now
+            return
+        self._ended = True
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
@@ -366,6 +429,9 @@ class SandboxedImplementation:
             yield Decoder().decode(loads(step))
         if error is not None:
             raise _rebuild_exception(*error)
+
+    def __repr__(self) -> str:
+        return implementation_repr(self.name)
 
     def __getattr__(self, function_name: str) -> Any:
         __tracebackhide__ = True

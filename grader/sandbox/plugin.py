@@ -5,6 +5,8 @@
   :class:`~grader.sandbox.client.SandboxedImplementation` instead of the module itself.
 * ``--exercise-timeout`` gives each exercise a budget of the student's own time (the timing
   model: :mod:`grader.core.limits`); past it, its remaining tests fail at once.
+* A call that ends its sandbox (a crash, an exit) is reported (``crash``, in the report) and
+  costs that function's tests: the exercise's other functions go on in a fresh sandbox.
 * ``--timings`` times each exercise's key function beside the reference, reported, not graded.
 
 Loaded with :mod:`grader.check.plugin` by ``-p grader.plugin``; does nothing without
@@ -14,6 +16,7 @@ Loaded with :mod:`grader.check.plugin` by ``-p grader.plugin``; does nothing wit
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import shutil
 import tempfile
@@ -31,7 +34,7 @@ from grader.core.limits import CALL_GRACE_SECONDS, time_limit_message, wall_allo
 from grader.core.manifest import exercise_for_test_file, load_manifest
 from grader.core.outcomes import Outcome
 from grader.core.paths import FUNCTIONS_MODULE, SOLUTIONS_DIR, TESTS_DIR
-from grader.core.report import TIMEOUT, TIMING, append_record
+from grader.core.report import CRASH, TIMEOUT, TIMING, append_record
 from grader.sandbox.client import Sandbox, SandboxedImplementation, error_text
 from grader.sandbox.codec import TIME
 from grader.sandbox.limits import DEFAULT_LIMITS, Limits
@@ -76,10 +79,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("sandbox"):
         return
     functions = _functions_module(config)
-    # One per exercise, so that a crash or a hang costs that exercise only. Forked now,
-    # before any test has run a tensor operation or loaded the reference.
+    # One per exercise, so that a crash or a hang costs that exercise only (a crash, that
+    # function only). Forked now, before any test has run a tensor operation or loaded the
+    # reference.
     limits = limits_for_budget(config.getoption("exercise_timeout"))
     isolation = isolation_level(config.getoption("isolation"))
+    report = config.getoption("report_json", None)
     # What torch imports lazily on first use (the meta device's checks import torch._dynamo),
     # imported here, once, so that no sandbox has to read it from disk behind its walls.
     import torch._dynamo  # noqa: F401
@@ -93,6 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
             functions=functions,
             cuda=config.getoption("device") == "cuda",
             isolation=isolation,
+            on_crash=functools.partial(_report_crash, report, exercise.name),
         )
         for exercise in load_manifest()
     }
@@ -102,6 +108,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[ELSEWHERE] = Elsewhere(
         load=lambda name: SandboxedImplementation(sandboxes[name], name), error_text=error_text
     )
+
+
+def _report_crash(report: str | None, exercise: str, reason: str) -> None:
+    """The student's code of ``exercise`` ended its sandbox: into the report at once."""
+    append_record(report, CRASH, {"exercise": exercise, "reason": reason})
 
 
 def isolation_level(choice: str) -> Isolation:
@@ -147,11 +158,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def _finish_exercise(config: pytest.Config, name: str) -> None:
-    """Its tests are done: time its key function if asked (and if any test passed), then close
-    its sandbox, freeing what the student's code holds. Nothing the student's code does here
-    (a stub, an error, a crash) may reach the tests that follow."""
+    """Its tests are done: time its key function if asked (and if any test passed, and its code
+    never crashed a sandbox), then close its sandbox, freeing what the student's code holds.
+    Nothing the student's code does here (a stub, an error, a crash) may reach the tests that
+    follow."""
     sandbox = config.stash[SANDBOXES][name]
     if _timed_out(config, name) or sandbox.closed:  # its last test may have run out of time
+        return
+    if sandbox.crashed:  # no fresh sandbox started just to time it
+        sandbox.close()
         return
     sandbox.time_left = sandbox.wall_left = None  # not graded: only the per-call limit holds
     try:

@@ -144,8 +144,11 @@ def _student_files(directory: Path, exercise: str | None) -> dict[str, bytes]:
 def _warm_up() -> None:
     """What torch loads or looks up lazily on first use, done now, before the audit hook (which
     would refuse the files it reads): a sandbox forked from the test process inherits all of it,
-    a fresh one (CUDA's) must do it itself. Not the student's time either way."""
+    a fresh one (CUDA's, or one started after a crash) must do it itself. Not the student's time
+    either way."""
     tempfile.gettempdir()  # cached: torch's lazy imports ask for it
+    import torch._dynamo  # as the test process does (the meta device's checks use it)
+
     meta = torch.ones(2, 2, device="meta")
     (meta @ meta).sum()  # the meta device's registrations (torch._meta_registrations, ...)
     torch.ones(2, 2).exp()  # the CPU's features, read from /proc/cpuinfo (which the walls hide)

@@ -113,10 +113,12 @@ class VariantRunner:
         self._started: list[ForkServer] = []
 
     def __call__(
-        self, exercise: Exercise, variant: Variant, sandbox: bool = False
+        self, exercise: Exercise, variant: Variant, sandbox: bool = False, whole: bool = False
     ) -> tuple[int, str, list[dict]]:
         """(exit code, output, the report's record of each test) of the exercise's tests on the
-        reference with the variant appended; ``sandbox``: as ``grade`` runs them."""
+        reference with the variant appended; ``sandbox``: as ``grade`` runs them; ``whole``:
+        every test of the functions it touches, past the first failure (``grade`` runs them
+        all), not only the tests its ``select`` names."""
         if not hasattr(self._local, "server"):
             self._local.server = ForkServer()
             self._started.append(self._local.server)
@@ -133,10 +135,11 @@ class VariantRunner:
                 "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
                 f"--impl={impl}", *(str(PROJECT_ROOT / test) for test in exercise.tests),
             ]  # fmt: skip
-            select = variant.select or " or ".join(functions_touched(exercise.name, variant.source))
+            touched = " or ".join(functions_touched(exercise.name, variant.source))
+            select = touched if whole else variant.select or touched
             if select:
                 args += ["-k", select]
-            if variant.expect == "fail":
+            if variant.expect == "fail" and not whole:
                 args.append("-x")
             report = Path(workdir) / "report.jsonl"
             args.append(f"--report-json={report}")

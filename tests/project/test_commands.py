@@ -23,10 +23,12 @@ from grader.core.devices import GRADED_DEVICES
 from grader.core.options import GRADED_DEVICE_HELP
 from grader.core.paths import EXERCISES_DIR, PROJECT_ROOT
 from grader.grading import autograde
+from grader.grading.amend import AmendOptions
 from grader.grading.grade import Refused
 
 PACKAGE = PROJECT_ROOT / "grader"
-SHARED = ("--impl", "--device", "--tests", "--jobs", "--timeout", "--isolation")
+SHARED = ("--impl", "--device", "--tests", "--jobs", "--timeout", "--isolation",
+          "--hidden-visibility")  # fmt: skip
 
 
 def present(name: str) -> bool:
@@ -76,6 +78,7 @@ def test_each_shared_option_has_one_help_text_and_one_default():
     for (option, _), variants in seen.items():
         assert len(variants) == 1, f"{option} ({takers[option]}): {sorted(variants)}"
     assert set(takers["--tests"]) >= {"grade", "autograde"}
+    assert set(takers["--hidden-visibility"]) >= {"grade", "autograde"}
 
 
 def test_pytest_s_device_option_says_what_grader_check_s_says():
@@ -217,12 +220,15 @@ def test_autograde_hands_grade_folder_typed_arguments(one_student, tmp_path, mon
     (tmp_path / "hidden").mkdir()
     monkeypatch.chdir(tmp_path)
     argv = ["autograde", "--root", str(one_student), "--student", "ada", "--tests", "hidden",
-            "--timeout", "7", "--isolation", "process"]  # fmt: skip
+            "--timeout", "7", "--isolation", "process",
+            "--hidden-visibility", "after_published"]  # fmt: skip
     assert main(argv) == exits.USAGE
     ((students, graded, options),) = calls
     assert students == ["ada"] and graded.name == "graded"
     assert options == {"jobs": 1, "isolation": "process", "timeout": 7.0, "device": "cpu",
-                       "hidden": [(tmp_path / "hidden").resolve()]}  # fmt: skip
+                       "hidden": [(tmp_path / "hidden").resolve()],
+                       "hidden_visibility": "after_published",
+                       "amendments": AmendOptions()}  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import grade, gradebook
+from conftest import grade, gradebook, run_grader
 
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
@@ -64,6 +67,34 @@ def test_the_main_command_grades_the_example_class(tmp_path):
     crash = (out / "crashes" / "feedback.md").read_text()
     assert "segmentation fault" in crash
     regularization = float(book["crashes"]["regularization"])
-    assert 0 < regularization < points["regularization"], "the mask tests ran before the crash"
+    assert 0 < regularization < points["regularization"], "dropout_mask keeps its tests"
+    assert book["crashes"]["regularization state"] == "crashed"
     assert "perfect" in result.stdout  # the table is printed
     assert f"{full}/{full}" in result.stdout
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for line in result.stdout.splitlines():  # the README shows the table as it is today
+        if line.split(" ")[0] in book:
+            assert line.rstrip() in readme, f"README's example table is stale: {line}"
+    with (out / "misconceptions.csv").open(newline="", encoding="utf-8") as handle:
+        shown = [row for row in csv.DictReader(handle) if row["count"] != "0"]
+    # the classic mistakes the failures point at: the mistakes student's, in every exercise
+    assert {row["students"] for row in shown} == {"mistakes"}
+    assert {row["exercise"] for row in shown} == set(points)
+
+
+@pytest.mark.slow
+def test_the_student_s_own_check_gives_the_points_grade_gives(tmp_path):
+    """One score wherever it is computed: the mistakes student's own `grader check` table
+    (in-process, 1 decimal) and the README's gradebook row, which `grade` (sandboxed) gives
+    (test_the_main_command_grades_the_example_class), agree exercise by exercise."""
+    with zipfile.ZipFile(EXAMPLES / "submissions" / "mistakes.zip") as archive:
+        archive.extractall(tmp_path / "unpacked")
+    modules = next(path.parent for path in (tmp_path / "unpacked").rglob("activations.py"))
+    checked = run_grader("check", "--impl", modules, timeout=900)
+    rows = dict(re.findall(r"^\s*\d+\s+(\w+)\s.*?\s([\d.]+)/\d+\s*$", checked.stdout, re.MULTILINE))
+    names = [exercise.name for exercise in load_manifest()]
+    assert list(rows) == names, checked.stdout[-3000:]
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    graded = next(line.split() for line in readme if line.startswith("mistakes "))[1:]
+    for name, shown, given in zip(names, rows.values(), graded, strict=False):
+        assert float(shown) == pytest.approx(float(given), abs=0.051), name

@@ -6,6 +6,7 @@ this module is slow; it runs in CI.
 
 from __future__ import annotations
 
+import csv
 import json
 import signal
 import subprocess
@@ -17,6 +18,8 @@ from conftest import grade, gradebook, grader_command, reference, submission
 
 from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT, SOLUTIONS_DIR
+from grader.results.model import format_points
+from grader.results.stored import load_submission
 
 pytestmark = pytest.mark.slow
 K_FOLD = reference("model_selection")
@@ -267,3 +270,102 @@ def test_a_hidden_tests_details_stay_hidden_unless_asked():
     public = _outcome(record, frozenset(), show_hidden=False)
     assert not public.hidden and public.message == record.message
     assert public.requires == ("mse_loss",) and public.duration == 0.1
+
+
+SEGFAULT = (  # dropout as a buggy C extension would make it: the process running it dies
+    "\n\nimport ctypes\n\n\n"
+    "def dropout(x, p, *, training=True, generator=None):\n"
+    "    ctypes.string_at(0)\n"
+    "    return x\n"
+)
+
+
+def test_a_segfault_costs_only_its_function_and_is_a_crash_in_every_output(tmp_path):
+    """dropout kills its sandbox (SIGSEGV), dropout_mask is right: dropout_mask keeps every
+    test (the exercise's other calls run in a fresh sandbox), dropout's tests fail, and the
+    exercise is "crashed" alike in the gradebook, summary.md, the table, results.json and
+    feedback.md (issue 23, items 5 and 6)."""
+    submissions = tmp_path / "submissions"
+    source = reference("regularization") + SEGFAULT
+    submission(submissions, "ada", only=["regularization"], regularization=source)
+    out = tmp_path / "out"
+    result = grade(submissions, out, "--timeout", "60")
+    assert result.returncode == 0, result.stderr[-3000:]
+    exercise = load_submission(out / "ada" / "grade.json").exercise("regularization")
+    assert exercise is not None and exercise.status == "crashed", exercise
+    assert "SIGSEGV" in exercise.message and "dropout()" in exercise.message
+    functions = {function.name: function for function in exercise.functions()}
+    assert functions["dropout_mask"].points == functions["dropout_mask"].max_points > 0
+    assert functions["dropout"].points == 0 and exercise.points == functions["dropout_mask"].points
+    mask = [test for test in exercise.tests if test.function == "dropout_mask"]
+    assert mask and all(test.outcome == "passed" for test in mask)
+    later = [test for test in exercise.tests if "not called again" in test.message]
+    assert later and all(test.function == "dropout" for test in later)
+    row = gradebook(out)["ada"]
+    assert row["regularization state"] == "crashed" and row["status"] == "graded"
+    assert float(row["regularization"]) == exercise.points and "SIGSEGV" in row["message"]
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert ", 1 crashed, " in summary and "`regularization`: crashed" in summary
+    assert f" {format_points(exercise.points)}c " in result.stdout and "c crashed" in result.stdout
+    entries = json.loads((out / "ada" / "results.json").read_text())["tests"]
+    (entry,) = [e for e in entries if e["extra_data"]["exercise"] == "regularization"]
+    assert entry["extra_data"]["grading_status"] == "crashed" and entry["score"] == exercise.points
+    feedback = (out / "ada" / "feedback.md").read_text(encoding="utf-8")
+    assert "**Crash:**" in feedback and "segmentation fault" in feedback
+
+
+def test_a_class_where_nothing_could_be_taken_in_says_so(tmp_path):
+    """Only corrupt zips: no count claims a student was graded, and the gradebook and table
+    keep every exercise's column (manifest order), the totals out of the manifest's points."""
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    for student in ("ada", "bob", "cat", "dan"):
+        (submissions / f"{student}.zip").write_bytes(b"PK\x03\x04 this is not a zip")
+    out = tmp_path / "out"
+    result = grade(submissions, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "no submission could be taken in: all 4 in " in result.stdout
+    assert "graded 4" not in result.stdout
+    manifest = load_manifest()
+    full = sum(exercise.points for exercise in manifest)
+    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    names = [exercise.name for exercise in manifest]
+    assert header[1 : 1 + len(names)] == names
+    book = gradebook(out)
+    assert all(
+        row["status"] == "error" and float(row["max_total"]) == full for row in book.values()
+    )
+    assert f"0/{format_points(full)}" in result.stdout and "0/0" not in result.stdout
+    table = next(line for line in result.stdout.splitlines() if line.startswith("student"))
+    assert table.split()[1 : 1 + len(names)] == names
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "0 graded, 4 could not be graded at all" in summary
+    assert "no submission could be taken in" in summary
+
+
+def test_two_entries_of_one_student_give_one_row_that_says_which_was_graded(tmp_path):
+    """``ada/`` beside ``ada.zip``: one row for ada, the entry first by name graded (the folder),
+    and its message names both and the one graded."""
+    submissions = tmp_path / "submissions"
+    submission(submissions, "ada", only=["activations"])
+    with zipfile.ZipFile(submissions / "ada.zip", "w") as archive:
+        archive.writestr("activations.py", "def broken(:\n")
+    out = tmp_path / "out"
+    result = grade(submissions, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
+        students = [row["student"] for row in csv.DictReader(handle)]
+    assert students == ["ada"]
+    row = gradebook(out)["ada"]
+    assert row["status"] == "graded" and row["activations state"] == "not attempted"
+    assert "2 submissions share the student id 'ada' (ada, ada.zip)" in row["message"]
+    assert "ada was graded" in row["message"] and "ada.zip was not" in row["message"]
+    assert "ada.zip" in result.stdout and "graded 1, reused 0 unchanged" in result.stdout
+
+
+def test_a_test_session_killed_by_a_signal_is_named_by_it():
+    from grader.grading.sessions import ending_text
+
+    assert ending_text(3) == "exit 3"
+    assert ending_text(-signal.SIGSEGV) == "killed by SIGSEGV"

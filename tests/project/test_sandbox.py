@@ -298,12 +298,43 @@ def test_exit_on_import_is_a_clear_error(sandbox_for):
 @pytest.mark.parametrize(
     "ending", ["import os\n    os._exit(0)", "import ctypes\n    ctypes.string_at(0)"]
 )
-def test_a_process_that_dies_costs_only_its_own_calls(sandbox_for, ending):
+def test_a_process_that_dies_costs_only_the_calls_of_that_function(sandbox_for, ending):
+    """The function whose call ended the sandbox fails that call and is not called again; the
+    exercise's other functions answer from a fresh sandbox, within the same time budget."""
     impl = sandbox_for(f"def relu(x):\n    {ending}\n\ndef sigmoid(x):\n    return x\n")
-    with pytest.raises(SandboxError, match="ended the process running it"):
+    sandbox = impl._sandbox
+    sandbox.time_left = sandbox.wall_left = 100.0  # the exercise's budget, as the plugin sets it
+    crashes = []
+    sandbox.on_crash = crashes.append
+    with pytest.raises(SandboxError, match=r"ended the process running it during activations\."
+                                           r"relu\(\)"):  # fmt: skip
         impl.relu(torch.zeros(1))
-    with pytest.raises(SandboxError, match="remaining calls of this exercise cannot run"):
-        impl.sigmoid(torch.zeros(1))
+    assert list(sandbox.crashed) == ["relu"] and len(crashes) == 1
+    left = sandbox.time_left
+    assert torch.equal(impl.sigmoid(torch.ones(2)), torch.ones(2))
+    assert impl.call_many("sigmoid", [((torch.ones(1),), {})]) == [torch.ones(1)]
+    assert 0 < sandbox.time_left <= left, "the budget goes on, it does not start again"
+    with pytest.raises(SandboxError, match=r"relu\(\) ended the process .* not called again"):
+        impl.call_many("relu", [((torch.zeros(1),), {})])
+    assert len(crashes) == 1
+
+
+def test_a_module_that_kills_its_sandbox_on_import_is_not_started_again(tmp_path):
+    """Every call would load it again and die again: its exercise's calls all fail at once."""
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    source = "import ctypes\nctypes.string_at(0)\n\ndef relu(x):\n    return x\n"
+    (submission / "activations.py").write_text(source, encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    sandbox = Sandbox(submission, tmp_path / "work", QUICK, isolation=strongest().level)
+    try:
+        with pytest.raises(SandboxError, match="ended the process running it during the import"):
+            SandboxedImplementation(sandbox, "activations")
+        with pytest.raises(SandboxError, match="remaining calls of this exercise cannot run"):
+            SandboxedImplementation(sandbox, "activations")
+        assert list(sandbox.crashed) == []  # no function of it ever ran
+    finally:
+        sandbox.close()
 
 
 @pytest.mark.parametrize(

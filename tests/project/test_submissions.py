@@ -112,24 +112,39 @@ def test_discover_without_a_submissions_folder_is_a_clear_error(tmp_path):
         discover(tmp_path / "alice.zip")
 
 
-@pytest.mark.parametrize("other", ["alice.zip", "Alice"])
-def test_duplicate_student_ids_are_all_reported_and_none_is_graded(tmp_path, other):
+@pytest.mark.parametrize(("other", "first"), [("alice.zip", "alice"), ("Alice", "Alice")])
+def test_duplicate_student_ids_grade_the_first_by_name_and_say_so(tmp_path, other, first):
+    """One entry per student id (names differing only in case are one id): the first by name
+    is graded, the others are left out with a note, and the one graded says so."""
     root = tmp_path / "submissions"
     write(root / "alice" / "activations.py", STUB["activations"])
     if other.endswith(".zip"):
         make_zip(root / other, {"activations.py": STUB["activations"]})
     else:
         write(root / other / "activations.py", STUB["activations"])
-    found = discover(root)
-    assert len(found) == 2
-    for number, submission in enumerate(found):
-        assert len(submission.problems) == 1
-        assert "share the student id" in submission.problems[0]
-        assert "alice" in submission.problems[0] and other in submission.problems[0]
-        intake = unpack(submission, tmp_path / "out" / str(number))
-        assert intake.modules == {}
-        assert intake.problems == list(submission.problems)
-        assert not any((tmp_path / "out" / str(number)).iterdir())
+    notes: list[str] = []
+    (submission,) = discover(root, notes=notes)
+    left_out = other if first == "alice" else "alice"
+    assert (submission.student, submission.path.name, submission.problems) == (first, first, ())
+    (remark,) = submission.remarks
+    names = ", ".join(sorted(["alice", other]))
+    assert f"2 submissions share the student id {first!r} ({names})" in remark
+    assert f"{first} was graded" in remark and f"{left_out} was not" in remark
+    assert any(note.startswith(f"ignored {left_out}:") and first in note for note in notes)
+    intake = unpack(submission, tmp_path / "out")
+    assert set(intake.modules) == {"activations"} and intake.problems == []
+
+
+def test_a_duplicate_that_cannot_be_taken_in_gives_way_to_one_that_can(tmp_path):
+    root = tmp_path / "submissions"
+    make_zip(root / "bob.zip", {"activations.py": STUB["activations"]})
+    root.joinpath("bob").symlink_to(root / "bob.zip")
+    (submission,) = discover(root)
+    assert submission.path.name == "bob.zip" and submission.problems == ()
+    assert (
+        "bob.zip was graded (the first by name of those that can be taken in)"
+        in submission.remarks[0]
+    )
 
 
 def test_a_linked_submission_is_not_followed(tmp_path):

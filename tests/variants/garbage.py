@@ -8,7 +8,20 @@ named functions are replaced by wrappers that call the reference and spoil its r
 
 from __future__ import annotations
 
-KINDS = ("zeros", "nan", "off-by-one-percent", "echo")
+# zeros, nan, off-by-one-percent: never the right answer (a zero answer becomes -1, a boolean
+# flips); echo: a same-shaped argument, echoed; constant-*: one constant whatever the right
+# answer, and input-echoed: a same-shaped argument whatever the right answer, as a function
+# that ignores its input would return (right by coincidence where the answer is that: such cases
+# name their answer, grader/core/gating.py)
+KINDS = (
+    "zeros",
+    "nan",
+    "off-by-one-percent",
+    "echo",
+    "constant-zero",
+    "constant-one",
+    "input-echoed",
+)
 
 _SOURCE = '''
 import functools as _functools
@@ -18,8 +31,33 @@ import numpy as _np
 import torch as _torch
 
 
+def _constant(value, one):
+    """The same structure and types, every number 0 (or 1), every boolean False (or True)."""
+    if isinstance(value, _torch.Tensor):
+        return _torch.ones_like(value) if one else _torch.zeros_like(value)
+    if isinstance(value, _np.ndarray):
+        return _np.ones_like(value) if one else _np.zeros_like(value)
+    if isinstance(value, bool):
+        return one
+    if isinstance(value, int | float):
+        return type(value)(1 if one else 0)
+    if isinstance(value, tuple | list):
+        return type(value)(_constant(item, one) for item in value)
+    if isinstance(value, dict):
+        return {key: _constant(item, one) for key, item in value.items()}
+    if isinstance(value, _Iterator):
+        return (_constant(item, one) for item in value)
+    return value
+
+
 def _spoil(value, kind, args):
     """The same structure and types, other values."""
+    if kind == "input-echoed" and isinstance(value, _torch.Tensor):
+        for arg in args:
+            if isinstance(arg, _torch.Tensor) and arg.shape == value.shape:
+                return arg.clone().to(value.dtype)
+    if kind in ("constant-zero", "constant-one", "input-echoed"):
+        return _constant(value, kind == "constant-one")
     if isinstance(value, _torch.Tensor):
         if kind == "echo":
             for arg in args:
@@ -61,7 +99,16 @@ def _spoil(value, kind, args):
 def _garbage(function, kind):
     @_functools.wraps(function)
     def wrapper(*args, **kwargs):
-        return _spoil(function(*args, **kwargs), kind, args)
+        if kind != "input-echoed":
+            return _spoil(function(*args, **kwargs), kind, args)
+        # a function that ignores its input: what it was given comes back, unchanged
+        before = [arg.clone() if isinstance(arg, _torch.Tensor) else arg for arg in args]
+        value = function(*args, **kwargs)
+        with _torch.no_grad():
+            for arg, was in zip(args, before):
+                if isinstance(arg, _torch.Tensor):
+                    arg.copy_(was)  # undo what the reference did in place
+        return _spoil(value, kind, before)
 
     return wrapper
 

@@ -30,8 +30,11 @@ executes anything a student wrote. The threats it addresses:
   whose directory lists more than 10,000 entries or 4 MiB is refused before it is opened.
 - Broken or hostile archives: a damaged, truncated, encrypted or non-zip file is a problem of
   that submission, never an exception that stops the grading of the whole class.
-- One submission silently replacing another: two entries with the same student id are both
-  reported and neither is graded.
+- One submission silently replacing another: of entries with the same student id (``ada/``
+  and ``ada.zip``, or names differing only in case) one is graded, never silently: the first
+  by name (byte order) of those that can be taken in; its result's message names every entry
+  and the one graded, and the others are left out with a note
+  (:func:`.discovery.one_per_student`).
 - Stale files from an earlier run being graded: :func:`unpack` wants an empty destination.
 
 Signature check (a decision): each public function of the stub ``exercises/<name>.py`` must be

@@ -37,13 +37,16 @@ class IntakeLimits:
 
 @dataclass(frozen=True)
 class Submission:
-    """One entry of SUBMISSIONS. ``problems``: why it cannot be graded at all (a duplicate
-    student id, a symbolic link); such a submission is reported as an error, never unpacked."""
+    """One entry of SUBMISSIONS. ``problems``: why it cannot be graded at all (a symbolic link,
+    a name with control characters); such a submission is reported as an error, never
+    unpacked. ``remarks``: what its result must say though it is graded (the other entries of
+    its student id, left out)."""
 
     student: str
     path: Path
     kind: Kind
     problems: tuple[str, ...] = ()
+    remarks: tuple[str, ...] = ()
 
 
 @dataclass
