@@ -21,6 +21,8 @@ from pathlib import Path
 from grader.core.exits import OK, error
 from grader.core.files import atomic_write_text
 from grader.core.options import positive_float
+from grader.core.text import one_line
+from grader.grading.runrecord import load_record
 from grader.results.formats import STORED_FILE
 from grader.results.lms import (
     LMS_NAMES,
@@ -114,6 +116,12 @@ def export(args: argparse.Namespace) -> list[str]:
     roster = read_roster(args.roster)
     roster.require(identifiers(args.lms, args.match_by), LMS_NAMES[args.lms])
     matched = match(roster, results)
+    stale = not_graded_yet(args.out, matched)
+    if stale and args.missing_as_zero:
+        raise ExportError(
+            f"OUT is out of date: {stale[0]}, and --missing-as-zero would give them 0: run "
+            "`python -m grader grade SUBMISSIONS --out OUT` again first"
+        )
     scale = Scale(points_possible(results), args.out_of, args.missing_as_zero)
     text = import_csv(args.lms, matched, args.assignment.strip(), scale, args.match_by)
     file = args.file or args.out / f"{args.lms}-grades.csv"
@@ -125,12 +133,31 @@ def export(args: argparse.Namespace) -> list[str]:
         atomic_write_text(report, report_csv(matched, scale))
     except OSError as problem:
         raise ExportError(f"cannot write {problem.filename}: {problem.strerror}") from None
+    caution = [f"warning: OUT is out of date: {stale[0]} (empty cells); run `python -m grader "
+               "grade SUBMISSIONS --out OUT` again"] if stale else []  # fmt: skip
     return [
         *summary_lines(matched, scale),
+        *caution,
         _written(file, matched, scale),
         *cautions(args.lms, scale),
         f"report: {report}",
     ]
+
+
+def not_graded_yet(out: Path, matched: Matched) -> list[str]:
+    """Where roster students listed as having no submission do have one that the last grade
+    run found (``run.json``) but left without a result (interrupted, or ``--only``): one phrase
+    naming them (empty: none, or no record of the run)."""
+    try:
+        found = set(load_record(out).everyone)
+    except ValueError:
+        return []
+    waiting = [s.label for s in matched.missing if s.submission and s.submission in found]
+    if not waiting:
+        return []
+    names = "; ".join(one_line(name, 40) for name in waiting[:10])
+    more = f"; and {len(waiting) - 10} more" if len(waiting) > 10 else ""
+    return [f"{len(waiting)} roster student(s) have a submission not graded yet ({names}{more})"]
 
 
 def load_results(out: Path) -> list[SubmissionResult]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.__main__ import main
+from grader.grading.runrecord import new_record, save_record
 from grader.results.formats import STORED_FILE
 from grader.results.model import ExerciseResult, SubmissionResult, TestOutcome
 from grader.results.stored import save_submission
@@ -173,6 +174,24 @@ def test_unmatched_submissions_and_students_are_reported(out, tmp_path, capsys):
     assert "bad CRC" in report[3][3]
     assert len(report) == 4
     assert "stray" not in (out / "canvas-grades.csv").read_text(encoding="utf-8")
+
+
+def test_a_submission_the_last_run_found_but_did_not_grade_is_not_called_missing(
+    out, tmp_path, capsys
+):
+    """carol's submission was found by the last grade run (run.json) but has no result yet
+    (the run was interrupted, or --only left her out): OUT is out of date, and the export says
+    so; with --missing-as-zero it refuses rather than give her 0."""
+    record = new_record({}, (), ["alice", "bob", "carol", "dave", "stray"], ["alice"], None)
+    save_record(record, out)
+    roster = write(tmp_path / "roster.csv", CANVAS_ROSTER)
+    assert export(out, roster, "--lms", "canvas") == 0
+    printed = capsys.readouterr().out
+    assert "warning: OUT is out of date: 1 roster student(s) have a submission not graded yet" \
+        " (Diaz, Carol)" in printed  # fmt: skip
+    assert export(out, roster, "--lms", "canvas", "--missing-as-zero") == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "would give them 0" in said
 
 
 def test_a_hostile_submission_id_is_never_a_formula(tmp_path, capsys):
