@@ -47,6 +47,7 @@ from grader.core.exits import OK, error
 from grader.core.limits import DEFAULT_TIMEOUT
 from grader.core.manifest import exercise_for_test_file
 from grader.core.options import add_graded_device_option, add_tests_option, add_timeout_option
+from grader.grading.deadlines import FULL_CAP, UNITS, add_deadline_options
 from grader.grading.settings import add_hidden_visibility_option, hidden_visibility_problem
 from grader.results.gradescope import DEFAULT_VISIBILITY
 
@@ -87,9 +88,11 @@ def build_bundle(
     timeout: float = DEFAULT_TIMEOUT,
     device: str = GRADED_DEVICES[0],
     hidden_visibility: str = DEFAULT_VISIBILITY,
+    late: Sequence[str] = (),
 ) -> Path:
-    """Write the bundle to ``out`` (a .zip), grading with ``timeout``, ``device`` and
-    ``hidden_visibility``; returns ``out``. :class:`ReleaseError` says why not."""
+    """Write the bundle to ``out`` (a .zip), grading with ``timeout``, ``device``,
+    ``hidden_visibility`` and the deadline options ``late`` (``--late-per-day 10``, ...: see
+    :func:`late_options`); returns ``out``. :class:`ReleaseError` says why not."""
     out = Path(out).absolute()
     if out.suffix.lower() != ".zip":
         raise ReleaseError(f"OUT {out} must be a .zip file (Gradescope takes a zip)")
@@ -102,12 +105,14 @@ def build_bundle(
     hidden_modules = hidden_test_files(hidden)
     check_project()
     options = grading_options(timeout, device, hidden_visibility)
-    arguments = shlex.join(word for name, value in options.items()
-                           for word in (f"--{name.replace('_', '-')}", value))  # fmt: skip
+    flags = [word for name, value in options.items()
+             for word in (f"--{name.replace('_', '-')}", value)]  # fmt: skip
+    arguments = shlex.join([*flags, *late])
     with tempfile.TemporaryDirectory(prefix="gradescope-") as scratch:
         staging = Path(scratch) / "source"
         copy_common(staging)
-        readme = template("gradescope_README.md").format(**options)
+        policy = f"`{shlex.join(late)}`" if late else "none (no penalty; lateness is shown)"
+        readme = template("gradescope_README.md").format(**options, late=policy)
         (staging / "README.md").write_text(readme, encoding="utf-8")
         (staging / "setup.sh").write_text(template("setup.sh"), encoding="utf-8")
         (staging / "run_autograder").write_text(
@@ -131,6 +136,23 @@ def grading_options(timeout: float, device: str, hidden_visibility: str) -> dict
     return {"timeout": f"{timeout:g}", "device": device, "hidden_visibility": hidden_visibility}
 
 
+def late_options(args: argparse.Namespace) -> list[str]:
+    """The deadline options given to ``gradescope`` (:func:`add_deadline_options`), as
+    ``autograde`` takes them in ``run_autograder``: only those given, so that Gradescope's own
+    due date stands where no ``--due`` was."""
+    words = []
+    if args.due is not None:
+        words += ["--due", args.due.isoformat()]
+    for unit in UNITS:
+        if getattr(args, f"late_per_{unit}") is not None:
+            words += [f"--late-per-{unit}", f"{getattr(args, f'late_per_{unit}'):g}"]
+    if args.late_cap != FULL_CAP:
+        words += ["--late-cap", f"{args.late_cap:g}"]
+    if args.grace:
+        words += ["--grace", f"{args.grace:g}"]
+    return words
+
+
 def _zip(folder: Path, target: Path) -> None:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -149,6 +171,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_timeout_option(parser)
     add_graded_device_option(parser)
     add_hidden_visibility_option(parser)
+    add_deadline_options(parser)  # --due stands in for Gradescope's own due date
 
 
 def run(args: argparse.Namespace) -> int:
@@ -156,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
         out = build_bundle(
             args.out, hidden=args.tests, force=args.force, timeout=args.timeout,
             device=args.device, hidden_visibility=args.hidden_visibility,
+            late=late_options(args),
         )  # fmt: skip
     except ReleaseError as problem:
         return error(str(problem))

@@ -151,6 +151,19 @@ def test_the_bundle_grades_with_the_options_it_was_made_with(hidden, tmp_path):
         assert said in readme
 
 
+def test_the_bundle_grades_with_the_late_policy_it_was_made_with(tmp_path):
+    """The late policy reaches autograde in run_autograder; the due date stays Gradescope's own
+    (submission_metadata.json) unless --due was given."""
+    out = tmp_path / "autograder.zip"
+    late = ["--late-per-hour", "2", "--late-cap", "40", "--grace", "15"]
+    assert main(["gradescope", str(out), *late]) == 0
+    graded = run_autograder_arguments(out, tmp_path / "autograder")
+    assert (graded.late_per_hour, graded.late_cap, graded.grace) == (2, 40, 15)
+    assert graded.due is None and graded.late_per_day is None
+    with zipfile.ZipFile(out) as archive:
+        assert "`--late-per-hour 2 --late-cap 40 --grace 15`" in archive.read("README.md").decode()
+
+
 def test_hidden_visibility_hidden_with_hidden_tests_is_refused(hidden, tmp_path, capsys):
     """Gradescope shows the total of a submission whose hidden entries are ``hidden``: the
     hidden tests' points would show at once."""
