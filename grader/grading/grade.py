@@ -7,12 +7,14 @@ and last writes the class files (gradebook, summary) and prints the table. All b
 printing is :func:`grade_folder`, a function of typed arguments, which ``autograde`` calls
 too (:mod:`grader.grading.autograde`).
 
-A student is graded again only when something their grade was computed from changed
-(:mod:`grader.grading.fingerprint`): their submission as taken in, the tests, the hidden
-tests, a setting, the grader. Otherwise their complete ``grade.json`` is reused, so a run that
-was killed (or stopped with Ctrl-C: exit 130) resumes where it stopped, and a corrected
-resubmission is graded on the next run without ``--force``. ``--force`` grades everyone
-again, ``--only ID ...`` just those students. ``--shard K/N`` grades one N-th of the class
+A student's exercise is graded again only when something its grade was computed from changed
+(:mod:`grader.grading.fingerprint`): their module of it as taken in, its tests or hidden
+tests, its manifest entry; or, for every exercise, a setting, the tests' helpers, the grader.
+Otherwise their complete ``grade.json`` is reused (or the exercises of it that still hold), so
+a run that was killed (or stopped with Ctrl-C: exit 130) resumes where it stopped, a corrected
+resubmission is graded on the next run without ``--force``, and a hidden test added to one
+exercise grades only that exercise again. ``--force`` grades everyone again, ``--only ID ...``
+just those students. ``--shard K/N`` grades one N-th of the class
 (:mod:`grader.grading.shards`; ``python -m grader merge`` joins the shards).
 """
 
@@ -46,10 +48,11 @@ from grader.grading.amend import (
     prepare,
 )
 from grader.grading.copies.report import CSV_NAME, HTML_NAME
+from grader.grading.fingerprint import exercise_setups
 from grader.grading.intake.discovery import discover, without_suffix
 from grader.grading.intake.model import IntakeError, Submission
 from grader.grading.isolation_level import choose_isolation
-from grader.grading.pipeline import grade_one
+from grader.grading.pipeline import Written, grade_one
 from grader.grading.regrade import Plan, progress, stored_result
 from grader.grading.runrecord import RUN_FILE, new_record, save_record
 from grader.grading.settings import (
@@ -125,14 +128,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _counts_line(graded: ClassRun, out: Path) -> str:
-    """What the run did, in one line: how many it graded, reused and could not take in, and,
-    with ``--only``, what became of the others; plainly when no submission could be taken
+    """What the run did, in one line: how many it graded (and, where it kept some exercises of
+    theirs as stored, how many of their exercises it graded), reused and could not take in,
+    and, with ``--only``, what became of the others; plainly when no submission could be taken
     in at all (no count then claims a student was graded)."""
     if graded.results and all(result.status == "error" for result in graded.results):
         return (f"no submission could be taken in: all {len(graded.results)} in "
                 f"{out / 'gradebook.csv'} are errors, its message column says why")  # fmt: skip
     reused = graded.chosen - graded.graded - graded.refused
-    parts = [f"graded {graded.graded}, reused {reused} unchanged"]
+    exercises = ""
+    if graded.exercises_kept:
+        whole = graded.exercises_graded + graded.exercises_kept
+        exercises = f" ({graded.exercises_graded} of {whole} exercises)"
+    parts = [f"graded {graded.graded}{exercises}, reused {reused} unchanged"]
     if graded.refused:
         parts.append(f"{graded.refused} could not be taken in")
     if graded.kept:
@@ -159,6 +167,8 @@ class ClassRun:
     chosen: int  # students the run set out to grade (the others of those were reused)
     share: int  # students of the run's shard (of the class, without --shard)
     kept: int  # students of the share not chosen (--only) whose stored result was there
+    exercises_graded: int  # of the students graded, the exercises graded in this run
+    exercises_kept: int  # of the students graded, the exercises kept as stored (unchanged)
 
 
 def grade_folder(
@@ -218,7 +228,8 @@ def grade_folder(
     record = new_record(settings.scored(), settings.hidden, [s.student for s in found],
                         students, shard)  # fmt: skip
     save_record(record, out)
-    plan = Plan(out, settings, record.fingerprint, force or bool(only))
+    plan = Plan(out, settings, record.fingerprint, exercise_setups(record.setup),
+                force or bool(only))  # fmt: skip
     written = grade_class(chosen, plan, jobs)
     results = [stored_result(out, student) for student in students]
     done, remarks = finish([r for r in results if r is not None], amend, out,
@@ -226,9 +237,11 @@ def grade_folder(
     for note in amend_notes + remarks:
         print(f"note: {note}")
     write_class_files(done, out)
-    refused = sum(result.status == "error" for result in written)
+    refused = sum(one.result.status == "error" for one in written)
     kept = len({result.student for result in done} - {s.student for s in chosen})
-    return ClassRun(done, walls, len(written) - refused, refused, len(chosen), len(share), kept)
+    exercises = sum(one.graded for one in written), sum(one.kept for one in written)
+    return ClassRun(done, walls, len(written) - refused, refused, len(chosen), len(share), kept,
+                    *exercises)  # fmt: skip
 
 
 def _unknown_ids(only: Sequence[str], ids: list[str], submissions: Path) -> str | None:
@@ -270,13 +283,13 @@ def _problem(
     return hidden_visibility_problem(visibility, hidden)
 
 
-def grade_class(submissions: list[Submission], plan: Plan, jobs: int) -> list[SubmissionResult]:
+def grade_class(submissions: list[Submission], plan: Plan, jobs: int) -> list[Written]:
     """Each submission through :func:`grader.grading.pipeline.grade_one`, ``jobs`` at once,
-    with a progress bar (on a terminal only); the results written (not those reused). Ctrl-C
-    (KeyboardInterrupt) stops every job at once (:class:`Workers`) and is raised again for the
-    caller to report."""
+    with a progress bar (on a terminal only); the results written (not those reused whole).
+    Ctrl-C (KeyboardInterrupt) stops every job at once (:class:`Workers`) and is raised again
+    for the caller to report."""
 
-    def one(submission: Submission) -> SubmissionResult | None:
+    def one(submission: Submission) -> Written | None:
         return grade_one(submission, plan, workers.server)
 
     written = []

@@ -6,7 +6,8 @@ open; one pytest session (forked from a warm worker, :mod:`grader.grading.forkse
 sandbox (:mod:`grader.sandbox`) with its own time budget, while the assertions and the report
 stay in the test process. An exercise that session did not finish gets a session of its own,
 with fresh copies of the tests. The report (:mod:`grader.core.report`) becomes the
-submission's :class:`grader.results.model.SubmissionResult`.
+submission's :class:`grader.results.model.SubmissionResult`; the exercises a stored result
+still holds (:func:`grader.grading.regrade.kept_exercises`) are not run, but kept as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import signal
+from collections.abc import Mapping
 from pathlib import Path
 
 from grader.core.limits import (
@@ -44,8 +46,10 @@ def grade_submission(
     root: Path,
     server: ServerOf,
     settings: RunSettings,
+    kept: Mapping[str, ExerciseResult] | None = None,
 ) -> SubmissionResult:
-    """One student, every exercise, from what ``intake`` took in (None: never unpacked) in the
+    """One student, every exercise but those ``kept`` (by name: their stored results, which
+    still hold, taken as they are), from what ``intake`` took in (None: never unpacked) in the
     scratch folder ``root``; problems of the submission become its status and message, its
     remarks lead the message."""
     device = settings.device
@@ -55,8 +59,12 @@ def grade_submission(
     message = "; ".join((*submission.remarks, *intake.problems))
     if not intake.modules and intake.problems:
         return SubmissionResult(submission.student, "error", message, (), device=device)
+    kept = kept or {}
+    manifest = load_manifest()
     tests = _trusted_tests(root / "tests", list(settings.hidden))
-    exercises = _grade_exercises(load_manifest(), intake, tests, root, server, settings)
+    todo = [exercise for exercise in manifest if exercise.name not in kept]
+    graded = {e.name: e for e in _grade_exercises(todo, intake, tests, root, server, settings)}
+    exercises = tuple(kept[e.name] if e.name in kept else graded[e.name] for e in manifest)
     faults = [e.name for e in exercises if e.message.startswith(GRADER_FAULT)]
     if faults:  # first in the message: the result is then never stored as current
         fault = f"{GRADER_FAULT} in {', '.join(faults)}: graded again on the next run"

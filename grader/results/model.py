@@ -18,7 +18,7 @@ from grader.results.amended import Adjustment, Late
 
 SubmissionStatus = Literal["graded", "error"]
 SUBMISSION_STATUSES: tuple[str, ...] = get_args(SubmissionStatus)
-FORMAT_VERSION = 3  # of the stored per-student JSON; another version is refused on load
+FORMAT_VERSION = 4  # of the stored per-student JSON; another version is refused on load
 _POINTS_TOLERANCE = 0.005  # points are rounded to 2 decimals
 
 
@@ -134,6 +134,7 @@ class ExerciseResult:
     message: str
     tests: tuple[TestOutcome, ...]
     timings: tuple[tuple[str, float, float], ...] = ()
+    graded_with: str = ""  # what it was graded with (grading/fingerprint.py); "" for a fault
 
     def __post_init__(self) -> None:
         owner = f"ExerciseResult({self.name!r})"
@@ -252,6 +253,7 @@ class ExerciseResult:
             "message": self.message,
             "tests": [test.to_json() for test in self.tests],
             "timings": [list(timing) for timing in self.timings],
+            "graded_with": self.graded_with,
         }
 
     @classmethod
@@ -273,6 +275,7 @@ class ExerciseResult:
             message=fields.field(data, "message", what, ""),
             tests=tuple(TestOutcome.from_json(test) for test in tests),
             timings=tuple(tuple(timing) for timing in timings),
+            graded_with=fields.check_str(what, "graded_with", data.get("graded_with", "")),
         )
 
 
@@ -291,8 +294,8 @@ class SubmissionResult:
     # nothing ran (an untouched stub, a submission that could not be taken in).
     isolation: str = ""
     # What the result was computed from (grader/grading/fingerprint.py), so that a later run
-    # reuses it only while both are unchanged: the digest of the tests, settings and grader
-    # (the same for the whole run), and the digest of the submission as taken in.
+    # reuses it whole only while both are unchanged: the digest of the run's setup, and that of
+    # the submission as taken in; each exercise's own keeps it while the rest is graded again.
     graded_with: str = ""
     content: str = ""
     # What the instructor changed after the tests (grader/results/amended.py): the overrides
@@ -380,10 +383,7 @@ class SubmissionResult:
             raise ValueError(
                 f"{what}: format version {version!r}, this grader reads {FORMAT_VERSION}"
             )
-        exercises, notes = (
-            fields.field(data, "exercises", what),
-            fields.field(data, "notes", what, []),
-        )
+        exercises, notes = fields.field(data, "exercises", what), data.get("notes", [])
         adjustments, late = data.get("adjustments", []), data.get("late")
         if not all(isinstance(value, list) for value in (exercises, notes, adjustments)):
             raise ValueError(f"{what}: exercises, notes and adjustments must be lists")

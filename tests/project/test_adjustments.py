@@ -401,10 +401,10 @@ def test_the_result_round_trips_with_its_overrides_and_penalty():
     final = amended()
     assert (final.total, final.penalty, final.late.percent) == (14.4, 1.6, 10)
     data = final.to_json()
-    assert data["version"] == FORMAT_VERSION == 3
+    assert data["version"] == FORMAT_VERSION == 4
     assert SubmissionResult.from_json(json.dumps(data)) == final
-    with pytest.raises(ValueError, match="format version 2"):
-        SubmissionResult.from_json({**data, "version": 2})
+    with pytest.raises(ValueError, match="format version 3"):
+        SubmissionResult.from_json({**data, "version": 3})
 
 
 def test_every_format_shows_the_overrides_and_the_penalty_beside_the_tests_points():

@@ -253,6 +253,8 @@ def test_a_test_process_that_dies_costs_only_the_exercise_it_was_in(tmp_path):
     stored = json.loads((out / "ada" / "grade.json").read_text())
     assert stored["status"] == "graded" and stored["graded_with"] == ""
     assert stored["message"].startswith("grader fault in regularization")
+    unkept = [e["name"] for e in stored["exercises"] if not e["graded_with"]]
+    assert unkept == ["regularization"], "the next run grades it again, and only it"
 
 
 def test_a_hidden_tests_details_stay_hidden_unless_asked():

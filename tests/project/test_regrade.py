@@ -1,9 +1,10 @@
-"""`grade` run again, in shards, and stopped: regrading by content, `merge`, and Ctrl-C.
+"""`grade` run again, in shards, and stopped: regrading by content, exercise by exercise,
+`merge`, and Ctrl-C.
 
-The classes are tiny: one exercise attempted by two students at most, the rest cheap to grade
-(an untouched stub, a file that does not parse, an empty folder: no pytest session, so no fork
-server starts for them). The two that need sessions share shard 3 of 3 (their ids were chosen
-so), so sharding starts one fork server more than grading whole, not three.
+The classes are tiny: one or two exercises attempted by two students at most, the rest cheap to
+grade (an untouched stub, a file that does not parse, an empty folder: no pytest session, so no
+fork server starts for them). The two that need sessions share shard 3 of 3 (their ids were
+chosen so), so sharding starts one fork server more than grading whole, not three.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from pathlib import Path
 import pytest
 from conftest import gradebook, grader_command, reference, run_grader, submission
 
+from grader.core.manifest import load_manifest
 from grader.core.paths import PROJECT_ROOT
 from grader.grading.shards import shard_of
 
 pytestmark = pytest.mark.slow
+EXERCISES = len(load_manifest())
+HIDDEN_TEMPLATE = PROJECT_ROOT / "examples" / "hidden" / "test_model_selection_hidden.py"
+LINEAR = reference("linear_regression")
 K_FOLD = reference("model_selection")
 BROKEN = "def k_fold_split(n_samples, k:\n"
 SIGNATURE = "\n\ndef k_fold_split(n_samples, k, *, shuffle=False, seed=None):\n"
@@ -47,6 +52,24 @@ def stamps(out: Path) -> dict[str, int]:
 
 def rewritten(before: dict[str, int], out: Path) -> set[str]:
     return {student for student, stamp in stamps(out).items() if before.get(student) != stamp}
+
+
+def exercises(out: Path, student: str) -> dict[str, dict]:
+    """A student's stored exercise results, by name, as stored."""
+    data = json.loads((out / student / "grade.json").read_text(encoding="utf-8"))
+    return {exercise["name"]: exercise for exercise in data["exercises"]}
+
+
+def regraded(before: Path, after: Path, student: str) -> set[str]:
+    """The exercises of ``student`` graded again from one output to the next (what they were
+    graded with changed); every other one is stored exactly as it was, to its durations."""
+    one, other = exercises(before, student), exercises(after, student)
+    assert one.keys() == other.keys()
+    changed = {name for name in one if one[name]["graded_with"] != other[name]["graded_with"]}
+    for name in one.keys() - changed:
+        assert one[name] == other[name], f"{student}'s {name} was not kept as it was"
+    assert all(other[name]["graded_with"] for name in changed)
+    return changed
 
 
 def comparable(path: Path) -> dict:
@@ -175,11 +198,14 @@ def test_a_corrected_resubmission_is_graded_again_alone(whole, tmp_path):
     result = run_grader("grade", fixed, "--out", again)
     assert result.returncode == 0, result.stderr[-3000:]
     assert rewritten(before, again) == {"broken"}
-    assert "graded 1, reused 4 unchanged" in result.stdout
+    assert regraded(out, again, "broken") == {"model_selection"}
+    assert f"graded 1 (1 of {EXERCISES} exercises), reused 4 unchanged" in result.stdout
     assert float(gradebook(again)["broken"]["total"]) == 10
 
 
-def test_a_changed_test_file_grades_everyone_again(tmp_path):
+def test_a_changed_hidden_test_grades_its_exercise_again_for_everyone(tmp_path):
+    """Cheaply (no session runs): each change of a hidden module grades its exercise again for
+    every student, and no other; a module that grades no exercise changes nothing."""
     submissions = cheap_class(tmp_path)
     out, hidden = tmp_path / "out", tmp_path / "hidden"
     hidden.mkdir()
@@ -187,16 +213,106 @@ def test_a_changed_test_file_grades_everyone_again(tmp_path):
         "graded 2, reused 0 unchanged; 1 could not"
         in run_grader("grade", submissions, "--out", out).stdout
     )
+    (hidden / "test_unrelated.py").write_text("def test_x():\n    pass\n", encoding="utf-8")
     assert "graded 0, reused 3" in run_grader("grade", submissions, "--out", out).stdout
     test = hidden / "test_model_selection_more.py"
     test.write_text("def test_more():\n    pass\n", encoding="utf-8")
-    before = stamps(out)
+    before, stored = stamps(out), tmp_path / "stored"
+    shutil.copytree(out, stored)
     result = run_grader("grade", submissions, "--out", out, "--tests", hidden)
-    assert "graded 2, reused 0 unchanged; 1 could not" in result.stdout, result.stderr[-3000:]
+    line = f"graded 2 (2 of {2 * EXERCISES} exercises), reused 0 unchanged; 1 could not"
+    assert line in result.stdout, result.stderr[-3000:]
     assert rewritten(before, out) == {"broken", "stubs", "empty"}
+    assert regraded(stored, out, "broken") == regraded(stored, out, "stubs") == {"model_selection"}
     test.write_text("def test_more():\n    assert True\n", encoding="utf-8")
     result = run_grader("grade", submissions, "--out", out, "--tests", hidden)
-    assert "graded 2, reused 0 unchanged; 1 could not" in result.stdout
+    assert line in result.stdout
+
+
+def test_a_submission_no_longer_taken_in_keeps_none_of_its_exercises(tmp_path):
+    """The exercises it never had digest as before, but a result that is an error has none:
+    none is counted as kept."""
+    submissions = cheap_class(tmp_path)
+    lone = submission(submissions, "lone", only=(), model_selection=BROKEN)
+    out = tmp_path / "out"
+    assert run_grader("grade", submissions, "--out", out).returncode == 0
+    (lone / "model_selection.py").unlink()
+    result = run_grader("grade", submissions, "--out", out)
+    assert "graded 0, reused 3 unchanged; 1 could not be taken in" in result.stdout
+    assert exercises(out, "lone") == {}
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """Two students with two exercises each that run (bob's model_selection wrong), the rest
+    untouched stubs, graded: (submissions, out)."""
+    root = tmp_path_factory.mktemp("pair")
+    submissions = root / "submissions"
+    submission(submissions, "ada", linear_regression=LINEAR, model_selection=K_FOLD)
+    submission(submissions, "bob", linear_regression=LINEAR, model_selection=WRONG)
+    out = root / "out"
+    result = run_grader("grade", submissions, "--out", out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "graded 2, reused 0 unchanged" in result.stdout
+    return submissions, out
+
+
+def test_a_hidden_test_grades_only_its_exercise_again_as_a_full_regrade_would(pair, tmp_path):
+    """A hidden module added for model_selection: that exercise alone is graded again, for
+    every student, every other exercise is kept byte for byte; the results are those of a
+    regrade of everything (--force), times aside."""
+    submissions, out = pair
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    shutil.copy(HIDDEN_TEMPLATE, hidden)
+    again, full = tmp_path / "again", tmp_path / "full"
+    for copy in (again, full):
+        shutil.copytree(out, copy)
+    result = run_grader("grade", submissions, "--out", again, "--tests", hidden)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"graded 2 (2 of {2 * EXERCISES} exercises), reused 0 unchanged" in result.stdout
+    for student in ("ada", "bob"):
+        assert regraded(out, again, student) == {"model_selection"}
+        assert any(test["hidden"] for test in exercises(again, student)["model_selection"]["tests"])
+    before = stamps(full)
+    forced = run_grader("grade", submissions, "--out", full, "--tests", hidden, "--force")
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    assert "graded 2, reused 0 unchanged" in forced.stdout, "nothing kept"
+    assert rewritten(before, full) == {"ada", "bob"}
+    for student in ("ada", "bob"):
+        assert comparable(again / student / "grade.json") == comparable(
+            full / student / "grade.json"
+        ), student
+    for name in ("gradebook.csv", "summary.md"):
+        assert (again / name).read_bytes() == (full / name).read_bytes(), name
+    assert float(gradebook(again)["ada"]["model_selection"]) == 10
+    assert float(gradebook(again)["bob"]["model_selection"]) < 10
+
+
+def test_an_edited_module_grades_that_exercise_of_that_student_again(pair, tmp_path):
+    submissions, out = pair
+    edited, again = tmp_path / "submissions", tmp_path / "again"
+    shutil.copytree(submissions, edited)
+    shutil.copytree(out, again)
+    (edited / "bob" / "model_selection.py").write_text(K_FOLD, encoding="utf-8")
+    before = stamps(again)
+    result = run_grader("grade", edited, "--out", again)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"graded 1 (1 of {EXERCISES} exercises), reused 1 unchanged" in result.stdout
+    assert rewritten(before, again) == {"bob"}
+    assert regraded(out, again, "bob") == {"model_selection"}
+    assert float(gradebook(again)["bob"]["model_selection"]) == 10
+
+
+def test_a_changed_setting_grades_every_exercise_again(pair, tmp_path):
+    submissions, out = pair
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    result = run_grader("grade", submissions, "--out", again, "--timeout", "60")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "graded 2, reused 0 unchanged" in result.stdout
+    for student in ("ada", "bob"):
+        assert regraded(out, again, student) == set(exercises(out, student))
 
 
 def test_only_grades_the_chosen_students_and_no_one_else(tmp_path):

@@ -5,6 +5,7 @@ arithmetic of each engine checked against the grader's K (counted from 1).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import re
@@ -15,8 +16,18 @@ from pathlib import Path
 import pytest
 
 from grader.__main__ import main
-from grader.grading.fingerprint import differences, fingerprint, setup_parts
+from grader.core.manifest import load_manifest
+from grader.grading.fingerprint import (
+    differences,
+    exercise_fingerprints,
+    exercise_setups,
+    fingerprint,
+    setup_parts,
+)
+from grader.grading.intake.model import Intake, Submission
+from grader.grading.regrade import kept_exercises
 from grader.grading.shards import Shard, parse_shard, shard_of
+from grader.results.model import ExerciseResult, SubmissionResult
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "shards"
 SETTINGS = {"device": "cpu", "timeout": 120.0}
@@ -61,25 +72,40 @@ def test_a_good_shard_parses():
     assert parse_shard("2/3") == Shard(2, 3) and str(parse_shard("1/1")) == "1/1"
 
 
+def changed_exercises(before: dict, after: dict) -> set[str]:
+    """The exercises whose setup (what they are graded with) differs between two setups."""
+    one, other = exercise_setups(before), exercise_setups(after)
+    assert list(one) == list(other) == [exercise.name for exercise in load_manifest()]
+    return {name for name in one if one[name] != other[name]}
+
+
 def test_the_setup_digest_covers_the_tests_their_helpers_and_the_settings(tmp_path):
-    """Changing a public test module or a helper beside it, a hidden test, or a setting changes
-    the setup, so every student is graded again; an unchanged setup digests the same."""
-    tests = [tmp_path / "support.py", tmp_path / "test_losses.py"]
+    """Changing a helper beside the tests or a setting changes the setup of every exercise (each
+    is graded again); a public or hidden test module, only its exercise's; an unchanged setup
+    digests the same."""
+    helper, module = tmp_path / "support.py", tmp_path / "test_losses.py"
+    tests = [helper, module]
     for path in tests:
         path.write_text("x = 1\n", encoding="utf-8")
     hidden = tmp_path / "hidden"
     hidden.mkdir()
     before = setup_parts(SETTINGS, [hidden], tests)
     assert fingerprint(setup_parts(SETTINGS, [hidden], tests)) == fingerprint(before)
-    for path in tests:
+    everyone = {exercise.name for exercise in load_manifest()}
+    for path, part, exercises in ((helper, "test helpers", everyone),
+                                  (module, "tests: losses", {"losses"})):  # fmt: skip
         path.write_text("x = 2\n", encoding="utf-8")
         changed = setup_parts(SETTINGS, [hidden], tests)
-        assert fingerprint(changed) != fingerprint(before) and differences(before, changed) == [
-            "tests"
-        ]
+        assert fingerprint(changed) != fingerprint(before)
+        assert differences(before, changed) == [part]
+        assert changed_exercises(before, changed) == exercises
         path.write_text("x = 1\n", encoding="utf-8")
+    (hidden / "test_nothing_graded.py").write_text("def test_x():\n    pass\n", encoding="utf-8")
+    assert setup_parts(SETTINGS, [hidden], tests) == before, "a module that grades no exercise"
     (hidden / "test_losses_more.py").write_text("def test_x():\n    pass\n", encoding="utf-8")
-    assert differences(before, setup_parts(SETTINGS, [hidden], tests)) == ["hidden tests"]
+    more = setup_parts(SETTINGS, [hidden], tests)
+    assert differences(before, more) == ["hidden tests: losses"]
+    assert changed_exercises(before, more) == {"losses"}
     moved = tmp_path / "elsewhere"
     shutil.copytree(hidden, moved)
     assert setup_parts(SETTINGS, [moved], tests) == setup_parts(SETTINGS, [hidden], tests)
@@ -87,6 +113,32 @@ def test_the_setup_digest_covers_the_tests_their_helpers_and_the_settings(tmp_pa
     assert differences(setup_parts(SETTINGS, [hidden], tests), slower) == [
         "settings: timeout 120.0 vs 60.0"
     ]
+    assert changed_exercises(more, slower) == everyone
+
+
+def test_an_exercise_is_graded_with_its_setup_and_the_students_module_of_it(tmp_path):
+    """A stored exercise result is kept while its fingerprint is unchanged: another module of
+    the student, or another exercise's tests, leave it alone; its own module does not."""
+    setups = exercise_setups(setup_parts(SETTINGS, []))
+    folder = tmp_path / "impl"
+    folder.mkdir()
+    for name in ("losses", "metrics"):
+        (folder / f"{name}.py").write_text(f"# {name}\n", encoding="utf-8")
+    student = Submission("ada", tmp_path / "ada", "folder")
+    intake = Intake(student, {name: folder / f"{name}.py" for name in ("losses", "metrics")})
+    before = exercise_fingerprints(setups, intake)
+    assert list(before) == list(setups) and len(set(before.values())) == len(before)
+    (folder / "metrics.py").write_text("# metrics, edited\n", encoding="utf-8")
+    intake.module_problem("mlp", "mlp.py does not parse")
+    after = exercise_fingerprints(setups, intake)
+    assert {name for name in before if before[name] != after[name]} == {"metrics", "mlp"}
+    exercises = tuple(ExerciseResult(name, name, 10, 0, "not attempted", "", (), (), digest)
+                      for name, digest in before.items())  # fmt: skip
+    stored = SubmissionResult("ada", "graded", "", exercises)
+    assert set(kept_exercises(stored, after)) == set(before) - {"metrics", "mlp"}
+    fault = dataclasses.replace(exercises[0], graded_with="")
+    assert not kept_exercises(dataclasses.replace(stored, exercises=(fault,)), after)
+    assert kept_exercises(None, after) == {}
 
 
 # --- examples/shards/: the three engines ---------------------------------------------------
