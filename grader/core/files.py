@@ -3,10 +3,12 @@ never half of one. Imports nothing of grader."""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
@@ -72,3 +74,11 @@ def read_utf8(path: Path, what: str) -> str:
         raise UnreadableFile(f"{what} {path}: cannot read it ({problem.strerror})") from None
     except UnicodeDecodeError:
         raise UnreadableFile(f"{what} {path} is not UTF-8 text: save it as 'CSV UTF-8'") from None
+
+
+def figure_png(figure: Any) -> bytes:
+    """A matplotlib figure as PNG bytes, with no software or time in its metadata: the same
+    figure always gives the same bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()

@@ -9,7 +9,7 @@ overrides"). Pure data: the rules that make them are :mod:`grader.grading.adjust
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from grader.results import fields
@@ -55,19 +55,11 @@ class Adjustment:
         return f"{self.target} {self.rule}: {format_signed(self.points)} points ({self.comment})"
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "exercise": self.exercise,
-            "function": self.function,
-            "rule": self.rule,
-            "points": self.points,
-            "comment": self.comment,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: Any) -> Adjustment:
-        data = fields.mapping(data, "Adjustment")
-        return cls(**{key: fields.field(data, key, "Adjustment") for key in
-                      ("exercise", "function", "rule", "points", "comment")})  # fmt: skip
+        return cls(**fields.dataclass_fields(cls, data, "Adjustment"))
 
 
 @dataclass(frozen=True)
@@ -113,22 +105,8 @@ class Late:
         return f"{when}, {self.hours:g} h after the due date {self.due}: {cost}"
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "due": self.due,
-            "submitted": self.submitted,
-            "source": self.source,
-            "trusted": self.trusted,
-            "hours": self.hours,
-            "percent": self.percent,
-            "points": self.points,
-            "flag": self.flag,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: Any) -> Late:
-        data = fields.mapping(data, "Late")
-        return cls(
-            **{key: fields.field(data, key, "Late") for key in
-               ("due", "submitted", "source", "trusted", "hours", "percent", "points")},
-            flag=fields.field(data, "flag", "Late", ""),
-        )  # fmt: skip
+        return cls(**fields.dataclass_fields(cls, data, "Late"))

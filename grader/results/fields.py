@@ -4,6 +4,7 @@ half-built result."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -46,3 +47,16 @@ def field(data: Mapping[str, Any], key: str, what: str, default: Any = ...) -> A
     if default is ...:
         raise ValueError(f"{what}: missing key {key!r}")
     return default
+
+
+def dataclass_fields(cls: type, data: Any, what: str) -> dict[str, Any]:
+    """The values of the dataclass ``cls``'s fields read from the JSON object ``data``: each
+    one required unless the class gives it a default (the inverse of ``dataclasses.asdict``
+    for a class of plain fields)."""
+    data = mapping(data, what)
+    return {
+        column.name: field(data, column.name, what)
+        if column.default is dataclasses.MISSING
+        else field(data, column.name, what, column.default)
+        for column in dataclasses.fields(cls)
+    }

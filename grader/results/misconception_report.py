@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from grader.core.files import atomic_write_bytes, atomic_write_text
+from grader.core.files import atomic_write_bytes, atomic_write_text, figure_png
 from grader.results.explain import md_code, md_text
 from grader.results.gradebook import csv_safe
 from grader.results.misconceptions import MISCONCEPTIONS, Misconception, recognize
@@ -127,11 +127,7 @@ def misconceptions_png(
     results: Iterable[SubmissionResult], order: Sequence[str] | None = None
 ) -> bytes:
     """The chart (:func:`misconceptions_figure`) as PNG bytes."""
-    buffer = io.BytesIO()
-    misconceptions_figure(results, order).savefig(
-        buffer, format="png", dpi=100, metadata={"Software": None}
-    )
-    return buffer.getvalue()
+    return figure_png(misconceptions_figure(results, order))
 
 
 def misconceptions_figure(

@@ -4,7 +4,6 @@ pass rate and attempt rate, the submissions that could not be graded) and ``scor
 
 from __future__ import annotations
 
-import io
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.core.devices import device_text
-from grader.core.files import atomic_write_bytes, atomic_write_text
+from grader.core.files import atomic_write_bytes, atomic_write_text, figure_png
 from grader.core.outcomes import ExerciseState
 from grader.core.text import (
     one_line,
@@ -161,11 +160,7 @@ def write_scores_png(
 
 def scores_png(results: Iterable[SubmissionResult], order: Sequence[str] | None = None) -> bytes:
     """The class plot (:func:`scores_figure`) as PNG bytes."""
-    buffer = io.BytesIO()
-    scores_figure(results, order).savefig(
-        buffer, format="png", dpi=100, metadata={"Software": None}
-    )
-    return buffer.getvalue()
+    return figure_png(scores_figure(results, order))
 
 
 def scores_figure(
